@@ -1,0 +1,97 @@
+import { z } from '@hono/zod-openapi';
+import { id, storedCredentials, transport } from '../domain/common';
+
+/**
+ * The contract between the edge relay and `POST /v1/routing/decide`: the relay
+ * sends what it saw of an initial INVITE, the decision answers with what to do.
+ * Both sides import these schemas; nothing else defines the shape.
+ */
+export const decideRequest = z
+  .object({
+    call_id: z.string().min(1).max(256),
+    source: z.object({
+      ip: z.union([z.ipv4(), z.ipv6()]),
+      port: z.number().int().min(1).max(65535),
+      transport,
+    }),
+    /** The Request-URI as received, e.g. `sip:0212345678@relay.example;user=phone`. */
+    request_uri: z.string().min(1).max(2048),
+    /** Header values as received (display name, URI and parameters). */
+    from: z.string().min(1).max(2048),
+    to: z.string().min(1).max(2048),
+    p_asserted_identity: z.string().max(2048).optional(),
+    /** `Proxy-Authorization` (or `Authorization`) value when the caller answered a challenge. */
+    authorization: z.string().max(4096).optional(),
+    /** The relay's own id, for logs and CDRs. */
+    relay_id: z.string().max(128).optional(),
+  })
+  .openapi('DecideRequest');
+
+/** What the relay needs to place one attempt. */
+export const routeTarget = z
+  .object({
+    kind: z.enum(['provider', 'ipbx']),
+    /** provider_id or ipbx_id. */
+    id,
+    route_id: id.nullable(),
+    /** Request-URI of the attempt: tech_prefix + number + tech_postfix @ host:port;transport. */
+    uri: z.string(),
+    transport,
+    /** Callee and caller as the target writes them (its normalization profile). */
+    callee: z.string(),
+    caller: z.string(),
+    /** Extra headers for this attempt (tech_headers, P-Asserted-Identity, Privacy). */
+    headers: z.record(z.string(), z.string()),
+    timers: z.object({ provisional_ms: z.number().int(), final_ms: z.number().int() }),
+    media_anchor: z.boolean(),
+    /** Outbound digest credentials for the target's own challenges (HA1 only). */
+    credentials: storedCredentials.nullable(),
+    /** Final codes on which the relay moves to the next target. */
+    failover_codes: z.array(z.number().int()),
+    /** Why this target is here, machine-readable (e.g. `prefix:+82 priority:1 rate:0.012`). */
+    reason: z.string(),
+  })
+  .openapi('RouteTarget');
+
+export const callContext = z
+  .object({
+    customer_id: id,
+    direction: z.enum(['outbound', 'inbound', 'onnet']),
+    source_kind: z.enum(['ipbx', 'provider']),
+    source_id: id,
+    /** E.164 after ingress normalization. */
+    caller: z.string(),
+    callee: z.string(),
+  })
+  .openapi('CallContext');
+
+export const routeDecision = z.object({
+  action: z.literal('route'),
+  call: callContext,
+  targets: z.array(routeTarget).min(1),
+});
+
+export const challengeDecision = z.object({
+  action: z.literal('challenge'),
+  realm: z.string(),
+  nonce: z.string(),
+  /** One challenge header per algorithm, strongest first (RFC 7616 §3.7). */
+  algorithms: z.array(z.enum(['SHA-256', 'MD5'])),
+  stale: z.boolean(),
+  opaque: z.string().optional(),
+});
+
+export const rejectDecision = z.object({
+  action: z.literal('reject'),
+  code: z.number().int().min(400).max(699),
+  reason: z.string(),
+});
+
+export const decideResponse = z
+  .discriminatedUnion('action', [routeDecision, challengeDecision, rejectDecision])
+  .openapi('DecideResponse');
+
+export type DecideRequest = z.infer<typeof decideRequest>;
+export type RouteTarget = z.infer<typeof routeTarget>;
+export type CallContext = z.infer<typeof callContext>;
+export type DecideResponse = z.infer<typeof decideResponse>;

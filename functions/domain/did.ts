@@ -1,0 +1,28 @@
+import { z } from '@hono/zod-openapi';
+import { isPossiblePhoneNumber } from 'libphonenumber-js';
+import { detail, e164Prefix, id, timestamps } from './common';
+
+/**
+ * A customer's number. `range: false` is one E.164 number (checked with
+ * libphonenumber's length rules for its country); `range: true` makes `number`
+ * a prefix that covers a block of numbers (longest prefix wins).
+ */
+export const didInput = z
+  .object({
+    customer_id: id,
+    number: e164Prefix.openapi({ example: '+14155550100' }),
+    range: z.boolean().default(false),
+    ipbx_id: id,
+    name: z.string().max(255).default(''),
+    detail,
+  })
+  .superRefine((did, ctx) => {
+    if (!did.range && !isPossiblePhoneNumber(did.number)) {
+      ctx.addIssue({ code: 'custom', path: ['number'], message: 'is not a possible E.164 number' });
+    }
+  })
+  .openapi('DidInput');
+
+export const did = didInput.safeExtend({ id, ...timestamps }).openapi('Did');
+export type DidInput = z.infer<typeof didInput>;
+export type Did = z.infer<typeof did>;

@@ -1,0 +1,48 @@
+import { z } from '@hono/zod-openapi';
+import {
+  allowedSource,
+  credentialsInput,
+  credentialsView,
+  detail,
+  hostname,
+  id,
+  limits,
+  mediaAnchor,
+  name,
+  sipPort,
+  storedCredentials,
+  timestamps,
+  transport,
+} from './common';
+
+/** A Class 5 endpoint of a customer (IP-PBX, SBC). */
+export const ipbxInput = z
+  .object({
+    customer_id: id,
+    name,
+    detail,
+    hostname,
+    port: sipPort.default(5060),
+    transport: transport.default('udp'),
+    enabled: z.boolean().default(true),
+    allowed_sources: z.array(allowedSource).max(100).default([]),
+    /** Digest credentials the IPBX must answer our 407 with; write-only. */
+    credentials: credentialsInput.nullable().optional(),
+    limits: limits.default({ max_concurrent_calls: null, max_cps: null }),
+    media_anchor: mediaAnchor,
+    normalization_profile_id: id.nullable().default(null),
+  })
+  .openapi('IpbxInput');
+
+export const ipbx = ipbxInput
+  .omit({ credentials: true })
+  .extend({ id, credentials: credentialsView, ...timestamps })
+  .openapi('Ipbx');
+
+export const storedIpbx = ipbx
+  .omit({ credentials: true })
+  .extend({ credentials: storedCredentials.nullable() });
+
+export type IpbxInput = z.infer<typeof ipbxInput>;
+export type Ipbx = z.infer<typeof ipbx>;
+export type StoredIpbx = z.infer<typeof storedIpbx>;

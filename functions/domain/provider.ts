@@ -1,0 +1,77 @@
+import { z } from '@hono/zod-openapi';
+import {
+  allowedSource,
+  credentialsInput,
+  credentialsView,
+  detail,
+  hostname,
+  id,
+  limits,
+  mediaAnchor,
+  name,
+  sipPort,
+  storedCredentials,
+  timestamps,
+  transport,
+} from './common';
+import { techHeaders } from './sip-headers';
+
+const dialPrefix = z
+  .string()
+  .regex(/^[0-9*#+]*$/, 'may hold only digits, *, # and +')
+  .max(32)
+  .default('');
+
+/** When to give up on an attempt: no provisional (100 excluded) / no final answer in time. */
+export const attemptTimers = z.object({
+  provisional_ms: z.number().int().min(100).max(60_000).default(2_000),
+  final_ms: z.number().int().min(1_000).max(600_000).default(60_000),
+});
+
+export const healthCheck = z.object({
+  enabled: z.boolean().default(false),
+  interval_s: z.number().int().min(5).max(3600).default(30),
+});
+
+/**
+ * A carrier trunk. Fields as VoIPBIN's provider (`type, hostname, tech_prefix,
+ * tech_postfix, tech_headers, name, detail`) plus Tandem's extensions.
+ * Providers are global (operator-owned); customers may read them to route.
+ */
+export const providerInput = z
+  .object({
+    type: z.literal('sip').default('sip'),
+    hostname,
+    port: sipPort.default(5060),
+    transport: transport.default('udp'),
+    tech_prefix: dialPrefix,
+    tech_postfix: dialPrefix,
+    tech_headers: techHeaders,
+    name,
+    detail,
+    enabled: z.boolean().default(true),
+    allowed_sources: z.array(allowedSource).max(100).default([]),
+    /** Outbound digest credentials for the carrier's challenges; write-only. */
+    credentials: credentialsInput.nullable().optional(),
+    limits: limits.default({ max_concurrent_calls: null, max_cps: null }),
+    media_anchor: mediaAnchor,
+    normalization_profile_id: id.nullable().default(null),
+    timers: attemptTimers.default({ provisional_ms: 2_000, final_ms: 60_000 }),
+    health_check: healthCheck.default({ enabled: false, interval_s: 30 }),
+  })
+  .openapi('ProviderInput');
+
+export const provider = providerInput
+  .omit({ credentials: true })
+  .extend({ id, credentials: credentialsView, ...timestamps })
+  .openapi('Provider');
+
+/** What the store keeps: the view plus the HA1 hashes. */
+export const storedProvider = provider.omit({ credentials: true }).extend({
+  credentials: storedCredentials.nullable(),
+  rate_deck_version: z.string().nullable().default(null),
+});
+
+export type ProviderInput = z.infer<typeof providerInput>;
+export type Provider = z.infer<typeof provider>;
+export type StoredProvider = z.infer<typeof storedProvider>;

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+
+export type RunningProcess = { readonly pid: number; stop(): Promise<void> };
+
+/**
+ * Starts a helper process (DynamoDB Local, redis-server, rtpengine) that dies
+ * with us: it is killed on stop() and, as a last resort, when this process exits,
+ * so Ctrl-C never leaves an orphan Java process behind.
+ */
+export async function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; readyPort: number; name: string; timeoutMs?: number },
+): Promise<RunningProcess> {
+  const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const spawnError = new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(new Error(`${options.name}: cannot start ${command}: ${error.message}`)),
+    );
+    child.once('exit', (code) =>
+      reject(new Error(`${options.name} exited early (code ${code}): ${stderr.trim().slice(-1000)}`)),
+    );
+  });
+  spawnError.catch(() => {});
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  try {
+    await Promise.race([
+      waitForPort(options.readyPort, options.timeoutMs ?? 30_000, options.name),
+      spawnError,
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    process.off('exit', killOnExit);
+    throw error;
+  }
+  return {
+    pid: child.pid ?? -1,
+    stop: async () => {
+      process.off('exit', killOnExit);
+      await terminate(child);
+    },
+  };
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number, name: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await canConnect(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

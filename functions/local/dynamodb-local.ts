@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { type RunningProcess, startProcess } from './child-process';
+import { freePort } from './free-port';
+
+export type DynamoDbLocal = RunningProcess & { readonly endpoint: string };
+
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      'Java was not found. DynamoDB Local (the embedded store) runs on Java 17 or newer.\n' +
+        '  Debian/Ubuntu: sudo apt-get install -y default-jre-headless\n' +
+        '  Or point Tandem at a DynamoDB you already run: TANDEM_DYNAMODB_ENDPOINT=http://host:8000',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+/** Where the npm package `amplify-dynamodb-simulator` keeps the official DynamoDB Local jar. */
+function emulatorDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+}
+
+function assertJava(): void {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore', timeout: 10_000 });
+  } catch {
+    throw new JavaMissingError();
+  }
+}
+
+/**
+ * Runs the official DynamoDB Local on this machine's Java.
+ * With `dataDir` the tables live on disk there; without, in memory (tests).
+ *
+ * @example
+ * const db = await startDynamoDbLocal({ dataDir: './.tandem/dynamodb' });
+ * // ... use db.endpoint ...
+ * await db.stop();
+ */
+export async function startDynamoDbLocal(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<DynamoDbLocal> {
+  assertJava();
+  const port = options.port ?? (await freePort());
+  const dir = emulatorDir();
+  const storage = options.dataDir
+    ? (() => {
+        const path = resolve(options.dataDir);
+        mkdirSync(path, { recursive: true });
+        return ['-sharedDb', '-dbPath', path];
+      })()
+    : ['-inMemory'];
+  const running = await startProcess(
+    'java',
+    [
+      '-Xmx512m',
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-port',
+      String(port),
+      ...storage,
+    ],
+    { cwd: dir, readyPort: port, name: 'DynamoDB Local' },
+  );
+  return { ...running, endpoint: `http://127.0.0.1:${port}` };
+}

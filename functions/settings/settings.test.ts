@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { loadSettings, SettingsError } from './settings';
+
+describe('loadSettings', () => {
+  it('applies the documented defaults', () => {
+    const s = loadSettings({});
+    expect(s).toMatchObject({
+      apiPort: 8080,
+      dataDir: './.tandem',
+      tableName: 'tandem',
+      adminKey: undefined,
+    });
+  });
+
+  it('names the variable when a value is bad', () => {
+    expect(() => loadSettings({ TANDEM_API_PORT: 'eighty' })).toThrow(/TANDEM_API_PORT/);
+    expect(() => loadSettings({ TANDEM_ADMIN_KEY: 'short' })).toThrow(SettingsError);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadSettings({ TANDEM_API_PORT: '' }).apiPort).toBe(8080);
+  });
+});

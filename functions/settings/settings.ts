@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Tandem reads from its environment, validated once at start.
+ * A bad value stops the start with a message that names the variable.
+ *
+ * @example
+ * const settings = loadSettings(process.env);
+ * settings.apiPort; // 8080
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const settingsSchema = z.object({
+  TANDEM_API_PORT: port.default(8080),
+  TANDEM_DATA_DIR: z.string().min(1).default('./.tandem'),
+  /** Operator key; when unset locally, one is generated and kept in the data dir. */
+  TANDEM_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** When set, use this DynamoDB (real AWS or an already running DynamoDB Local) instead of starting one. */
+  TANDEM_DYNAMODB_ENDPOINT: z.url().optional(),
+  TANDEM_TABLE_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/)
+    .default('tandem'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+export type Settings = {
+  apiPort: number;
+  dataDir: string;
+  adminKey: string | undefined;
+  dynamodbEndpoint: string | undefined;
+  tableName: string;
+  region: string;
+};
+
+export class SettingsError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`invalid settings: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const parsed = settingsSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message })),
+    );
+  }
+  const s = parsed.data;
+  return {
+    apiPort: s.TANDEM_API_PORT,
+    dataDir: s.TANDEM_DATA_DIR,
+    adminKey: s.TANDEM_ADMIN_KEY,
+    dynamodbEndpoint: s.TANDEM_DYNAMODB_ENDPOINT,
+    tableName: s.TANDEM_TABLE_NAME,
+    region: s.AWS_REGION,
+  };
+}
+
+/** An empty variable (`FOO=`) means "not set", as shells and env files usually intend. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+}
