@@ -11,8 +11,18 @@ export type RunningProcess = { readonly pid: number; stop(): Promise<void> };
 export async function startProcess(
   command: string,
   args: string[],
-  options: { cwd?: string; readyPort: number; name: string; timeoutMs?: number },
+  options: {
+    cwd?: string;
+    /** Ready once this TCP port on loopback accepts connections. */
+    readyPort?: number;
+    /** Or ready once this resolves true (UDP services such as rtpengine's ng port); polled every 100 ms. */
+    ready?: () => Promise<boolean>;
+    name: string;
+    timeoutMs?: number;
+  },
 ): Promise<RunningProcess> {
+  if (options.readyPort === undefined && !options.ready)
+    throw new Error(`${options.name}: readyPort or ready needed`);
   const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -31,7 +41,9 @@ export async function startProcess(
   process.once('exit', killOnExit);
   try {
     await Promise.race([
-      waitForPort(options.readyPort, options.timeoutMs ?? 30_000, options.name),
+      options.ready
+        ? waitUntil(options.ready, options.timeoutMs ?? 30_000, options.name)
+        : waitForPort(options.readyPort ?? 0, options.timeoutMs ?? 30_000, options.name),
       spawnError,
     ]);
   } catch (error) {
@@ -58,6 +70,15 @@ function terminate(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+async function waitUntil(ready: () => Promise<boolean>, timeoutMs: number, name: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await ready().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs} ms`);
 }
 
 async function waitForPort(port: number, timeoutMs: number, name: string): Promise<void> {

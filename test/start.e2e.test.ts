@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+
+function run(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(tsx, ['functions/local/start.ts'], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d));
+  child.stderr?.on('data', (d: Buffer) => (output += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(check: () => string | undefined, ms: number): Promise<string> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = check();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out');
+}
+
+/** Java processes whose command line mentions `needle` (our data dir). */
+function javaProcessesWith(needle: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return cmd.startsWith('java') && cmd.includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('npm start (functions/local/start.ts)', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('starts DynamoDB Local and the API, prints the admin key once, and leaves no Java process on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-start-'));
+    const started = run({ TANDEM_DATA_DIR: dataDir, TANDEM_API_PORT: '0' });
+    children.push(started.child);
+    const apiUrl = await waitFor(() => started.output().match(/API\s+(http:\/\/[\d.:]+)\/v1/)?.[1], 45_000);
+    expect(started.output()).toMatch(/Admin key\s+tdm_admin_/);
+    const adminKey = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).admin_key as string;
+    expect((await fetch(`${apiUrl}/healthz`)).status).toBe(200);
+    const created = await fetch(`${apiUrl}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Kept across restarts' }),
+    });
+    expect(created.status).toBe(201);
+    expect(javaProcessesWith(dataDir).length).toBe(1);
+
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    expect(javaProcessesWith(dataDir)).toEqual([]);
+
+    // Data and key survive a restart; the key is not printed again.
+    const again = run({ TANDEM_DATA_DIR: dataDir, TANDEM_API_PORT: '0' });
+    children.push(again.child);
+    const url2 = await waitFor(() => again.output().match(/API\s+(http:\/\/[\d.:]+)\/v1/)?.[1], 45_000);
+    expect(again.output()).not.toContain(adminKey);
+    const list = await fetch(`${url2}/v1/customers`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(JSON.stringify(await list.json())).toContain('Kept across restarts');
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+    expect(javaProcessesWith(dataDir)).toEqual([]);
+  }, 120_000);
+
+  it('stops at once with a message naming a bad variable', async () => {
+    const started = run({ TANDEM_API_PORT: 'eighty' });
+    children.push(started.child);
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toMatch(/TANDEM_API_PORT/);
+  });
+
+  it('says how to install Java when it is missing, instead of hanging', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'tandem-nojava-'));
+    mkdirSync(join(bin, 'bin'));
+    symlinkSync(process.execPath, join(bin, 'bin', 'node'));
+    const started = run({ PATH: join(bin, 'bin'), TANDEM_DATA_DIR: join(bin, 'data'), TANDEM_API_PORT: '0' });
+    children.push(started.child);
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toMatch(/Java was not found[\s\S]*apt-get install -y default-jre-headless/);
+  });
+});
