@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,14 +30,42 @@ async function waitFor(check: () => string | undefined, ms: number): Promise<str
   throw new Error('timed out');
 }
 
-/** Java processes whose command line mentions `needle` (our data dir). */
-function javaProcessesWith(needle: string): number[] {
+/** Sends SIP OPTIONS over UDP and resolves with the status line of the answer. */
+function sipOptions(port: number): Promise<string> {
+  const socket = createSocket('udp4');
+  socket.bind(0, '127.0.0.1');
+  const message = (localPort: number) =>
+    [
+      `OPTIONS sip:127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${localPort};rport;branch=z9hG4bK-start-test`,
+      'Max-Forwards: 70',
+      'From: <sip:probe@127.0.0.1>;tag=1',
+      `To: <sip:127.0.0.1:${port}>`,
+      'Call-ID: start-test@127.0.0.1',
+      'CSeq: 1 OPTIONS',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer to OPTIONS')), 5_000);
+    socket.on('message', (reply) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(reply.toString().split('\r\n')[0] ?? '');
+    });
+    socket.once('listening', () => socket.send(message(socket.address().port), port, '127.0.0.1'));
+  });
+}
+
+/** Processes named `binary` whose command line mentions `needle` (our data dir, our port). */
+function processesWith(binary: string, needle: string): number[] {
   return readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
         const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return cmd.startsWith('java') && cmd.includes(needle);
+        return cmd.split('\0')[0]?.endsWith(binary) === true && cmd.includes(needle);
       } catch {
         return false;
       }
@@ -50,9 +79,9 @@ describe('npm start (functions/local/start.ts)', () => {
     for (const c of children) c.kill('SIGKILL');
   });
 
-  it('starts DynamoDB Local and the API, prints the admin key once, and leaves no Java process on SIGTERM', async () => {
+  it('starts DynamoDB Local, the API, rtpengine and the relay; prints the admin key once; leaves no process on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tandem-start-'));
-    const started = run({ TANDEM_DATA_DIR: dataDir, TANDEM_API_PORT: '0' });
+    const started = run({ TANDEM_DATA_DIR: dataDir, TANDEM_API_PORT: '0', TANDEM_SIP_PORT: '0' });
     children.push(started.child);
     const apiUrl = await waitFor(() => started.output().match(/API\s+(http:\/\/[\d.:]+)\/v1/)?.[1], 45_000);
     expect(started.output()).toMatch(/Admin key\s+tdm_admin_/);
@@ -64,14 +93,20 @@ describe('npm start (functions/local/start.ts)', () => {
       body: JSON.stringify({ name: 'Kept across restarts' }),
     });
     expect(created.status).toBe(201);
-    expect(javaProcessesWith(dataDir).length).toBe(1);
+    expect(processesWith('java', dataDir).length).toBe(1);
+    const sipPort = Number(started.output().match(/SIP relay\s+\S+ udp:(\d+)/)?.[1]);
+    expect(await sipOptions(sipPort)).toBe('SIP/2.0 200 OK');
+    const ngPort = started.output().match(/rtpengine on ng 127\.0\.0\.1:(\d+)/)?.[1];
+    expect(ngPort).toBeDefined();
+    expect(processesWith('rtpengine', `--listen-ng=127.0.0.1:${ngPort}`).length).toBe(1);
 
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
-    expect(javaProcessesWith(dataDir)).toEqual([]);
+    expect(processesWith('java', dataDir)).toEqual([]);
+    expect(processesWith('rtpengine', `--listen-ng=127.0.0.1:${ngPort}`)).toEqual([]);
 
     // Data and key survive a restart; the key is not printed again.
-    const again = run({ TANDEM_DATA_DIR: dataDir, TANDEM_API_PORT: '0' });
+    const again = run({ TANDEM_DATA_DIR: dataDir, TANDEM_API_PORT: '0', TANDEM_SIP_PORT: '0' });
     children.push(again.child);
     const url2 = await waitFor(() => again.output().match(/API\s+(http:\/\/[\d.:]+)\/v1/)?.[1], 45_000);
     expect(again.output()).not.toContain(adminKey);
@@ -79,7 +114,7 @@ describe('npm start (functions/local/start.ts)', () => {
     expect(JSON.stringify(await list.json())).toContain('Kept across restarts');
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
-    expect(javaProcessesWith(dataDir)).toEqual([]);
+    expect(processesWith('java', dataDir)).toEqual([]);
   }, 120_000);
 
   it('stops at once with a message naming a bad variable', async () => {

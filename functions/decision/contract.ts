@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { id, storedCredentials, transport } from '../domain/common';
+import { codecPolicy, dtmfMode, id, storedCredentials, transport } from '../domain/common';
 
 /**
  * The contract between the edge relay and `POST /v1/routing/decide`: the relay
@@ -24,6 +24,10 @@ export const decideRequest = z
     authorization: z.string().max(4096).optional(),
     /** The relay's own id, for logs and CDRs. */
     relay_id: z.string().max(128).optional(),
+    /** The request method the digest response covers; INVITE when absent. */
+    method: z.string().min(1).max(32).optional(),
+    /** The `Privacy` header value as received (`id` withholds the caller). */
+    privacy: z.string().max(256).optional(),
   })
   .openapi('DecideRequest');
 
@@ -44,6 +48,9 @@ export const routeTarget = z
     headers: z.record(z.string(), z.string()),
     timers: z.object({ provisional_ms: z.number().int(), final_ms: z.number().int() }),
     media_anchor: z.boolean(),
+    /** The target's media policy, applied to the offer rtpengine sends it (absent = accept what comes). */
+    codecs: codecPolicy.optional(),
+    dtmf_mode: dtmfMode.optional(),
     /** Outbound digest credentials for the target's own challenges (HA1 only). */
     credentials: storedCredentials.nullable(),
     /** Final codes on which the relay moves to the next target. */
@@ -85,6 +92,8 @@ export const rejectDecision = z.object({
   action: z.literal('reject'),
   code: z.number().int().min(400).max(699),
   reason: z.string(),
+  /** True when a digest answer had a wrong password: the relay counts these per source (rate limiting). */
+  auth_failed: z.boolean().optional(),
 });
 
 export const decideResponse = z

@@ -77,3 +77,24 @@ export const limits = z.object({
 });
 
 export const mediaAnchor = z.boolean().default(false);
+
+/** An RTP codec as named in SDP rtpmap lines (`PCMU`, `PCMA`, `G722`, `opus`, ...). */
+export const codecName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be a codec name as written in SDP rtpmap')
+  .openapi({ example: 'PCMA' });
+
+/**
+ * What media this peer takes when Tandem anchors its calls (rtpengine).
+ * `allow`: codecs offered to it (empty = whatever the other side offers);
+ * `transcode`: codecs rtpengine adds by transcoding when the other side lacks them.
+ */
+export const codecPolicy = z.object({
+  allow: z.array(codecName).max(32).default([]),
+  transcode: z.array(codecName).max(32).default([]),
+});
+export type CodecPolicy = z.infer<typeof codecPolicy>;
+
+/** How this peer carries DTMF: RFC 2833/4733 telephone-event, in-band audio, or SIP INFO. */
+export const dtmfMode = z.enum(['rfc2833', 'inband', 'info']);
+export type DtmfMode = z.infer<typeof dtmfMode>;

@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import {
   allowedSource,
+  codecPolicy,
   credentialsInput,
   credentialsView,
   detail,
+  dtmfMode,
   hostname,
   id,
   limits,
@@ -30,6 +32,8 @@ export const ipbxInput = z
     credentials: credentialsInput.nullable().optional(),
     limits: limits.default({ max_concurrent_calls: null, max_cps: null }),
     media_anchor: mediaAnchor,
+    codecs: codecPolicy.default({ allow: [], transcode: [] }),
+    dtmf_mode: dtmfMode.default('rfc2833'),
     normalization_profile_id: id.nullable().default(null),
   })
   .openapi('IpbxInput');

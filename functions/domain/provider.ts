@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import {
   allowedSource,
+  codecPolicy,
   credentialsInput,
   credentialsView,
   detail,
+  dtmfMode,
   hostname,
   id,
   limits,
@@ -55,6 +57,8 @@ export const providerInput = z
     credentials: credentialsInput.nullable().optional(),
     limits: limits.default({ max_concurrent_calls: null, max_cps: null }),
     media_anchor: mediaAnchor,
+    codecs: codecPolicy.default({ allow: [], transcode: [] }),
+    dtmf_mode: dtmfMode.default('rfc2833'),
     normalization_profile_id: id.nullable().default(null),
     timers: attemptTimers.default({ provisional_ms: 2_000, final_ms: 60_000 }),
     health_check: healthCheck.default({ enabled: false, interval_s: 30 }),

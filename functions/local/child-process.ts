@@ -19,11 +19,19 @@ export async function startProcess(
     ready?: () => Promise<boolean>;
     name: string;
     timeoutMs?: number;
+    /** Run as this user and group (needs root), e.g. to check a service also runs unprivileged. */
+    uid?: number;
+    gid?: number;
   },
 ): Promise<RunningProcess> {
   if (options.readyPort === undefined && !options.ready)
     throw new Error(`${options.name}: readyPort or ready needed`);
-  const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(options.uid !== undefined && { uid: options.uid }),
+    ...(options.gid !== undefined && { gid: options.gid }),
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -14,6 +14,8 @@ export type LocalStackConfig = {
   adminKey: string;
   relayToken: string;
   nonceSecret: string;
+  /** Upstash REST cache for the decision; without it the cache is in-process. */
+  upstash?: { url: string; token: string } | undefined;
 };
 
 export type LocalStack = {
@@ -54,7 +56,16 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     });
     await ensureTable(store);
     await ensureDefaultCustomer(store);
-    const app = createApp({ store, adminKey: config.adminKey });
+    const app = createApp({
+      store,
+      adminKey: config.adminKey,
+      decision: {
+        relayToken: config.relayToken,
+        nonceSecret: config.nonceSecret,
+        upstashUrl: config.upstash?.url,
+        upstashToken: config.upstash?.token,
+      },
+    });
     const api: ApiServer = await serveApi(app.fetch, {
       port: config.apiPort,
       ...(config.apiHost ? { hostname: config.apiHost } : {}),

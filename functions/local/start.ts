@@ -1,8 +1,15 @@
 /**
- * `npm start`: the whole local stack in one process tree. The only file here
- * with start-up side effects; the work is done by startLocalStack().
+ * `npm start`: the whole local stack in one process tree — DynamoDB Local, the
+ * API with the decision, rtpengine when installed, and the SIP relay. The only
+ * file here with start-up side effects; the work is done by the services.
  */
 import { join } from 'node:path';
+import { createLogger } from '../../edge-relay/log';
+import { createMediaAnchor } from '../../edge-relay/media/create-media-anchor';
+import { startLocalMedia } from '../../edge-relay/media/local-media';
+import { startRelay } from '../../edge-relay/service';
+import { loadMediaSettings } from '../settings/media-settings';
+import { loadRelaySettings } from '../settings/relay-settings';
 import { loadSettings, SettingsError } from '../settings/settings';
 import { JavaMissingError } from './dynamodb-local';
 import { loadOrCreateLocalSecrets } from './local-secrets';
@@ -13,44 +20,93 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function main() {
-  let settings: ReturnType<typeof loadSettings>;
+/** Validates every setting before anything starts, so a typo never leaves half a stack running. */
+function readSettings() {
   try {
-    settings = loadSettings(process.env);
+    return { api: loadSettings(process.env), media: loadMediaSettings(process.env) };
   } catch (error) {
     if (error instanceof SettingsError) fail(error.message);
     throw error;
   }
-  const { secrets, created } = loadOrCreateLocalSecrets(settings.dataDir);
-  const adminKey = settings.adminKey ?? secrets.admin_key;
+}
+
+async function main() {
+  const settings = readSettings();
+  const { secrets, created } = loadOrCreateLocalSecrets(settings.api.dataDir);
+  const adminKey = settings.api.adminKey ?? secrets.admin_key;
+  const relayToken = settings.api.relayToken ?? secrets.relay_token;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+  const failAfterCleanup = async (message: string): Promise<never> => {
+    await stopAll();
+    fail(message);
+  };
 
   const stack = await startLocalStack({
-    apiPort: settings.apiPort,
+    apiPort: settings.api.apiPort,
     apiHost: '0.0.0.0',
-    dynamodb: settings.dynamodbEndpoint
-      ? { endpoint: settings.dynamodbEndpoint }
-      : { dataDir: join(settings.dataDir, 'dynamodb') },
-    tableName: settings.tableName,
-    region: settings.region,
+    dynamodb: settings.api.dynamodbEndpoint
+      ? { endpoint: settings.api.dynamodbEndpoint }
+      : { dataDir: join(settings.api.dataDir, 'dynamodb') },
+    tableName: settings.api.tableName,
+    region: settings.api.region,
     adminKey,
-    relayToken: secrets.relay_token,
-    nonceSecret: secrets.nonce_secret,
+    relayToken,
+    nonceSecret: settings.api.nonceSecret ?? secrets.nonce_secret,
+    upstash:
+      settings.api.upstashUrl && settings.api.upstashToken
+        ? { url: settings.api.upstashUrl, token: settings.api.upstashToken }
+        : undefined,
   }).catch((error: unknown) => {
     if (error instanceof JavaMissingError) fail(error.message);
-    fail(`could not start: ${(error as Error).message}`);
+    return fail(`could not start: ${(error as Error).message}`);
+  });
+  stops.push(() => stack.stop());
+  const apiUrl = stack.apiUrl.replace('0.0.0.0', '127.0.0.1');
+
+  const notes: string[] = [];
+  let mediaSettings = settings.media;
+  if (mediaSettings.rtpengines.length === 0) {
+    const local = await startLocalMedia({ log: (line) => notes.push(line) }).catch((error: unknown) =>
+      failAfterCleanup(`could not start rtpengine: ${(error as Error).message}`),
+    );
+    stops.push(() => local.stop());
+    if (local.rtpengine)
+      mediaSettings = loadMediaSettings({ ...process.env, TANDEM_RTPENGINE: local.rtpengine });
+  }
+
+  let relaySettings: ReturnType<typeof loadRelaySettings>;
+  try {
+    relaySettings = loadRelaySettings(process.env, { decideUrl: `${apiUrl}/v1/routing/decide`, relayToken });
+  } catch (error) {
+    return failAfterCleanup((error as Error).message);
+  }
+  const log = createLogger(relaySettings.logLevel);
+  const media = await createMediaAnchor(mediaSettings, { onEvent: (event) => log.info('media', { event }) });
+  stops.push(() => media.close());
+  const relay = await startRelay(relaySettings, { logger: log, media }).catch((error: unknown) =>
+    failAfterCleanup(`could not start the SIP relay: ${(error as Error).message}`),
+  );
+  stops.push(async () => {
+    await relay.drain();
+    await relay.stop();
   });
 
-  const apiUrl = stack.apiUrl.replace('0.0.0.0', '127.0.0.1');
   const lines = [
     'Tandem is running.',
     `  API        ${apiUrl}/v1   (docs: ${apiUrl}/docs)`,
-    `  DynamoDB   ${stack.dynamodbEndpoint}   (table ${settings.tableName}, data in ${settings.dataDir})`,
+    `  Decision   ${apiUrl}/v1/routing/decide`,
+    `  SIP relay  ${relay.address} udp:${relay.ports.udp} tcp:${relay.ports.tcp}${relay.ports.tls ? ` tls:${relay.ports.tls}` : ''}`,
+    `  DynamoDB   ${stack.dynamodbEndpoint}   (table ${settings.api.tableName}, data in ${settings.api.dataDir})`,
+    ...notes.map((note) => `  Media      ${note}`),
   ];
-  if (!settings.adminKey) {
+  if (!settings.api.adminKey) {
     lines.push(
       created
-        ? `  Admin key  ${adminKey}   (generated now and kept in ${join(settings.dataDir, 'secrets.json')}; shown once)`
-        : `  Admin key  kept in ${join(settings.dataDir, 'secrets.json')}`,
+        ? `  Admin key  ${adminKey}   (generated now and kept in ${join(settings.api.dataDir, 'secrets.json')}; shown once)`
+        : `  Admin key  kept in ${join(settings.api.dataDir, 'secrets.json')}`,
     );
   }
   lines.push('Press Ctrl-C to stop.');
@@ -61,7 +117,7 @@ async function main() {
     if (stopping) process.exit(1); // a second Ctrl-C: do not wait
     stopping = true;
     process.stdout.write(`\n${signal}: stopping...\n`);
-    stack.stop().then(
+    stopAll().then(
       () => process.exit(0),
       () => process.exit(1),
     );

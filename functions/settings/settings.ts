@@ -22,6 +22,13 @@ export const settingsSchema = z.object({
     .regex(/^[a-zA-Z0-9_.-]{3,255}$/)
     .default('tandem'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Token the edge relays send to POST /v1/routing/decide; when unset locally, generated and kept in the data dir. */
+  TANDEM_RELAY_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** HMAC secret of digest nonces, shared by every decision instance; generated locally when unset. */
+  TANDEM_NONCE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Upstash Redis (REST) for config version counters; without it, an in-process cache. */
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
 });
 
 export type Settings = {
@@ -31,6 +38,10 @@ export type Settings = {
   dynamodbEndpoint: string | undefined;
   tableName: string;
   region: string;
+  relayToken: string | undefined;
+  nonceSecret: string | undefined;
+  upstashUrl: string | undefined;
+  upstashToken: string | undefined;
 };
 
 export class SettingsError extends Error {
@@ -55,6 +66,10 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     dynamodbEndpoint: s.TANDEM_DYNAMODB_ENDPOINT,
     tableName: s.TANDEM_TABLE_NAME,
     region: s.AWS_REGION,
+    relayToken: s.TANDEM_RELAY_TOKEN,
+    nonceSecret: s.TANDEM_NONCE_SECRET,
+    upstashUrl: s.UPSTASH_REDIS_REST_URL,
+    upstashToken: s.UPSTASH_REDIS_REST_TOKEN,
   };
 }
 

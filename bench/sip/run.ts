@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:sip`: sipp UAC (an IPBX) -> proxy -> sipp UAS (a provider)
+ * on loopback, stepping the call rate, against Kamailio 5.6 (the anchor) and
+ * Tandem's relay with the local decision. Prints a figures table.
+ *
+ *   npm run bench:sip -- [--targets kamailio,tandem] [--rates 100,250,500,1000,1500,2000]
+ *                        [--duration 10] [--hold 1000] [--failover] [--json out.json] [--keep]
+ *                        [--memory 20000 [--memory-rate 500]]
+ *
+ * --memory N (Tandem only) then holds N concurrent calls and reports the
+ * relay heap per call.
+ *
+ * --failover makes the first provider answer 503 to every INVITE, so every
+ * call takes the failover path.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { figuresTable } from './figures';
+import { type SipProxy, startKamailio } from './kamailio';
+import { type MemoryResult, measureMemory } from './memory';
+import { freeUdpPort, startUas } from './sipp';
+import { runSteps, type StepResult } from './steps';
+import { startTandem, tandemAvailable } from './tandem';
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string' },
+    rates: { type: 'string', default: '100,250,500,1000,1500,2000' },
+    duration: { type: 'string', default: '10' },
+    hold: { type: 'string', default: '1000' },
+    p99: { type: 'string', default: '100' },
+    failover: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    memory: { type: 'string' },
+    'memory-rate': { type: 'string', default: '500' },
+  },
+});
+
+const log = (line: string) => console.log(`[bench:sip] ${line}`);
+const rates = values.rates.split(',').map(Number);
+const targets = (values.targets ?? ((await tandemAvailable()) ? 'kamailio,tandem' : 'kamailio')).split(',');
+const cwd = mkdtempSync(join(tmpdir(), 'tandem-bench-sip-'));
+const results: StepResult[] = [];
+let memory: MemoryResult | undefined;
+const service = '+15551230000';
+// One UAC port per target: Tandem knows the IPBX by its source address and port.
+const uacPort = await freeUdpPort();
+
+for (const target of targets) {
+  const primary = await startUas(values.failover ? 'uas-503.xml' : 'uas.xml', cwd);
+  const secondary = await startUas('uas.xml', cwd);
+  let proxy: (SipProxy & { heapUsed?: () => Promise<number> }) | undefined;
+  try {
+    proxy =
+      target === 'kamailio'
+        ? await startKamailio({ primary: primary.port, secondary: secondary.port })
+        : await startTandem({ primary: primary.port, secondary: secondary.port, uacPort, log });
+    log(
+      `${proxy.name} on udp 127.0.0.1:${proxy.port} (pid ${proxy.pid}), providers ${primary.port}${values.failover ? ' (503)' : ''} / ${secondary.port}`,
+    );
+    // Warm-up (caches, JIT), not counted.
+    await runSteps({
+      target,
+      proxyPid: proxy.pid,
+      proxyPort: proxy.port,
+      uacPort,
+      service,
+      rates: [50],
+      durationS: 2,
+      holdMs: 200,
+      p99LimitMs: 1e9,
+      cwd,
+      log: () => {},
+    });
+    await new Promise((r) => setTimeout(r, 2_000));
+    results.push(
+      ...(await runSteps({
+        target: proxy.name,
+        proxyPid: proxy.pid,
+        proxyPort: proxy.port,
+        uacPort,
+        service,
+        rates,
+        durationS: Number(values.duration),
+        holdMs: Number(values.hold),
+        p99LimitMs: Number(values.p99),
+        cwd,
+        log,
+      })),
+    );
+    if (values.memory && target === 'tandem' && proxy.heapUsed) {
+      await new Promise((r) => setTimeout(r, 3_000));
+      memory = await measureMemory({
+        proxy: { ...proxy, heapUsed: proxy.heapUsed },
+        calls: Number(values.memory),
+        rate: Number(values['memory-rate']),
+        uacPort,
+        service,
+        cwd,
+        log,
+      });
+    }
+  } finally {
+    await proxy?.stop();
+    await Promise.all([primary.stop(), secondary.stop()]);
+  }
+}
+
+console.log(
+  figuresTable(results, {
+    failover: values.failover,
+    durationS: Number(values.duration),
+    holdMs: Number(values.hold),
+  }),
+);
+if (memory) {
+  console.log(
+    `\nMemory: ${memory.established}/${memory.calls} concurrent calls held, relay heap ${memory.heapBeforeMb.toFixed(1)} → ${memory.heapWithCallsMb.toFixed(1)} MB after GC = ${memory.heapPerCallBytes.toFixed(0)} bytes per call (target ≤ 2048), relay PSS ${memory.pssWithCallsMb.toFixed(1)} MB`,
+  );
+}
+if (values.json) writeFileSync(values.json, JSON.stringify({ steps: results, memory }, null, 2));
+if (values.keep) log(`sipp files kept in ${cwd}`);
+else rmSync(cwd, { recursive: true, force: true });

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+
+/**
+ * Everything `startRelay` needs, already validated; `loadRelaySettings`
+ * builds it from the environment, tests build it directly.
+ */
+export const relayConfig = z.object({
+  /** Bind address (0.0.0.0 for all IPv4 interfaces). */
+  address: z.string().default('0.0.0.0'),
+  /** Host written in Via and Record-Route; defaults to the bind address (127.0.0.1 when bound to 0.0.0.0). */
+  publicAddress: z.string().optional(),
+  /** UDP and TCP port (0 picks a free one). */
+  port: port.default(5060),
+  tls: z.object({ certFile: z.string(), keyFile: z.string(), port }).optional(),
+  decideUrl: z.url(),
+  relayToken: z.string().min(1),
+  decideTimeoutMs: z.number().int().min(50).max(10_000).default(800),
+  retryAfterS: z.number().int().min(1).max(3600).default(5),
+  relayId: z.string().default('relay'),
+  /**
+   * Order (and subset) of the digest challenges sent to callers. Strongest
+   * first per RFC 8760; older UAs (sipp 3.6 among them) only read the first
+   * Proxy-Authenticate, so an operator may put MD5 first.
+   */
+  digestAlgorithms: z
+    .array(z.enum(['SHA-256', 'MD5']))
+    .min(1)
+    .default(['SHA-256', 'MD5']),
+  timers: z
+    .object({
+      t1: z.number().int().min(10).default(500),
+      t2: z.number().int().min(10).default(4000),
+      t4: z.number().int().min(10).default(5000),
+      /** After the caller's CANCEL, how long to wait for the branches' 487 before answering anyway. */
+      cancelWaitMs: z.number().int().min(10).default(4000),
+    })
+    .default({ t1: 500, t2: 4000, t4: 5000, cancelWaitMs: 4000 }),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type RelayConfig = z.infer<typeof relayConfig>;
+export type RelayConfigInput = z.input<typeof relayConfig>;

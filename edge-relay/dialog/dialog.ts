@@ -1,0 +1,37 @@
+import { z } from '@hono/zod-openapi';
+import { transport } from '../../functions/domain/common';
+
+/** One side of a dialog as the relay reaches it (the connection a stream peer used). */
+export const dialogFlow = z.object({
+  transport,
+  address: z.string(),
+  port: z.number().int(),
+});
+
+/**
+ * What the relay keeps per established call so any relay can route its
+ * in-dialog requests: who is the caller, how each side is reached, and the
+ * CSeq shift our own digest retry introduced toward the callee.
+ */
+export const dialog = z.object({
+  call_id: z.string(),
+  caller_tag: z.string(),
+  callee_tag: z.string().optional(),
+  caller: dialogFlow,
+  callee: dialogFlow,
+  cseq_offset: z.number().int().default(0),
+  /** The rtpengine (`host:port`) that anchors this call's media; null when media flows end to end. */
+  media_instance: z.string().nullable().default(null),
+  started_at: z.number(),
+});
+
+export type DialogFlow = z.infer<typeof dialogFlow>;
+export type Dialog = z.infer<typeof dialog>;
+
+/** Dialog storage; the in-memory one serves a single node, a Redis one a cluster. */
+export type DialogStore = {
+  get(callId: string): Promise<Dialog | undefined>;
+  put(dialog: Dialog): Promise<void>;
+  delete(callId: string): Promise<void>;
+  size(): Promise<number>;
+};

@@ -1,0 +1,46 @@
+import { EventEmitter } from 'node:events';
+import { z } from 'zod';
+
+/** One try of one target, as recorded for CDRs. */
+export const attemptOutcome = z.object({
+  call_id: z.string(),
+  target_kind: z.enum(['provider', 'ipbx']),
+  target_id: z.string(),
+  route_id: z.string().nullable(),
+  /** Final code; 408 when the relay gave up on a timer, 487 when the caller cancelled. */
+  code: z.number().int(),
+  cause: z.enum(['response', 'no-provisional', 'no-final', 'cancelled']),
+  /** Post-dial delay: INVITE sent → first provisional other than 100; null if none came. */
+  pdd_ms: z.number().nullable(),
+  started_at: z.number(),
+  ended_at: z.number(),
+});
+
+/** The end of an INVITE transaction: what the caller got and every attempt. */
+export const callOutcome = z.object({
+  call_id: z.string(),
+  status: z.number().int(),
+  received_at: z.number(),
+  answered_at: z.number().nullable(),
+  /** When the final answer left for the caller. */
+  ended_at: z.number(),
+  attempts: z.array(attemptOutcome),
+});
+
+/** A dialog ended by a BYE that got a 2xx. */
+export const callEnded = z.object({
+  call_id: z.string(),
+  ended_at: z.number(),
+  by: z.enum(['caller', 'callee']),
+});
+
+export type AttemptOutcome = z.infer<typeof attemptOutcome>;
+export type CallOutcome = z.infer<typeof callOutcome>;
+export type CallEnded = z.infer<typeof callEnded>;
+
+export type RelayEventMap = { attempt: [AttemptOutcome]; call: [CallOutcome]; 'call-end': [CallEnded] };
+export type RelayEvents = EventEmitter<RelayEventMap>;
+
+export function createRelayEvents(): RelayEvents {
+  return new EventEmitter<RelayEventMap>();
+}

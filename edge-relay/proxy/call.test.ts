@@ -1,0 +1,269 @@
+import { describe, expect, it } from 'vitest';
+import type { RouteTarget } from '../../functions/decision/contract';
+import { header, headers, listValues, type SipResponse, withHeader } from '../sip/message';
+import { invite, responseTo } from '../sip/test-messages';
+import {
+  type CallAction,
+  type CallEnv,
+  type CallEvent,
+  type CallState,
+  callReducer,
+  startCall,
+} from './call';
+
+const ID = '3f1c1a7e-2a4b-4a53-9d8a-3c2b9f5e6d10';
+const target = (port: number, overrides: Partial<RouteTarget> = {}): RouteTarget => ({
+  kind: 'provider',
+  id: ID,
+  route_id: null,
+  uri: `sip:+8210@203.0.113.${port}:5060`,
+  transport: 'udp',
+  callee: '+8210',
+  caller: '+1555',
+  headers: { 'P-Asserted-Identity': '<sip:+1555@tandem>' },
+  timers: { provisional_ms: 2000, final_ms: 60000 },
+  media_anchor: false,
+  credentials: null,
+  failover_codes: [404, 500, 502, 503, 504, 600, 603],
+  reason: 'test',
+  ...overrides,
+});
+const source = { transport: 'udp' as const, address: '198.51.100.7', port: 5070 };
+
+function harness(targets: RouteTarget[]) {
+  let n = 0;
+  const env = (now = 0): CallEnv => ({
+    local: { host: '192.0.2.1', ports: { udp: 5060, tcp: 5060 } },
+    now,
+    newBranch: (loop) => `z9hG4bK${loop}.b${++n}`,
+    relayId: 'r1',
+    retryAfterS: 5,
+    cancelWaitMs: 1000,
+  });
+  let { state, actions } = startCall(invite(), source, 'ourtag', env(), false);
+  const all: CallAction[] = [...actions];
+  const send = (event: CallEvent, now = 0) => {
+    const step = callReducer(state, event, env(now));
+    state = step.state;
+    all.push(...step.actions);
+    return step.actions;
+  };
+  send({
+    type: 'decided',
+    decision: {
+      action: 'route',
+      call: {
+        customer_id: ID,
+        direction: 'outbound',
+        source_kind: 'ipbx',
+        source_id: ID,
+        caller: '+1555',
+        callee: '+8210',
+      },
+      targets,
+    },
+  });
+  const invites = () => all.filter((a) => a.type === 'send-invite');
+  const responses = () => all.filter((a) => a.type === 'respond').map((a) => a.response);
+  const branch = (i: number) => invites()[i]!;
+  const reply = (i: number, status: number, opts: Parameters<typeof responseTo>[2] = {}, now = 0) =>
+    send(
+      {
+        type: 'response',
+        branch: branch(i).branch,
+        response: responseTo(branch(i).request, status, { toTag: 'callee', ...opts }),
+      },
+      now,
+    );
+  return {
+    send,
+    invites,
+    responses,
+    reply,
+    branch,
+    get state(): CallState {
+      return state;
+    },
+    all,
+  };
+}
+
+const statuses = (rs: SipResponse[]) => rs.map((r) => r.status);
+
+describe('a new INVITE', () => {
+  const env: CallEnv = {
+    local: { host: '192.0.2.1', ports: { udp: 5060, tcp: 5060 } },
+    now: 0,
+    newBranch: () => 'z9hG4bKx',
+    relayId: 'r1',
+    retryAfterS: 5,
+    cancelWaitMs: 1000,
+  };
+
+  it('gets 100 Trying at once and a question to the decision', () => {
+    const { actions } = startCall(invite(), source, 't', env, false);
+    expect(actions.map((a) => a.type)).toEqual(['respond', 'decide']);
+    const decide = actions[1] as Extract<CallAction, { type: 'decide' }>;
+    expect(decide.request).toMatchObject({
+      call_id: 'call-1@198.51.100.7',
+      source: { ip: '198.51.100.7', port: 5070 },
+    });
+  });
+
+  it('gets 483 when Max-Forwards is 0, 503 while draining', () => {
+    const zero = startCall(withHeader(invite(), 'Max-Forwards', '0'), source, 't', env, false);
+    expect(zero.actions[0]).toMatchObject({ type: 'respond', response: { status: 483 } });
+    const draining = startCall(invite(), source, 't', env, true);
+    expect(draining.actions[0]).toMatchObject({ type: 'respond', response: { status: 503 } });
+  });
+
+  it('gets 503 with Retry-After when the decision fails', () => {
+    const { state } = startCall(invite(), source, 't', env, false);
+    const { actions } = callReducer(state, { type: 'decide-failed', reason: 'timeout' }, env);
+    const res = (actions[0] as Extract<CallAction, { type: 'respond' }>).response;
+    expect(res.status).toBe(503);
+    expect(header(res, 'retry-after')).toBe('5');
+  });
+
+  it('gets 407 with one Proxy-Authenticate per algorithm on a challenge', () => {
+    const { state } = startCall(invite(), source, 't', env, false);
+    const { actions } = callReducer(
+      state,
+      {
+        type: 'decided',
+        decision: {
+          action: 'challenge',
+          realm: 'acme',
+          nonce: 'n1',
+          algorithms: ['SHA-256', 'MD5'],
+          stale: false,
+        },
+      },
+      env,
+    );
+    const res = (actions[0] as Extract<CallAction, { type: 'respond' }>).response;
+    expect(res.status).toBe(407);
+    expect(headers(res, 'proxy-authenticate')).toEqual([
+      'Digest realm="acme", nonce="n1", algorithm=SHA-256, qop="auth"',
+      'Digest realm="acme", nonce="n1", algorithm=MD5, qop="auth"',
+    ]);
+  });
+});
+
+describe('the first attempt', () => {
+  it('is the INVITE rewritten for the target (RFC 3261 §16.6)', () => {
+    const h = harness([target(1)]);
+    const sent = h.branch(0).request;
+    expect(sent.uri).toBe('sip:+8210@203.0.113.1:5060');
+    expect(header(sent, 'max-forwards')).toBe('69');
+    expect(listValues(sent, 'via')[0]).toMatch(
+      /^SIP\/2\.0\/UDP 192\.0\.2\.1:5060;branch=z9hG4bK[0-9a-f]{10}\.b1;rport$/,
+    );
+    expect(listValues(sent, 'record-route')).toEqual(['<sip:192.0.2.1:5060;lr>']);
+    expect(headers(sent, 'p-asserted-identity')).toEqual(['<sip:+1555@tandem>']);
+    expect(header(sent, 'x-custom')).toBe('kept');
+  });
+});
+
+describe('serial failover', () => {
+  it('tries the next target on a failover code and forwards its 200', () => {
+    const h = harness([target(1), target(2)]);
+    h.reply(0, 503);
+    expect(h.invites()).toHaveLength(2);
+    h.reply(1, 180);
+    h.reply(1, 200);
+    expect(statuses(h.responses())).toEqual([100, 180, 200]);
+    expect(listValues(h.responses()[2]!, 'via')).toHaveLength(1); // our Via is gone
+    expect(h.all.filter((a) => a.type === 'attempt').map((a) => a.outcome.code)).toEqual([503, 200]);
+  });
+
+  it('stops on 486 with the default codes', () => {
+    const h = harness([target(1), target(2)]);
+    h.reply(0, 486);
+    expect(h.invites()).toHaveLength(1);
+    expect(statuses(h.responses())).toEqual([100, 486]);
+  });
+
+  it('answers the best response when all fail (503 becomes 500, 4xx beats 5xx)', () => {
+    const a = harness([target(1), target(2)]);
+    a.reply(0, 503);
+    a.reply(1, 404);
+    expect(statuses(a.responses())).toEqual([100, 404]);
+    const b = harness([target(1), target(2)]);
+    b.reply(0, 503);
+    b.reply(1, 503);
+    expect(statuses(b.responses())).toEqual([100, 500]);
+  });
+
+  it('moves on when no provisional comes in time', () => {
+    const h = harness([target(1), target(2)]);
+    h.send({ type: 'timer', timer: 'provisional', branch: h.branch(0).branch }, 2000);
+    expect(h.all).toContainEqual({ type: 'cancel-branch', branch: h.branch(0).branch });
+    expect(h.invites()).toHaveLength(2);
+  });
+
+  it('CANCELs a ringing branch after final_ms and moves on (Timer C)', () => {
+    const h = harness([target(1), target(2)]);
+    h.reply(0, 180, {}, 100);
+    h.send({ type: 'timer', timer: 'final', branch: h.branch(0).branch }, 60000);
+    expect(h.all).toContainEqual({ type: 'cancel-branch', branch: h.branch(0).branch });
+    expect(h.invites()).toHaveLength(2);
+    h.reply(0, 487); // the cancelled branch's answer is absorbed
+    expect(statuses(h.responses())).toEqual([100, 180]);
+  });
+
+  it('never fails over after early media reached the caller', () => {
+    const h = harness([target(1), target(2)]);
+    h.reply(0, 183, { body: 'v=0\r\n', contentType: 'application/sdp' });
+    h.reply(0, 503);
+    expect(h.invites()).toHaveLength(1);
+    expect(statuses(h.responses())).toEqual([100, 183, 500]);
+  });
+
+  it('after the caller CANCEL: CANCELs the branch, answers 487, no next attempt', () => {
+    const h = harness([target(1), target(2)]);
+    h.reply(0, 180);
+    h.send({ type: 'cancel' });
+    expect(h.all).toContainEqual({ type: 'cancel-branch', branch: h.branch(0).branch });
+    h.reply(0, 487);
+    expect(h.invites()).toHaveLength(1);
+    expect(statuses(h.responses())).toEqual([100, 180, 487]);
+  });
+
+  it('answers a provider challenge once with the credentials (CSeq + 1, restored upstream)', () => {
+    const credentials = {
+      username: 'u',
+      realm: 'carrier',
+      ha1_md5: '0'.repeat(32),
+      ha1_sha256: '0'.repeat(64),
+    };
+    const h = harness([target(1, { credentials })]);
+    h.reply(0, 407, { extra: ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"'] });
+    expect(h.invites()).toHaveLength(2);
+    const retry = h.branch(1).request;
+    expect(header(retry, 'proxy-authorization')).toMatch(
+      /^Digest username="u", realm="carrier", nonce="abc"/,
+    );
+    expect(header(retry, 'cseq')).toBe('2 INVITE');
+    h.reply(1, 200);
+    const ok = h.responses().at(-1)!;
+    expect(ok.status).toBe(200);
+    expect(header(ok, 'cseq')).toBe('1 INVITE');
+    expect(h.all).toContainEqual(expect.objectContaining({ type: 'answered', cseqOffset: 1 }));
+  });
+
+  it('passes a second 407 from the same provider on as the answer', () => {
+    const credentials = {
+      username: 'u',
+      realm: 'carrier',
+      ha1_md5: '0'.repeat(32),
+      ha1_sha256: '0'.repeat(64),
+    };
+    const h = harness([target(1, { credentials })]);
+    const challenge = { extra: ['Proxy-Authenticate: Digest realm="carrier", nonce="abc"'] };
+    h.reply(0, 407, challenge);
+    h.reply(1, 407, challenge);
+    expect(h.invites()).toHaveLength(2);
+    expect(statuses(h.responses())).toEqual([100, 407]);
+  });
+});

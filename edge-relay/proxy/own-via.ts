@@ -1,0 +1,53 @@
+import type { Transport } from '../../functions/domain/common';
+import {
+  listValues,
+  type SipMessage,
+  type SipRequest,
+  splitList,
+  withoutFirstListValue,
+  withPrepended,
+} from '../sip/message';
+import { type LocalAddress, portFor } from '../sip/route';
+import { sipHost } from '../sip/uri';
+import { parseVia, type Via } from '../sip/via';
+
+/** Our Via for a request leaving on `transport` (rport asked, RFC 3581). */
+export function ownVia(local: LocalAddress, transport: Transport, branch: string): string {
+  return `SIP/2.0/${transport.toUpperCase()} ${sipHost(local.host)}:${portFor(local, transport)};branch=${branch};rport`;
+}
+
+export function withOwnVia(request: SipRequest, local: LocalAddress, transport: Transport, branch: string) {
+  return withPrepended(request, 'Via', [ownVia(local, transport, branch)]);
+}
+
+/** True when a Via was written by this relay (sent-by is one of our addresses and ports). */
+export function isOwnVia(local: LocalAddress, via: Via): boolean {
+  const hosts = [sipHost(local.host), ...(local.aliases ?? []).map(sipHost)].map((h) => h.toLowerCase());
+  return (
+    hosts.includes(via.host.toLowerCase()) &&
+    [local.ports.udp, local.ports.tcp, local.ports.tls].includes(via.port ?? 5060)
+  );
+}
+
+export function vias(message: SipMessage): Via[] {
+  return listValues(message, 'via')
+    .map(parseVia)
+    .filter((v): v is Via => v !== undefined);
+}
+
+/** A response as forwarded upstream: our top Via removed (RFC 3261 §16.7 step 9). */
+export function popVia<M extends SipMessage>(message: M): M {
+  return withoutFirstListValue(message, 'via');
+}
+
+/** Replaces the top Via element (the one a server stamps with received/rport). */
+export function withTopVia<M extends SipMessage>(message: M, value: string): M {
+  const index = message.headers.findIndex((h) => h.key === 'via');
+  if (index < 0) return message;
+  const line = message.headers[index]!;
+  const rest = splitList(line.value).slice(1);
+  const headers = message.headers.map((h, i) =>
+    i === index ? { ...h, value: [value, ...rest].join(', ') } : h,
+  );
+  return { ...message, headers };
+}

@@ -1,0 +1,48 @@
+import type { RelayConfig } from '../config';
+import type { DecisionClient } from '../decision/decision-client';
+import type { DialogStore } from '../dialog/dialog';
+import type { AttemptOutcome, RelayEvents } from '../events';
+import type { Logger } from '../log';
+import type { MediaAnchor } from '../media/media-anchor';
+import type { CallEnv, CallState } from '../proxy/call';
+import type { LocalAddress } from '../sip/route';
+import type { ServerTransaction, Transactions } from '../transaction/transactions';
+import type { Destination, SipTransport } from '../transport/sip-transport';
+
+/** One INVITE in progress: the pure state plus what the shell keeps beside it. */
+export type CallRuntime = {
+  state: CallState;
+  readonly tx: ServerTransaction;
+  readonly callId: string;
+  readonly timers: Map<string, NodeJS.Timeout>;
+  readonly hops: Map<string, Destination>;
+  readonly attempts: AttemptOutcome[];
+  readonly receivedAt: number;
+  answeredAt: number | null;
+  finished: boolean;
+  /** Events run one after another (media answers are async and must not overtake). */
+  queue: Promise<void>;
+  media: {
+    instance: string | null;
+    anchored: Set<string>;
+    answers: Map<string, { from: string; to: string }>;
+  };
+};
+
+/** What the runtime pieces share: the adapters and the live calls. */
+export type RelayContext = {
+  readonly config: RelayConfig;
+  readonly local: LocalAddress;
+  readonly transport: SipTransport;
+  readonly transactions: Transactions;
+  readonly decision: DecisionClient;
+  readonly dialogs: DialogStore;
+  readonly media: MediaAnchor;
+  readonly events: RelayEvents;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly env: () => CallEnv;
+  readonly calls: Map<string, CallRuntime>;
+  readonly callsById: Map<string, CallRuntime>;
+  readonly draining: () => boolean;
+};

@@ -1,0 +1,139 @@
+import type { Dialog } from '../dialog/dialog';
+import { routeInDialog } from '../proxy/in-dialog';
+import { ownVia, popVia, withTopVia } from '../proxy/own-via';
+import { newBranch } from '../sip/branch';
+import { cseq, header, type SipRequest, type SipResponse, serialize, withHeader } from '../sip/message';
+import { makeResponse } from '../sip/response';
+import { tagOf } from '../sip/uri';
+import type { ServerTransaction } from '../transaction/transactions';
+import type { RelayContext } from './context';
+
+const isSdp = (m: SipRequest | SipResponse) =>
+  m.body.length > 0 && (header(m, 'content-type') ?? '').toLowerCase().startsWith('application/sdp');
+
+/**
+ * Requests inside a dialog (and ACKs for 2xx): loose routing through the
+ * dialog store, stateful for everything but ACK, media re-offers for
+ * anchored calls, and the end of the call on a BYE's 2xx.
+ *
+ * @example
+ * const inDialog = createInDialogRunner(ctx);
+ * await inDialog.handle(bye, serverTransaction);
+ */
+export function createInDialogRunner(ctx: RelayContext) {
+  const { log, transactions } = ctx;
+
+  /** The dialog of an answered call, or the early dialog of a call still ringing (PRACK, UPDATE). */
+  async function dialogFor(callId: string): Promise<Dialog | undefined> {
+    const stored = await ctx.dialogs.get(callId);
+    if (stored) return stored;
+    const call = ctx.callsById.get(callId);
+    if (call?.state.phase !== 'routing') return undefined;
+    const callerTag = tagOf(header(call.state.request, 'from'));
+    const branch = [...call.state.branches].reverse().find((b) => !b.done && !b.abandoned);
+    const hop = branch ? call.hops.get(branch.id) : undefined;
+    if (!hop || callerTag === undefined || !branch) return undefined;
+    return {
+      call_id: callId,
+      caller_tag: callerTag,
+      caller: { ...call.state.source },
+      callee: { transport: hop.transport, address: hop.host, port: hop.port },
+      cseq_offset: branch.cseqOffset,
+      media_instance: null,
+      started_at: ctx.now(),
+    };
+  }
+
+  async function handle(request: SipRequest, tx: ServerTransaction | undefined): Promise<void> {
+    const callId = header(request, 'call-id') ?? '';
+    let dialog: Dialog | undefined;
+    try {
+      dialog = await dialogFor(callId);
+    } catch (error) {
+      log.error('dialog store', { call_id: callId, error: String(error) });
+      if (tx) transactions.respond(tx, makeResponse(request, 500));
+      return;
+    }
+    const branch = newBranch('0000000000');
+    const result = routeInDialog(request, ctx.local, dialog, branch);
+    if (result.kind === 'drop') {
+      log.debug('in-dialog drop', { call_id: callId, reason: result.reason });
+      return;
+    }
+    if (result.kind === 'reply') {
+      if (tx) transactions.respond(tx, result.response);
+      log.info('in-dialog reject', {
+        call_id: callId,
+        method: request.method,
+        status: result.response.status,
+      });
+      return;
+    }
+    let { request: out, hop } = result;
+    if (hop.transport !== 'udp' && !ctx.transport.hasConnection(hop)) {
+      // The peer's own connection is gone: open one to its Route / Contact instead.
+      hop = result.fallback;
+      out = withTopVia(out, ownVia(ctx.local, hop.transport, branch));
+    }
+    const by = result.toward === 'callee' ? 'caller' : 'callee';
+    const fromTag = tagOf(header(request, 'from')) ?? '';
+    const toTag = tagOf(header(request, 'to')) ?? '';
+    const instance = dialog?.media_instance ?? null;
+    const media =
+      instance !== null && (request.method === 'INVITE' || request.method === 'UPDATE') && isSdp(out);
+    if (media) {
+      try {
+        const offered = await ctx.media.offer({
+          callId,
+          fromTag,
+          toTag,
+          viaBranch: branch,
+          sdp: out.body,
+          instance,
+        });
+        out = { ...out, body: offered.sdp };
+      } catch (error) {
+        log.warn('media re-offer failed', { call_id: callId, error: String(error) });
+        if (tx) transactions.respond(tx, makeResponse(request, 488));
+        return;
+      }
+    }
+    log.debug('in-dialog', { call_id: callId, method: request.method, toward: result.toward });
+    if (!tx) {
+      ctx.transport.send(hop, serialize(out));
+      return;
+    }
+    if (request.method === 'INVITE') tx.onCancel = () => transactions.cancel(branch);
+    transactions.request(out, hop, async (response) => {
+      let back = popVia(response);
+      if (result.cseqOffset !== 0) {
+        const { seq, method } = cseq(back);
+        back = withHeader(back, 'CSeq', `${seq - result.cseqOffset} ${method}`);
+      }
+      if (media && response.status >= 200 && response.status < 300 && isSdp(back)) {
+        try {
+          const answered = await ctx.media.answer({
+            callId,
+            fromTag,
+            toTag,
+            viaBranch: branch,
+            sdp: back.body,
+            instance,
+          });
+          back = { ...back, body: answered.sdp };
+        } catch (error) {
+          log.warn('media re-answer failed, SDP passed unchanged', { call_id: callId, error: String(error) });
+        }
+      }
+      transactions.respond(tx, back);
+      if (request.method === 'BYE' && response.status >= 200 && response.status < 300) {
+        ctx.dialogs.delete(callId).catch(() => {});
+        if (instance !== null) void ctx.media.delete({ callId, instance });
+        ctx.events.emit('call-end', { call_id: callId, ended_at: ctx.now(), by });
+        log.info('call ended', { call_id: callId, by });
+      }
+    });
+  }
+
+  return { handle };
+}

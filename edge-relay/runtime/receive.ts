@@ -1,0 +1,124 @@
+import { isOwnVia, popVia, vias, withTopVia } from '../proxy/own-via';
+import type { IntakeResult } from '../sip/intake-outcome';
+import { unsupportedRequire } from '../sip/intake-require';
+import { maxForwards } from '../sip/max-forwards';
+import {
+  firstListValue,
+  header,
+  listValues,
+  type SipRequest,
+  type SipResponse,
+  serialize,
+} from '../sip/message';
+import { randomHex } from '../sip/random-id';
+import { makeResponse } from '../sip/response';
+import { isOwnUri, popOwnRoutes } from '../sip/route';
+import { parseUri, tagOf } from '../sip/uri';
+import { formatVia, parseVia, responseAddress, stampReceived } from '../sip/via';
+import type { Remote } from '../transport/sip-transport';
+import type { createCallRunner } from './call-runner';
+import type { RelayContext } from './context';
+import type { createInDialogRunner } from './in-dialog-runner';
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK, NOTIFY, REFER';
+
+/**
+ * Everything the sockets receive: intake first (RFC 4475 validation), then
+ * responses to client transactions, requests to server transactions, and new
+ * requests to the call runner, the in-dialog runner or a local answer.
+ */
+export function createReceiver(
+  ctx: RelayContext,
+  intake: (raw: string, remote: Remote) => IntakeResult,
+  calls: ReturnType<typeof createCallRunner>,
+  inDialog: ReturnType<typeof createInDialogRunner>,
+) {
+  const { transactions, transport, log } = ctx;
+
+  function receive(raw: string, remote: Remote): void {
+    const result = intake(raw, remote);
+    if (result.kind === 'reply') {
+      const to = { transport: remote.transport, host: remote.address, port: remote.port };
+      transport.send(to, result.raw);
+      // A Content-Length that is not a plain number leaves a stream without framing: start over.
+      const length = /\r\n(?:content-length|l)[ \t]*:([^\r\n]*)/i.exec(raw.split('\r\n\r\n')[0] ?? '');
+      if (remote.transport !== 'udp' && length && !/^[ \t]*\d+[ \t]*$/.test(length[1] ?? '')) {
+        transport.closeConnection(to);
+      }
+      return;
+    }
+    if (result.kind === 'drop') {
+      log.debug('dropped', { reason: result.reason, remote: `${remote.address}:${remote.port}` });
+      return;
+    }
+    const message = result.message;
+    if (message.type === 'response') onResponse(message);
+    else onRequest(message, remote);
+  }
+
+  function onResponse(response: SipResponse): void {
+    if (transactions.receiveResponse(response)) return;
+    // A 2xx retransmission after its transaction ended is forwarded statelessly (§16.7 step 5, RFC 6026).
+    const [ours, next] = vias(response);
+    if (!ours || !next || response.status < 200 || response.status >= 300 || !isOwnVia(ctx.local, ours))
+      return;
+    const { address, port } = responseAddress(next);
+    const protocol = next.transport.toLowerCase();
+    const via = protocol === 'tcp' || protocol === 'tls' ? protocol : 'udp';
+    transport.send({ transport: via, host: address, port }, serialize(popVia(response)));
+  }
+
+  function onRequest(received: SipRequest, remote: Remote): void {
+    const top = parseVia(firstListValue(received, 'via') ?? '');
+    const request = top ? withTopVia(received, formatVia(stampReceived(top, remote))) : received;
+    const kind = transactions.receive(request, remote);
+    if (kind === 'retransmission' || kind === 'ack-absorbed' || kind === 'cancel') return;
+    if (kind === 'cancel-unknown') {
+      transactions.respond(transactions.createServer(request, remote), makeResponse(request, 481));
+      return;
+    }
+    if (request.method === 'ACK') {
+      void inDialog.handle(request, undefined);
+      return;
+    }
+    const tx = transactions.createServer(request, remote);
+    if (tagOf(header(request, 'to')) !== undefined) {
+      void inDialog.handle(request, tx);
+      return;
+    }
+    if (request.method === 'INVITE') {
+      calls.start(request, remote, tx);
+      return;
+    }
+    const routed = popOwnRoutes(ctx.local, request);
+    const toTag = randomHex(6);
+    if (
+      request.method === 'OPTIONS' &&
+      isOwnUri(ctx.local, parseUri(routed.uri)) &&
+      listValues(routed, 'route').length === 0
+    ) {
+      // The relay is the final recipient here: 200 even at Max-Forwards 0 (RFC 3261 §16.3 step 3).
+      const unsupported = unsupportedRequire(request);
+      if (unsupported.length > 0) {
+        const extra: [string, string][] = [['Unsupported', unsupported.join(', ')]];
+        transactions.respond(tx, makeResponse(request, 420, { toTag, extra }));
+        return;
+      }
+      const extra: [string, string][] = [
+        ['Allow', ALLOW],
+        ['Accept', 'application/sdp'],
+      ];
+      transactions.respond(tx, makeResponse(request, 200, { toTag, extra }));
+      return;
+    }
+    // Not for us and out of hops: 483 before anything else (RFC 3261 §16.3 step 3, RFC 4475 zeromf).
+    if (maxForwards(request) === 0) {
+      transactions.respond(tx, makeResponse(request, 483, { toTag }));
+      return;
+    }
+    // Out-of-dialog requests other than INVITE are not relayed (no registrar, no presence).
+    transactions.respond(tx, makeResponse(request, 405, { toTag, extra: [['Allow', ALLOW]] }));
+  }
+
+  return { receive };
+}

@@ -1,0 +1,147 @@
+import { type RelayConfigInput, relayConfig } from './config';
+import { createDecisionClient, type DecisionClient } from './decision/decision-client';
+import type { DialogStore } from './dialog/dialog';
+import { createMemoryDialogStore } from './dialog/memory-dialog-store';
+import { createRelayEvents, type RelayEvents } from './events';
+import { createLogger, type Logger } from './log';
+import type { MediaAnchor } from './media/media-anchor';
+import { noMediaAnchor } from './media/no-media-anchor';
+import type { CallEnv } from './proxy/call';
+import { createCallRunner } from './runtime/call-runner';
+import type { CallRuntime, RelayContext } from './runtime/context';
+import { createInDialogRunner } from './runtime/in-dialog-runner';
+import { createReceiver } from './runtime/receive';
+import { newBranch } from './sip/branch';
+import { intake as defaultIntake } from './sip/intake';
+import type { IntakeResult } from './sip/intake-outcome';
+import type { LocalAddress } from './sip/route';
+import { Transactions } from './transaction/transactions';
+import { type Remote, startTransport } from './transport/sip-transport';
+
+export type Relay = {
+  /** Host the relay writes in Via / Record-Route. */
+  readonly address: string;
+  readonly ports: { udp: number; tcp: number; tls?: number };
+  /** Attempt outcomes, call outcomes and call ends, for CDRs. */
+  readonly events: RelayEvents;
+  /** New INVITEs get 503; resolves once every INVITE in progress has its final answer. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** Adapters a caller may replace; each defaults to the real one. */
+export type RelayDeps = {
+  intake?: (raw: string, remote: Remote) => IntakeResult;
+  decision?: DecisionClient;
+  dialogs?: DialogStore;
+  media?: MediaAnchor;
+  logger?: Logger;
+  now?: () => number;
+};
+
+/**
+ * Starts the edge relay: sockets, transactions and the proxy core, asking
+ * `config.decideUrl` what to do with each new INVITE.
+ *
+ * @example
+ * const relay = await startRelay({ port: 5060, decideUrl: 'http://127.0.0.1:8080/v1/routing/decide', relayToken });
+ * relay.events.on('attempt', (a) => console.log(a.target_id, a.code));
+ * await relay.drain(); await relay.stop();
+ */
+export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}): Promise<Relay> {
+  const config = relayConfig.parse(input);
+  const log = deps.logger ?? createLogger(config.logLevel);
+  const intake = deps.intake ?? ((raw: string, remote: Remote) => defaultIntake(raw, remote));
+  const calls = new Map<string, CallRuntime>();
+  let draining = false;
+  let receive: (raw: string, remote: Remote) => void = () => {};
+
+  const transport = await startTransport({
+    address: config.address,
+    udpPort: config.port,
+    tcpPort: config.port,
+    tls: config.tls,
+    onMessage: (raw, remote) => {
+      try {
+        receive(raw, remote);
+      } catch (error) {
+        log.error('message handling failed', {
+          error: String(error),
+          remote: `${remote.address}:${remote.port}`,
+        });
+      }
+    },
+    onError: (what, error) => log.debug('transport error', { what, error: String(error) }),
+  });
+  const wildcard = config.address === '0.0.0.0' || config.address === '::';
+  const publicHost = config.publicAddress ?? (wildcard ? '127.0.0.1' : config.address);
+  const local: LocalAddress = {
+    host: publicHost,
+    ports: transport.ports,
+    aliases: [config.address, '127.0.0.1', 'localhost'].filter(
+      (a) => a !== publicHost && a !== '0.0.0.0' && a !== '::',
+    ),
+  };
+  const now = deps.now ?? Date.now;
+  const env = (): CallEnv => ({
+    local,
+    now: now(),
+    newBranch,
+    relayId: config.relayId,
+    retryAfterS: config.retryAfterS,
+    cancelWaitMs: config.timers.cancelWaitMs,
+    digestAlgorithms: config.digestAlgorithms,
+  });
+  const ownDecision = deps.decision
+    ? undefined
+    : createDecisionClient({
+        url: config.decideUrl,
+        token: config.relayToken,
+        timeoutMs: config.decideTimeoutMs,
+      });
+  const ctx: RelayContext = {
+    config,
+    local,
+    transport,
+    transactions: new Transactions(transport, config.timers),
+    decision:
+      deps.decision ??
+      createDecisionClient({
+        url: config.decideUrl,
+        token: config.relayToken,
+        timeoutMs: config.decideTimeoutMs,
+      }),
+    dialogs: deps.dialogs ?? createMemoryDialogStore(),
+    media: deps.media ?? noMediaAnchor,
+    events: createRelayEvents(),
+    log,
+    now,
+    env,
+    calls,
+    callsById: new Map(),
+    draining: () => draining,
+  };
+  receive = createReceiver(ctx, intake, createCallRunner(ctx), createInDialogRunner(ctx)).receive;
+  log.info('relay started', { address: config.address, public: publicHost, ...transport.ports });
+
+  return {
+    address: publicHost,
+    ports: transport.ports,
+    events: ctx.events,
+    async drain() {
+      draining = true;
+      log.info('draining', { calls: calls.size });
+      const busy = () =>
+        [...calls.values()].some((c) => c.state.phase === 'deciding' || c.state.phase === 'routing');
+      while (busy()) await new Promise((r) => setTimeout(r, 50));
+    },
+    async stop() {
+      for (const call of calls.values()) for (const t of call.timers.values()) clearTimeout(t);
+      calls.clear();
+      ctx.callsById.clear();
+      ctx.transactions.close();
+      ownDecision?.close();
+      await transport.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { headerKey } from './message';
+
+/** One header line after unfolding: the name as sent, its canonical lower-case long form, the value. */
+export type RawHeader = { name: string; key: string; value: string };
+
+export type SplitMessage = {
+  startLine: string;
+  headers: RawHeader[];
+  body: string;
+  /** Header lines that are not `name: value` (the first one is reported). */
+  badLine?: string;
+  /** No empty line after the headers. */
+  unterminated: boolean;
+};
+
+/** Trims trailing SP/HT without a regex (a long run of spaces must stay linear). */
+function trimEndWs(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s[end - 1] === ' ' || s[end - 1] === '\t')) end--;
+  return s.slice(0, end);
+}
+
+/**
+ * Splits a message into start line, unfolded headers and body. Leading CRLFs
+ * are skipped (RFC 3261 7.5); continuation lines (CRLF followed by SP/HT) join
+ * the previous header with one space. Header names are not %-decoded:
+ * `C%6Fntact` is an unknown header, not Contact (esc02).
+ */
+export function splitMessage(raw: string): SplitMessage {
+  let start = 0;
+  while (raw.startsWith('\r\n', start)) start += 2;
+  const end = raw.indexOf('\r\n\r\n', start);
+  const unterminated = end < 0;
+  const head = unterminated ? raw.slice(start) : raw.slice(start, end);
+  const body = unterminated ? '' : raw.slice(end + 4);
+  const lines = head.split('\r\n');
+  const startLine = lines[0] ?? '';
+  const headers: RawHeader[] = [];
+  let badLine: string | undefined;
+  let current: string | undefined;
+  const flush = () => {
+    if (current === undefined) return;
+    const m = /^([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*:[ \t]*/.exec(current);
+    if (m) {
+      const name = m[1]!;
+      headers.push({ name, key: headerKey(name), value: trimEndWs(current.slice(m[0].length)) });
+    } else if (badLine === undefined) {
+      badLine = current;
+    }
+    current = undefined;
+  };
+  for (let n = 1; n < lines.length; n++) {
+    const line = lines[n]!;
+    if ((line.startsWith(' ') || line.startsWith('\t')) && current !== undefined) {
+      current += ` ${line.trimStart()}`;
+    } else {
+      flush();
+      current = line;
+    }
+  }
+  flush();
+  return badLine === undefined
+    ? { startLine, headers, body, unterminated }
+    : { startLine, headers, body, unterminated, badLine };
+}

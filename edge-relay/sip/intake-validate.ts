@@ -1,0 +1,151 @@
+import type { IntakeProblem } from './intake-reply';
+import type { RawHeader, SplitMessage } from './intake-split';
+import {
+  checkAddress,
+  checkAddressList,
+  checkCallId,
+  checkDate,
+  checkUri,
+  checkVia,
+  parseBoundedInt,
+  parseCSeq,
+  parseRequestLine,
+  parseStatusLine,
+  type RequestLine,
+  type StatusLine,
+} from './sip-grammar';
+
+const required = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+const singleValued = [
+  'from',
+  'to',
+  'call-id',
+  'cseq',
+  'max-forwards',
+  'content-length',
+  'content-type',
+  'date',
+  'expires',
+];
+
+const displayName: Record<string, string> = {
+  via: 'Via',
+  from: 'From',
+  to: 'To',
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'max-forwards': 'Max-Forwards',
+  'content-length': 'Content-Length',
+  'content-type': 'Content-Type',
+  date: 'Date',
+  expires: 'Expires',
+  contact: 'Contact',
+  route: 'Route',
+  'record-route': 'Record-Route',
+};
+
+const bad = (reason: string, status = 400): IntakeProblem => ({ status, reason });
+const titled = (problem: string) => problem.charAt(0).toUpperCase() + problem.slice(1);
+const headerProblem = (key: string, problem: string) =>
+  bad(`Bad ${displayName[key] ?? key} Header: ${titled(problem)}`);
+
+export type ValidStart = { request: RequestLine } | { response: StatusLine };
+
+/** The start line: request (strict spacing, SIP/2.0 else 505) or response (3-digit code). */
+export function validateStartLine(startLine: string): ValidStart | IntakeProblem {
+  if (startLine.startsWith('SIP/')) {
+    const response = parseStatusLine(startLine);
+    if (!response) return bad('Bad Status Line');
+    if (response.version !== '2.0') return bad('Version Not Supported', 505);
+    return { response };
+  }
+  const request = parseRequestLine(startLine);
+  if (!request) return bad('Bad Request Line');
+  if (request.version !== '2.0') return bad('Version Not Supported', 505);
+  const uriProblem = checkUri(request.uri, true);
+  if (uriProblem) return bad(`Bad Request-URI: ${titled(uriProblem)}`);
+  return { request };
+}
+
+function checkHeader(
+  h: RawHeader,
+  method: string | undefined,
+  bodyLength: number,
+): IntakeProblem | undefined {
+  switch (h.key) {
+    case 'via': {
+      const p = checkVia(h.value);
+      return p ? headerProblem('via', p) : undefined;
+    }
+    case 'from':
+    case 'to': {
+      const p = checkAddress(h.value);
+      return p ? headerProblem(h.key, p) : undefined;
+    }
+    case 'contact': {
+      const p = checkAddressList(h.value, false);
+      return p ? headerProblem('contact', p) : undefined;
+    }
+    case 'route':
+    case 'record-route': {
+      const p = checkAddressList(h.value, true);
+      return p ? headerProblem(h.key, p) : undefined;
+    }
+    case 'call-id': {
+      const p = checkCallId(h.value);
+      return p ? headerProblem('call-id', p) : undefined;
+    }
+    case 'cseq': {
+      const cseq = parseCSeq(h.value);
+      if (typeof cseq === 'string') return headerProblem('cseq', cseq);
+      if (method !== undefined && cseq.method !== method)
+        return bad('CSeq Method Does Not Match Request Method');
+      return undefined;
+    }
+    case 'max-forwards':
+      return parseBoundedInt(h.value, 255, 3) === undefined
+        ? headerProblem(h.key, 'not 0 to 255')
+        : undefined;
+    case 'expires':
+      return parseBoundedInt(h.value, 2 ** 32 - 1) === undefined
+        ? headerProblem(h.key, 'not a delta-seconds')
+        : undefined;
+    case 'content-length': {
+      const length = parseBoundedInt(h.value, 2 ** 31);
+      if (length === undefined) return headerProblem(h.key, 'not a length');
+      return length > bodyLength ? bad('Content-Length Larger Than Body') : undefined;
+    }
+    case 'date': {
+      const p = checkDate(h.value);
+      return p ? headerProblem('date', p) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The RFC 3261 checks the `sip` parser does not make: framing, required and
+ * single-valued headers, and the grammar of the headers a proxy relies on.
+ * Unknown headers are not checked (they pass unchanged). Max-Forwards may be
+ * absent (RFC 2543 peers: inv2543); the proxy adds it.
+ */
+export function validateHeaders(split: SplitMessage, method: string | undefined): IntakeProblem | undefined {
+  if (split.unterminated) return bad('Missing Empty Line After Headers');
+  if (split.badLine !== undefined) return bad('Malformed Header Line');
+  const counts = new Map<string, number>();
+  for (const h of split.headers) counts.set(h.key, (counts.get(h.key) ?? 0) + 1);
+  const missing = required.filter((key) => !counts.has(key));
+  if (missing.length > 0)
+    return bad(
+      `Missing ${missing.map((k) => displayName[k]).join(', ')} Header${missing.length > 1 ? 's' : ''}`,
+    );
+  for (const key of singleValued) {
+    if ((counts.get(key) ?? 0) > 1) return bad(`Duplicate ${displayName[key]} Header`);
+  }
+  for (const h of split.headers) {
+    const problem = checkHeader(h, method, split.body.length);
+    if (problem) return problem;
+  }
+  return undefined;
+}

@@ -1,0 +1,189 @@
+/**
+ * A raw-preserving SIP message: the start line, the header list as received
+ * (names and values untouched) and the body. A proxy must forward what it does
+ * not understand byte for byte, so only the headers it owns are rewritten.
+ * Strings are latin1 (one char per byte), so `body.length` is its byte length.
+ */
+export type SipHeader = { readonly key: string; readonly name: string; readonly value: string };
+
+type Common = { readonly headers: readonly SipHeader[]; readonly body: string };
+export type SipRequest = Common & { readonly type: 'request'; readonly method: string; readonly uri: string };
+export type SipResponse = Common & {
+  readonly type: 'response';
+  readonly status: number;
+  readonly reason: string;
+};
+export type SipMessage = SipRequest | SipResponse;
+
+const compact: Record<string, string> = {
+  i: 'call-id',
+  m: 'contact',
+  e: 'content-encoding',
+  l: 'content-length',
+  c: 'content-type',
+  f: 'from',
+  s: 'subject',
+  k: 'supported',
+  t: 'to',
+  v: 'via',
+  o: 'event',
+  r: 'refer-to',
+  u: 'allow-events',
+  x: 'session-expires',
+};
+
+/** Lower-case long form of a header name (`v` → `via`). */
+export function headerKey(name: string): string {
+  const lower = name.toLowerCase();
+  return compact[lower] ?? lower;
+}
+
+/**
+ * Parses one complete message; undefined when the start line or a header line
+ * is not SIP. Semantic validation is intake's job (sip/intake.ts).
+ *
+ * @example
+ * const m = parseMessage('OPTIONS sip:relay SIP/2.0\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\n\r\n');
+ * m?.type; // 'request'
+ */
+export function parseMessage(raw: string): SipMessage | undefined {
+  const end = raw.indexOf('\r\n\r\n');
+  const head = end < 0 ? raw : raw.slice(0, end);
+  let body = end < 0 ? '' : raw.slice(end + 4);
+  const lines = head.replace(/^(\r\n)+/, '').split(/\r\n(?![ \t])/);
+  const start = lines[0] ?? '';
+  const headers: SipHeader[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const colon = line.indexOf(':');
+    if (colon <= 0) return undefined;
+    const name = line.slice(0, colon).trim();
+    if (!/^[A-Za-z0-9!%'*+._`~-]+$/.test(name)) return undefined;
+    const value = line
+      .slice(colon + 1)
+      .replace(/\r\n[ \t]+/g, ' ')
+      .trim();
+    headers.push({ key: headerKey(name), name, value });
+  }
+  const length = headers.find((h) => h.key === 'content-length');
+  if (length && /^\d+$/.test(length.value)) body = body.slice(0, Number(length.value));
+  const response = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(start);
+  if (response)
+    return { type: 'response', status: Number(response[1]), reason: response[2] ?? '', headers, body };
+  const request = /^([A-Za-z0-9!%*_+`'~.-]+) (\S+) SIP\/2\.0$/.exec(start);
+  if (request) return { type: 'request', method: request[1]!, uri: request[2]!, headers, body };
+  return undefined;
+}
+
+/** Serializes with a correct Content-Length (replaced in place, or appended). */
+export function serialize(message: SipMessage): string {
+  let out =
+    message.type === 'request'
+      ? `${message.method} ${message.uri} SIP/2.0\r\n`
+      : `SIP/2.0 ${message.status} ${message.reason}\r\n`;
+  let hasLength = false;
+  for (const h of message.headers) {
+    if (h.key === 'content-length') {
+      if (hasLength) continue;
+      hasLength = true;
+      out += `${h.name}: ${message.body.length}\r\n`;
+    } else out += `${h.name}: ${h.value}\r\n`;
+  }
+  if (!hasLength) out += `Content-Length: ${message.body.length}\r\n`;
+  return `${out}\r\n${message.body}`;
+}
+
+/** First value of a header, or undefined. */
+export function header(message: SipMessage, key: string): string | undefined {
+  for (const h of message.headers) if (h.key === key) return h.value;
+  return undefined;
+}
+
+/** Every value of a header (one per header line). */
+export function headers(message: SipMessage, key: string): string[] {
+  return message.headers.filter((h) => h.key === key).map((h) => h.value);
+}
+
+/** Every element of a list header (Via, Route, Record-Route), lines and commas both split. */
+export function listValues(message: SipMessage, key: string): string[] {
+  return headers(message, key).flatMap(splitList);
+}
+
+/** The first element of a list header (the top Via, the top Route), without splitting the rest. */
+export function firstListValue(message: SipMessage, key: string): string | undefined {
+  for (const h of message.headers) {
+    if (h.key !== key) continue;
+    if (!h.value.includes(',')) return h.value.trim() || undefined;
+    return splitList(h.value)[0];
+  }
+  return undefined;
+}
+
+/** Splits a header value on commas outside quotes and angle brackets. */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '<') depth++;
+    else if (c === '>') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) {
+      out.push(value.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(value.slice(start).trim());
+  return out.filter((v) => v !== '');
+}
+
+/** Returns a copy with every header of `key` removed. */
+export function withoutHeader<M extends SipMessage>(message: M, key: string): M {
+  return { ...message, headers: message.headers.filter((h) => h.key !== key) };
+}
+
+/** Returns a copy with the header set to one value (in place of the first one, or appended). */
+export function withHeader<M extends SipMessage>(message: M, name: string, value: string): M {
+  const key = headerKey(name);
+  const index = message.headers.findIndex((h) => h.key === key);
+  if (index < 0) return { ...message, headers: [...message.headers, { key, name, value }] };
+  const rest = message.headers.filter((h, i) => i === index || h.key !== key);
+  return { ...message, headers: rest.map((h, i) => (i === index ? { key, name: h.name, value } : h)) };
+}
+
+/** Returns a copy with header lines inserted before the first existing line of the same key (or on top). */
+export function withPrepended<M extends SipMessage>(message: M, name: string, values: string[]): M {
+  const key = headerKey(name);
+  const lines = values.map((value) => ({ key, name, value }));
+  const index = message.headers.findIndex((h) => h.key === key);
+  const at = Math.max(index, 0);
+  return { ...message, headers: [...message.headers.slice(0, at), ...lines, ...message.headers.slice(at)] };
+}
+
+/** Returns a copy without the first element of a list header (the top Via, the top Route). */
+export function withoutFirstListValue<M extends SipMessage>(message: M, key: string): M {
+  const index = message.headers.findIndex((h) => h.key === key);
+  if (index < 0) return message;
+  const line = message.headers[index]!;
+  const rest = splitList(line.value).slice(1);
+  const headers =
+    rest.length === 0
+      ? message.headers.filter((_, i) => i !== index)
+      : message.headers.map((h, i) => (i === index ? { ...h, value: rest.join(', ') } : h));
+  return { ...message, headers };
+}
+
+/** CSeq number and method. */
+export function cseq(message: SipMessage): { seq: number; method: string } {
+  const [seq, method] = (header(message, 'cseq') ?? '').split(/\s+/);
+  return { seq: Number(seq), method: method ?? '' };
+}
+
+export function callId(message: SipMessage): string {
+  return header(message, 'call-id') ?? '';
+}

@@ -1,0 +1,281 @@
+import { type SipRequest, type SipResponse, serialize } from '../sip/message';
+import { makeResponse } from '../sip/response';
+import type { Destination, Remote, SipTransport } from '../transport/sip-transport';
+import { ackFor, cancelFor, clientKey, responseDestination, serverKey } from './build';
+
+/** RFC 3261 timer bases (T1, T2, T4), shortened in tests. */
+export type TxTimers = { t1: number; t2: number; t4: number };
+
+export type ServerTransaction = {
+  readonly key: string;
+  readonly request: SipRequest;
+  readonly source: Remote;
+  last: SipResponse | undefined;
+  onCancel: (() => void) | undefined;
+};
+
+type ServerState = ServerTransaction & { raw: string | undefined; done: boolean; timers: NodeJS.Timeout[] };
+
+type ClientState = {
+  key: string;
+  request: SipRequest;
+  raw: string;
+  to: Destination;
+  invite: boolean;
+  provisional: boolean;
+  final: SipResponse | undefined;
+  cancelWanted: boolean;
+  cancelSent: boolean;
+  onResponse: (response: SipResponse) => void;
+  timers: NodeJS.Timeout[];
+};
+
+/**
+ * RFC 3261 §17 for a stateful proxy: server transactions absorb request
+ * retransmissions (answering with the last response) and retransmit final
+ * non-2xx responses over UDP until the ACK; client transactions retransmit
+ * over UDP, time out into a 408, ACK non-2xx finals hop by hop and CANCEL.
+ */
+export class Transactions {
+  private readonly servers = new Map<string, ServerState>();
+  private readonly clients = new Map<string, ClientState>();
+
+  constructor(
+    private readonly transport: SipTransport,
+    private readonly timers: TxTimers,
+  ) {}
+
+  get size(): { servers: number; clients: number } {
+    return { servers: this.servers.size, clients: this.clients.size };
+  }
+
+  /**
+   * A received request: `retransmission` (answered with the last response),
+   * `ack-absorbed` (ACK of our non-2xx final), `cancel` (matched an INVITE:
+   * answered 200 and its owner told), `cancel-unknown`, or `new`.
+   */
+  receive(
+    request: SipRequest,
+    source: Remote,
+  ): 'retransmission' | 'ack-absorbed' | 'cancel' | 'cancel-unknown' | 'new' {
+    if (request.method === 'CANCEL') {
+      const own = this.servers.get(serverKey(request));
+      if (own) {
+        this.resend(own);
+        return 'retransmission';
+      }
+      const invite = this.servers.get(serverKey(request, 'INVITE'));
+      if (!invite) return 'cancel-unknown';
+      this.respond(this.createServer(request, source), makeResponse(request, 200));
+      if (!invite.last || invite.last.status < 200) invite.onCancel?.();
+      return 'cancel';
+    }
+    const tx = this.servers.get(serverKey(request));
+    if (!tx) return 'new';
+    if (request.method === 'ACK') {
+      if (tx.last && tx.last.status >= 300) {
+        this.clearServer(tx);
+        this.later(tx.timers, this.source(tx) ? this.timers.t4 : 0, () => this.servers.delete(tx.key));
+        return 'ack-absorbed';
+      }
+      return 'new'; // an ACK for a 2xx with the INVITE's branch: route it end to end
+    }
+    this.resend(tx);
+    return 'retransmission';
+  }
+
+  createServer(request: SipRequest, source: Remote): ServerTransaction {
+    const tx: ServerState = {
+      key: serverKey(request),
+      request,
+      source,
+      last: undefined,
+      onCancel: undefined,
+      raw: undefined,
+      done: false,
+      timers: [],
+    };
+    this.servers.set(tx.key, tx);
+    return tx;
+  }
+
+  /** Sends a response through its server transaction (and keeps it for retransmissions). */
+  respond(handle: ServerTransaction, response: SipResponse): void {
+    const tx = this.servers.get(handle.key) ?? (handle as ServerState);
+    const raw = serialize(response);
+    this.transport.send(responseDestination(response, tx.source), raw);
+    if (tx.done && response.status >= 200 && response.status < 300) return; // a 2xx retransmission passing through
+    if (tx.done) return;
+    tx.last = response;
+    tx.raw = raw;
+    if (response.status < 200) return;
+    tx.done = true;
+    const udp = tx.source.transport === 'udp';
+    const invite = tx.request.method === 'INVITE';
+    const lifetime = 64 * this.timers.t1;
+    if (invite && response.status >= 300) {
+      if (udp)
+        this.retransmit(tx.timers, this.timers.t1, () => {
+          this.sendRaw(tx);
+          return true;
+        });
+      this.later(tx.timers, lifetime, () => this.dropServer(tx));
+    } else {
+      this.later(tx.timers, udp || invite ? lifetime : 0, () => this.dropServer(tx));
+    }
+  }
+
+  /** Sends a request in a new client transaction keyed by its top Via branch. */
+  request(request: SipRequest, to: Destination, onResponse: (response: SipResponse) => void): void {
+    const invite = request.method === 'INVITE';
+    const tx: ClientState = {
+      key: clientKey(request),
+      request,
+      raw: serialize(request),
+      to,
+      invite,
+      provisional: false,
+      final: undefined,
+      cancelWanted: false,
+      cancelSent: false,
+      onResponse,
+      timers: [],
+    };
+    this.clients.set(tx.key, tx);
+    const fail = () =>
+      this.deliver(tx, makeResponse(request, 503, { reason: 'Service Unavailable (unreachable)' }));
+    this.transport.send(to, tx.raw, fail);
+    if (to.transport === 'udp') {
+      this.retransmit(
+        tx.timers,
+        this.timers.t1,
+        () => {
+          if (tx.final || (invite && (tx.provisional || tx.cancelWanted))) return false;
+          this.transport.send(to, tx.raw);
+          return true;
+        },
+        invite ? Number.POSITIVE_INFINITY : this.timers.t2,
+      );
+    }
+    this.timeout(tx);
+  }
+
+  /** Timer B / F: no final in 64*T1 → a 408 to the core. */
+  private timeout(tx: ClientState): void {
+    this.later(tx.timers, 64 * this.timers.t1, () => {
+      if (!tx.final) this.deliver(tx, makeResponse(tx.request, 408));
+      this.dropClient(tx);
+    });
+  }
+
+  /** Cancels a pending INVITE; without a provisional yet, the CANCEL waits for one (§9.1). */
+  cancel(branchKey: string): void {
+    const tx = this.clients.get(`${branchKey}|INVITE`);
+    if (!tx || tx.final || tx.cancelSent) return;
+    tx.cancelWanted = true;
+    if (tx.provisional) this.sendCancel(tx);
+  }
+
+  /** A received response; false when no client transaction matches. */
+  receiveResponse(response: SipResponse): boolean {
+    const tx = this.clients.get(clientKey(response));
+    if (!tx) return false;
+    if (tx.request.method === 'CANCEL' && response.status >= 200) {
+      tx.final = response;
+      this.dropClient(tx);
+      return true;
+    }
+    this.deliver(tx, response);
+    return true;
+  }
+
+  close(): void {
+    for (const tx of this.servers.values()) this.clearServer(tx);
+    for (const tx of this.clients.values()) for (const t of tx.timers) clearTimeout(t);
+    this.servers.clear();
+    this.clients.clear();
+  }
+
+  private deliver(tx: ClientState, response: SipResponse): void {
+    if (response.status < 200) {
+      if (tx.final) return;
+      if (tx.invite && !tx.provisional) {
+        // Proceeding: Timer B no longer runs; the core's Timer C (final_ms) bounds the wait.
+        for (const t of tx.timers) clearTimeout(t);
+        tx.timers = [];
+      }
+      tx.provisional = true;
+      if (tx.cancelWanted && !tx.cancelSent) this.sendCancel(tx);
+      tx.onResponse(response);
+      return;
+    }
+    if (response.status < 300) {
+      tx.final = tx.final ?? response;
+      tx.onResponse(response); // every 2xx goes to the core (§16.7 step 5)
+      return;
+    }
+    if (tx.invite) this.transport.send(tx.to, serialize(ackFor(tx.request, response)));
+    if (tx.final) return; // a retransmitted final: re-ACKed, absorbed
+    tx.final = response;
+    tx.onResponse(response);
+    for (const t of tx.timers) clearTimeout(t);
+    tx.timers = [];
+    this.later(tx.timers, tx.to.transport === 'udp' ? 64 * this.timers.t1 : 0, () => this.dropClient(tx));
+  }
+
+  private sendCancel(tx: ClientState): void {
+    tx.cancelSent = true;
+    this.request(cancelFor(tx.request), tx.to, () => {});
+    this.timeout(tx); // a callee that never answers the CANCEL still ends the transaction
+  }
+
+  private resend(tx: ServerState): void {
+    if (tx.raw) this.sendRaw(tx);
+  }
+
+  private sendRaw(tx: ServerState): void {
+    if (tx.raw && tx.last) this.transport.send(responseDestination(tx.last, tx.source), tx.raw);
+  }
+
+  private source(tx: ServerState): boolean {
+    return tx.source.transport === 'udp';
+  }
+
+  private clearServer(tx: ServerState): void {
+    for (const t of tx.timers) clearTimeout(t);
+    tx.timers = [];
+  }
+
+  private dropServer(tx: ServerState): void {
+    this.clearServer(tx);
+    if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
+  }
+
+  private dropClient(tx: ClientState): void {
+    for (const t of tx.timers) clearTimeout(t);
+    tx.timers = [];
+    if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
+  }
+
+  private later(bucket: NodeJS.Timeout[], ms: number, run: () => void): void {
+    bucket.push(setTimeout(run, ms));
+  }
+
+  /** Timer A/E/G: T1, doubling, capped at `cap` (T2 for non-INVITE and responses); stops when `run` says so. */
+  private retransmit(
+    bucket: NodeJS.Timeout[],
+    first: number,
+    run: () => boolean,
+    cap = this.timers.t2,
+  ): void {
+    const step = (interval: number) => {
+      const timer = setTimeout(() => {
+        const index = bucket.indexOf(timer);
+        if (index >= 0) bucket.splice(index, 1);
+        if (run()) step(Math.min(interval * 2, cap));
+      }, interval);
+      bucket.push(timer);
+    };
+    step(first);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './sip-transport';
+export * from './stream-framer';

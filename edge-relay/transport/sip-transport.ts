@@ -1,0 +1,166 @@
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
+import { createServer, isIP, connect as netConnect, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import type { Transport } from '../../functions/domain/common';
+import { bareHost } from '../sip/uri';
+import { createStreamFramer } from './stream-framer';
+
+export type Remote = { transport: Transport; address: string; port: number };
+export type Destination = { transport: Transport; host: string; port: number };
+
+export type TransportOptions = {
+  address: string;
+  udpPort: number;
+  tcpPort: number;
+  tls?: { certFile: string; keyFile: string; port: number } | undefined;
+  onMessage: (raw: string, remote: Remote) => void;
+  onError: (message: string, error: unknown) => void;
+};
+
+export type SipTransport = {
+  readonly ports: { udp: number; tcp: number; tls?: number };
+  /** Sends one message; `onFail` runs when the destination cannot be reached (connect error, DNS). */
+  send(to: Destination, data: string, onFail?: (error: unknown) => void): void;
+  /** True when a TCP/TLS connection to that peer is open (a flow we can reuse). */
+  hasConnection(to: Destination): boolean;
+  /** Closes the TCP/TLS connection of that peer once pending writes are flushed (framing lost). */
+  closeConnection(to: Destination): void;
+  close(): Promise<void>;
+};
+
+/**
+ * The relay's own sockets: one UDP socket, a TCP server and optionally a TLS
+ * server; outbound TCP/TLS connections are reused per peer, inbound ones are
+ * registered under the peer's address so responses and in-dialog requests go
+ * back on the same connection (RFC 3261 §18.2.2).
+ *
+ * @example
+ * const t = await startTransport({ address: '0.0.0.0', udpPort: 5060, tcpPort: 5060, onMessage, onError });
+ */
+export async function startTransport(options: TransportOptions): Promise<SipTransport> {
+  const connections = new Map<string, Socket>();
+  const key = (transport: string, address: string, port: number) =>
+    `${transport}|${bareHost(address)}|${port}`;
+
+  const attach = (socket: Socket, transport: Transport, address: string, port: number) => {
+    const id = key(transport, address, port);
+    connections.set(id, socket);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    const remote: Remote = { transport, address: bareHost(address), port };
+    const feed = createStreamFramer(
+      (raw) => options.onMessage(raw, remote),
+      () => socket.destroy(),
+    );
+    socket.on('data', (chunk: Buffer) => feed(chunk.toString('latin1')));
+    socket.on('error', (error) => options.onError(`${transport} connection ${address}:${port}`, error));
+    socket.on('close', () => {
+      if (connections.get(id) === socket) connections.delete(id);
+    });
+  };
+
+  // Large socket buffers: a burst of datagrams while the event loop is busy must queue, not drop
+  // (the kernel caps them at net.core.rmem_max / wmem_max).
+  const udp: UdpSocket = createSocket({
+    type: isIP(options.address) === 6 ? 'udp6' : 'udp4',
+    reuseAddr: false,
+    recvBufferSize: 4 * 1024 * 1024,
+    sendBufferSize: 1024 * 1024,
+  });
+  udp.on('message', (msg, rinfo) =>
+    options.onMessage(msg.toString('latin1'), { transport: 'udp', address: rinfo.address, port: rinfo.port }),
+  );
+  udp.on('error', (error) => options.onError('udp socket', error));
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(options.udpPort, options.address, () => {
+      udp.off('error', reject);
+      resolve();
+    });
+  });
+
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.address, () => {
+        server.off('error', reject);
+        const a = server.address();
+        resolve(typeof a === 'object' && a ? a.port : port);
+      });
+    });
+
+  const tcpServer = createServer((socket) =>
+    attach(socket, 'tcp', socket.remoteAddress ?? '', socket.remotePort ?? 0),
+  );
+  const tcpPort = await listen(tcpServer, options.tcpPort || udp.address().port);
+
+  const tlsContext = options.tls
+    ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }
+    : undefined;
+  const tlsServer = tlsContext
+    ? createTlsServer(tlsContext, (socket) =>
+        attach(socket, 'tls', socket.remoteAddress ?? '', socket.remotePort ?? 0),
+      )
+    : undefined;
+  const tlsPort = tlsServer && options.tls ? await listen(tlsServer, options.tls.port) : undefined;
+
+  const sendResolved = (to: Remote, data: string, onFail?: (error: unknown) => void) => {
+    const bytes = Buffer.from(data, 'latin1');
+    if (to.transport === 'udp') {
+      udp.send(bytes, to.port, to.address, (error) => {
+        if (error) onFail?.(error);
+      });
+      return;
+    }
+    const id = key(to.transport, to.address, to.port);
+    let socket = connections.get(id);
+    if (!socket || socket.destroyed) {
+      socket =
+        to.transport === 'tls'
+          ? tlsConnect({ host: to.address, port: to.port, rejectUnauthorized: false })
+          : netConnect(to.port, to.address);
+      attach(socket, to.transport, to.address, to.port);
+      if (onFail) {
+        const fail = onFail;
+        const s = socket;
+        const early = (error: unknown) => fail(error);
+        s.once('error', early);
+        s.once(to.transport === 'tls' ? 'secureConnect' : 'connect', () => s.off('error', early));
+      }
+    }
+    socket.write(bytes);
+  };
+
+  return {
+    ports: { udp: udp.address().port, tcp: tcpPort, ...(tlsPort ? { tls: tlsPort } : {}) },
+    send(to, data, onFail) {
+      const bare = bareHost(to.host);
+      if (isIP(bare)) {
+        sendResolved({ transport: to.transport, address: bare, port: to.port }, data, onFail);
+        return;
+      }
+      lookup(bare).then(
+        ({ address }) => sendResolved({ transport: to.transport, address, port: to.port }, data, onFail),
+        (error) => onFail?.(error),
+      );
+    },
+    hasConnection(to) {
+      const s = connections.get(key(to.transport, to.host, to.port));
+      return s !== undefined && !s.destroyed;
+    },
+    closeConnection(to) {
+      connections.get(key(to.transport, to.host, to.port))?.end();
+    },
+    async close() {
+      for (const socket of connections.values()) socket.destroy();
+      connections.clear();
+      await Promise.all([
+        new Promise<void>((r) => udp.close(() => r())),
+        new Promise<void>((r) => tcpServer.close(() => r())),
+        tlsServer ? new Promise<void>((r) => tlsServer.close(() => r())) : Promise.resolve(),
+      ]);
+    },
+  };
+}

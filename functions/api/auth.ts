@@ -1,0 +1,81 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { forbidden, HttpError, lookupApiKey, notFound, type Store } from '../store';
+
+/** Who is calling: the operator (admin key) or one customer (a customer key). */
+export type Principal = { kind: 'operator' } | { kind: 'customer'; customerId: string; keyId: string };
+
+/** The Hono env every route group shares: the auth middleware sets `principal`. */
+export type ApiEnv = { Variables: { principal: Principal } };
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Constant-time comparison (hashing first makes the lengths equal). */
+export function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+const unauthorized = (detail: string) => new HttpError(401, 'Unauthorized', detail);
+
+/**
+ * /v1 paths that do not take an api key: the OpenAPI document, and routes
+ * that check their own credential (e.g. the relay's token on
+ * /v1/routing/decide): add them here.
+ */
+export const SELF_AUTHENTICATED_PATHS: ReadonlySet<string> = new Set(['/v1/openapi.json']);
+
+/**
+ * `Authorization: Bearer <key>` on every /v1 route but SELF_AUTHENTICATED_PATHS:
+ * the admin key is the operator, a customer key acts for its customer;
+ * missing or unknown → 401.
+ *
+ * @example
+ * app.use('/v1/*', authenticate({ store, adminKey }));
+ */
+export function authenticate(deps: { store: Store; adminKey: string }): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    if (SELF_AUTHENTICATED_PATHS.has(c.req.path)) return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized('send Authorization: Bearer <api key>');
+    const key = match[1]!;
+    if (sameSecret(key, deps.adminKey)) {
+      c.set('principal', { kind: 'operator' });
+    } else {
+      const owner = key.startsWith('tdm_') ? await lookupApiKey(deps.store, key) : undefined;
+      if (!owner) throw unauthorized('the api key is not valid');
+      c.set('principal', { kind: 'customer', customerId: owner.customer_id, keyId: owner.id });
+    }
+    return next();
+  };
+}
+
+/** The caller of a request that passed `authenticate`. */
+export function principalOf(c: Context): Principal {
+  const principal = c.get('principal') as Principal | undefined;
+  if (!principal) throw unauthorized('send Authorization: Bearer <api key>');
+  return principal;
+}
+
+/** 403 unless the operator calls. */
+export function requireOperator(c: Context): void {
+  if (principalOf(c).kind !== 'operator') throw forbidden('only the operator may do this');
+}
+
+/** The customer a caller is limited to; undefined for the operator (sees all). */
+export function customerScope(principal: Principal): string | undefined {
+  return principal.kind === 'customer' ? principal.customerId : undefined;
+}
+
+/** Reading another customer's object answers 404, as if it did not exist. */
+export function assertCanSee(principal: Principal, customerId: string, what: string): void {
+  if (principal.kind === 'customer' && principal.customerId !== customerId)
+    throw notFound(`${what} does not exist`);
+}
+
+/** Creating (or moving) an object for another customer answers 403. */
+export function assertCanWriteFor(principal: Principal, customerId: string): void {
+  if (principal.kind === 'customer' && principal.customerId !== customerId) {
+    throw forbidden('a customer key may only write objects of its own customer');
+  }
+}

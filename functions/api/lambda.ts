@@ -1,0 +1,29 @@
+import { handle } from 'hono/aws-lambda';
+import { linkedEnv } from '../settings/resource';
+import { loadSettings } from '../settings/settings';
+import { createStore } from '../store';
+import { createApp } from './app';
+
+// Settings are read here and only here (once per Lambda instance): the
+// environment, completed from SST's linked resources when deployed.
+const settings = loadSettings(linkedEnv(process.env));
+if (!settings.adminKey) throw new Error('TANDEM_ADMIN_KEY is required in Lambda');
+
+/** The API as an AWS Lambda handler (Function URL / API Gateway payload 2.0): a thin wrapper of the app. */
+export const handler = handle(
+  createApp({
+    store: createStore({
+      endpoint: settings.dynamodbEndpoint,
+      region: settings.region,
+      tableName: settings.tableName,
+    }),
+    adminKey: settings.adminKey,
+    // Writes bump the decision's Redis version token; simulate runs here too.
+    decision: {
+      relayToken: settings.relayToken,
+      nonceSecret: settings.nonceSecret,
+      upstashUrl: settings.upstashUrl,
+      upstashToken: settings.upstashToken,
+    },
+  }),
+);

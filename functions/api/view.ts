@@ -1,0 +1,15 @@
+import type { StoredCredentials } from '../domain';
+import type { Doc, ResourceDef } from '../store';
+import { viewCredentials } from '../store';
+
+/** A stored object as API reads show it: hidden fields dropped, credentials without hashes. */
+export function toView(def: ResourceDef, doc: Doc): Record<string, unknown> {
+  // DynamoDB does not keep the order of map keys: show them in the schema's order.
+  const order = Object.keys((def.view as unknown as { shape?: object }).shape ?? {});
+  const fields = [...order.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !order.includes(k))];
+  const view: Record<string, unknown> = Object.fromEntries(
+    fields.filter((k) => !def.hidden.includes(k)).map((k) => [k, doc[k]]),
+  );
+  if (def.credentials) view['credentials'] = viewCredentials(doc['credentials'] as StoredCredentials | null);
+  return view;
+}

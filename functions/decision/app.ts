@@ -1,0 +1,26 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiEnv } from '../api/auth';
+import { healthRoutes } from '../api/health';
+import { onError, validationHook } from '../api/problem';
+import type { Store } from '../store/client';
+import { decideRoutes } from './http/decide-route';
+import type { RoutingDeps } from './http/routing-deps';
+
+export type DecisionAppDeps = RoutingDeps & { store: Store };
+
+/**
+ * The decision-only app (its own Lambda): `POST /v1/routing/decide` and
+ * `/healthz`, nothing of the CRUD API, so the bundle stays small and a
+ * decision instance never serves configuration writes.
+ *
+ * @example
+ * const app = createDecisionApp({ store, loader, relayToken, nonceSecret });
+ * await app.request('/v1/routing/decide', { method: 'POST', headers: { authorization: `Bearer ${relayToken}` }, body });
+ */
+export function createDecisionApp(deps: DecisionAppDeps): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: (result) => validationHook(result) });
+  app.onError(onError);
+  app.route('/', healthRoutes(deps));
+  app.route('/', decideRoutes(deps));
+  return app;
+}

@@ -1,0 +1,143 @@
+import type { Did } from '../../domain/did';
+import type { Domain } from '../../domain/domain';
+import type { StoredIpbx } from '../../domain/ipbx';
+import type { NormalizationProfile } from '../../domain/normalization-profile';
+import type { StoredProvider } from '../../domain/provider';
+import type { Route } from '../../domain/route';
+import { buildCidrTable, type CidrEntry, type CidrTable } from './cidr-table';
+import { type CompiledProfile, compileProfile } from './normalize';
+import { buildPrefixTable, type PrefixTable } from './prefix-table';
+
+/** The raw configuration that is not per-customer routes or rate decks. */
+export type GlobalConfig = {
+  ipbxs: readonly StoredIpbx[];
+  providers: readonly StoredProvider[];
+  dids: readonly Did[];
+  domains: readonly Domain[];
+  profiles: readonly NormalizationProfile[];
+};
+
+/** A prefix → items map that is probed from the longest present length down. */
+export type PrefixIndex<T> = { byPrefix: Map<string, T>; lengths: number[] };
+
+export type GlobalTables = {
+  ipbxs: Map<string, StoredIpbx>;
+  providers: Map<string, StoredProvider>;
+  sources: CidrTable;
+  /** IPBXs with credentials by `realm\nusername` (digest-only identification) and by realm. */
+  credentials: Map<string, StoredIpbx>;
+  realms: Map<string, StoredIpbx>;
+  didExact: Map<string, Did>;
+  didRanges: PrefixIndex<Did>;
+  domains: Map<string, Domain>;
+  profiles: Map<string, CompiledProfile>;
+};
+
+export type CustomerRoutes = { prefixes: PrefixIndex<Route[]>; all: Route[] };
+
+/**
+ * Everything a decision reads, compiled. Parts version separately: global
+ * tables (small), rate decks per provider (large), routes per customer.
+ */
+export type Snapshot = {
+  global: GlobalTables;
+  rates: ReadonlyMap<string, PrefixTable>;
+  routes: ReadonlyMap<string, CustomerRoutes>;
+};
+
+const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function prefixIndex<T>(entries: Iterable<[string, T]>): PrefixIndex<T> {
+  const byPrefix = new Map(entries);
+  const lengths = [...new Set([...byPrefix.keys()].map((p) => p.length))].sort((a, b) => b - a);
+  return { byPrefix, lengths };
+}
+
+/** Probes every present length, longest first; `visit` returns true to stop. */
+export function probePrefixes<T>(
+  index: PrefixIndex<T>,
+  e164: string,
+  visit: (prefix: string, item: T) => boolean,
+) {
+  for (const len of index.lengths) {
+    if (len > e164.length) continue;
+    const prefix = e164.slice(0, len);
+    const item = index.byPrefix.get(prefix);
+    if (item !== undefined && visit(prefix, item)) return;
+  }
+}
+
+/**
+ * @example
+ * const global = compileGlobal({ ipbxs, providers, dids, domains, profiles });
+ */
+export function compileGlobal(config: GlobalConfig): GlobalTables {
+  const ipbxs = [...config.ipbxs].sort(byId);
+  const providers = [...config.providers].sort(byId);
+  const sources: CidrEntry[] = [
+    ...ipbxs.flatMap((i) =>
+      i.allowed_sources.map((s) => ({ ...s, owner: { kind: 'ipbx' as const, id: i.id } })),
+    ),
+    ...providers.flatMap((p) =>
+      p.allowed_sources.map((s) => ({ ...s, owner: { kind: 'provider' as const, id: p.id } })),
+    ),
+  ];
+  const credentials = new Map<string, StoredIpbx>();
+  const realms = new Map<string, StoredIpbx>();
+  for (const i of ipbxs) {
+    if (!i.credentials) continue;
+    const key = `${i.credentials.realm}\n${i.credentials.username}`;
+    if (!credentials.has(key)) credentials.set(key, i);
+    if (!realms.has(i.credentials.realm)) realms.set(i.credentials.realm, i);
+  }
+  return {
+    ipbxs: new Map(ipbxs.map((i) => [i.id, i])),
+    providers: new Map(providers.map((p) => [p.id, p])),
+    sources: buildCidrTable(sources),
+    credentials,
+    realms,
+    didExact: new Map(config.dids.filter((d) => !d.range).map((d) => [d.number, d])),
+    didRanges: prefixIndex(config.dids.filter((d) => d.range).map((d) => [d.number, d])),
+    domains: new Map(config.domains.map((d) => [d.name, d])),
+    profiles: new Map(config.profiles.map((p) => [p.id, compileProfile(p)])),
+  };
+}
+
+/** One customer's routes, grouped by target; sorted by id so random draws are reproducible. */
+export function compileRoutes(routes: readonly Route[]): CustomerRoutes {
+  const groups = new Map<string, Route[]>();
+  const all: Route[] = [];
+  for (const route of [...routes].sort(byId)) {
+    if (route.target === 'all') all.push(route);
+    else {
+      const group = groups.get(route.target);
+      if (group) group.push(route);
+      else groups.set(route.target, [route]);
+    }
+  }
+  return { prefixes: prefixIndex(groups), all };
+}
+
+/** A provider's rate deck as a compact longest-prefix table. */
+export function compileRates(deck: readonly { prefix: string; rate: number }[]): PrefixTable {
+  return buildPrefixTable(deck.map((r) => ({ prefix: r.prefix, value: r.rate })));
+}
+
+/**
+ * Compiles everything at once (tests, simulate of a raw config); the loader
+ * compiles parts and swaps them in as their versions change.
+ */
+export function compileSnapshot(input: {
+  global: GlobalConfig;
+  routes: readonly Route[];
+  rates?: Readonly<Record<string, readonly { prefix: string; rate: number }[]>>;
+}): Snapshot {
+  const perCustomer = new Map<string, Route[]>();
+  for (const r of input.routes)
+    perCustomer.set(r.customer_id, [...(perCustomer.get(r.customer_id) ?? []), r]);
+  return {
+    global: compileGlobal(input.global),
+    rates: new Map(Object.entries(input.rates ?? {}).map(([id, deck]) => [id, compileRates(deck)])),
+    routes: new Map([...perCustomer].map(([id, routes]) => [id, compileRoutes(routes)])),
+  };
+}

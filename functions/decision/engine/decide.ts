@@ -1,0 +1,209 @@
+import type { Did } from '../../domain/did';
+import type { StoredIpbx } from '../../domain/ipbx';
+import type { StoredProvider } from '../../domain/provider';
+import type { DecideRequest, DecideResponse, RouteTarget } from '../contract';
+import type { SkippedCandidate } from '../explain';
+import { lookupSource } from './cidr-table';
+import { probePrefixes, type Snapshot } from './compile-snapshot';
+import { authenticate, nonceBinding, parseDigest } from './digest';
+import { DEFAULT_FAILOVER_CODES, type Identity, ipbxTarget, providerTarget } from './egress';
+import { type CompiledProfile, toE164 } from './normalize';
+import { type OrderOptions, orderRoutes } from './order-routes';
+import { hostOf, uriOfHeader, userOf } from './sip-uri';
+
+export type DecideOptions = OrderOptions & {
+  nonceSecret: string;
+  nonceTtlS?: number;
+  /** Failover codes for routes without their own list (DESIGN.md §6). */
+  failoverCodes?: readonly number[];
+  /** Simulate: the source is taken as authenticated (no digest round trip). */
+  trustSource?: boolean;
+};
+
+/**
+ * What simulate shows beside the answer: every skipped candidate and whether a
+ * password was wrong; `digest` names the accepted answer (nonce, nc, cnonce)
+ * so an adapter with shared state can refuse its replay.
+ */
+export type Explanation = {
+  skipped: SkippedCandidate[];
+  authFailed: boolean;
+  digest?: { nonce: string; nc: string; cnonce: string };
+};
+export type Decision = { response: DecideResponse; explain: Explanation };
+
+type Source = { kind: 'ipbx'; ipbx: StoredIpbx } | { kind: 'provider'; provider: StoredProvider };
+
+const reject = (code: number, reason: string, authFailed = false): Decision => ({
+  response: authFailed
+    ? { action: 'reject', code, reason, auth_failed: true }
+    : { action: 'reject', code, reason },
+  explain: { skipped: [], authFailed },
+});
+
+/** IP/port first; otherwise an IPBX known only by its digest credentials (realm + username). */
+function identify(
+  request: DecideRequest,
+  snapshot: Snapshot,
+): Source | { realm: string; ipbx: StoredIpbx } | undefined {
+  const g = snapshot.global;
+  const owner = lookupSource(g.sources, request.source.ip, request.source.port);
+  if (owner?.kind === 'provider') {
+    const provider = g.providers.get(owner.id);
+    return provider && { kind: 'provider', provider };
+  }
+  if (owner?.kind === 'ipbx') {
+    const ipbx = g.ipbxs.get(owner.id);
+    return ipbx && { kind: 'ipbx', ipbx };
+  }
+  const digest = request.authorization ? parseDigest(request.authorization) : undefined;
+  if (digest?.realm && digest.username) {
+    const ipbx = g.credentials.get(`${digest.realm}\n${digest.username}`);
+    if (ipbx) return { kind: 'ipbx', ipbx };
+  }
+  // No header yet: a From domain that is a digest realm gets a challenge (DESIGN.md §3.1).
+  const realm = hostOf(uriOfHeader(request.from));
+  const ipbx = g.realms.get(realm);
+  return ipbx ? { realm, ipbx } : undefined;
+}
+
+/**
+ * The routing decision for one initial INVITE: identify the source, check
+ * digest credentials, normalize the numbers, then route inbound (DID → IPBX),
+ * on-net (callee is a DID) or outbound (DESIGN.md §5 ordering).
+ * Pure: time, randomness and provider load come in through `options`.
+ *
+ * @example
+ * const { response, explain } = decide(request, snapshot, { now: Date.now(), random: Math.random, nonceSecret });
+ */
+export function decide(request: DecideRequest, snapshot: Snapshot, options: DecideOptions): Decision {
+  const found = identify(request, snapshot);
+  if (!found) return reject(403, 'unknown_source');
+  const source: Source = 'realm' in found ? { kind: 'ipbx', ipbx: found.ipbx } : found;
+  const entity = source.kind === 'ipbx' ? source.ipbx : source.provider;
+  if (!entity.enabled) return reject(403, 'source_disabled');
+
+  const digestUsed = source.kind === 'ipbx' && source.ipbx.credentials !== null && !options.trustSource;
+  if (source.kind === 'ipbx' && source.ipbx.credentials && digestUsed) {
+    const credentials = source.ipbx.credentials;
+    const outcome = authenticate({
+      authorization: request.authorization,
+      method: request.method ?? 'INVITE',
+      credentials,
+      secret: options.nonceSecret,
+      now: options.now,
+      binding: nonceBinding(credentials.realm, request.call_id, request.source.ip),
+      ttlS: options.nonceTtlS,
+    });
+    if (outcome.result === 'failed') return reject(403, 'auth_failed', true);
+    if (outcome.result === 'challenge') {
+      return {
+        response: {
+          action: 'challenge',
+          realm: credentials.realm,
+          nonce: outcome.nonce,
+          algorithms: ['SHA-256', 'MD5'],
+          stale: outcome.stale,
+        },
+        explain: { skipped: [], authFailed: false },
+      };
+    }
+  }
+
+  const profile = entity.normalization_profile_id
+    ? snapshot.global.profiles.get(entity.normalization_profile_id)
+    : undefined;
+  const callee = toE164(userOf(request.request_uri), 'callee', profile);
+  if (!callee) return reject(484, 'invalid_callee');
+  // The source is identified, hence trusted: its P-Asserted-Identity names the caller.
+  const callerRaw = userOf(uriOfHeader(request.p_asserted_identity || request.from));
+  const caller = callerOf(callerRaw, profile);
+  if (!caller) return reject(484, 'invalid_caller');
+  const privacy = caller === 'anonymous' || /(^|;)\s*id\s*(;|$)/i.test(request.privacy ?? '');
+  const call: Identity = { caller, callee, privacy, sourceMediaAnchor: entity.media_anchor };
+  const decision =
+    source.kind === 'provider'
+      ? routeInbound(source.provider, call, snapshot)
+      : routeOutbound(source.ipbx.customer_id, source.ipbx.id, call, snapshot, options);
+  if (digestUsed && request.authorization) {
+    const p = parseDigest(request.authorization);
+    if (p?.nonce && p.nc && p.cnonce)
+      decision.explain.digest = { nonce: p.nonce, nc: p.nc, cnonce: p.cnonce };
+  }
+  return decision;
+}
+
+function callerOf(raw: string, profile: CompiledProfile | undefined): string | undefined {
+  if (raw.toLowerCase() === 'anonymous' || raw === '') return 'anonymous';
+  return toE164(raw, 'caller', profile);
+}
+
+/** DID exact match, then the longest DID range. */
+function findDid(snapshot: Snapshot, e164: string) {
+  const exact = snapshot.global.didExact.get(e164);
+  if (exact) return exact;
+  let found: Did | undefined;
+  probePrefixes(snapshot.global.didRanges, e164, (_p, did) => {
+    found = did;
+    return true;
+  });
+  return found;
+}
+
+function routeInbound(provider: StoredProvider, call: Identity, snapshot: Snapshot): Decision {
+  const did = findDid(snapshot, call.callee);
+  if (!did) return reject(404, 'no_did');
+  const ipbx = snapshot.global.ipbxs.get(did.ipbx_id);
+  if (!ipbx?.enabled) return reject(404, 'ipbx_unavailable');
+  return routed(
+    { customer_id: did.customer_id, direction: 'inbound', source_kind: 'provider', source_id: provider.id },
+    call,
+    [ipbxTarget(ipbx, call, snapshot, `did=${did.number}${did.range ? ' range' : ''}`)],
+    [],
+  );
+}
+
+/** Simulate's entry point when there is no source: route as the customer, no auth. */
+export function routeOutbound(
+  customerId: string,
+  sourceId: string,
+  call: Identity,
+  snapshot: Snapshot,
+  options: DecideOptions,
+): Decision {
+  const context = { customer_id: customerId, source_kind: 'ipbx' as const, source_id: sourceId };
+  const did = findDid(snapshot, call.callee);
+  if (did) {
+    const ipbx = snapshot.global.ipbxs.get(did.ipbx_id);
+    if (!ipbx?.enabled) return reject(404, 'ipbx_unavailable');
+    const reason = `onnet did=${did.number}${did.range ? ' range' : ''}`;
+    return routed({ ...context, direction: 'onnet' }, call, [ipbxTarget(ipbx, call, snapshot, reason)], []);
+  }
+  const { chosen, skipped } = orderRoutes(snapshot, customerId, call.callee, options);
+  if (chosen.length === 0) {
+    return {
+      response: { action: 'reject', code: 404, reason: 'no_route' },
+      explain: { skipped, authFailed: false },
+    };
+  }
+  const defaults = { failoverCodes: options.failoverCodes ?? DEFAULT_FAILOVER_CODES };
+  const targets = chosen.map((c) => providerTarget(c, call, snapshot, defaults));
+  return routed({ ...context, direction: 'outbound' }, call, targets, skipped);
+}
+
+function routed(
+  context: {
+    customer_id: string;
+    direction: 'inbound' | 'outbound' | 'onnet';
+    source_kind: 'ipbx' | 'provider';
+    source_id: string;
+  },
+  call: Identity,
+  targets: RouteTarget[],
+  skipped: SkippedCandidate[],
+): Decision {
+  return {
+    response: { action: 'route', call: { ...context, caller: call.caller, callee: call.callee }, targets },
+    explain: { skipped, authFailed: false },
+  };
+}

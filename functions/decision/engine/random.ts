@@ -1,0 +1,18 @@
+/**
+ * A seeded uniform [0, 1) generator (mulberry32) for tests, benchmarks and
+ * reproducible simulations; decide itself takes any `() => number`.
+ *
+ * @example
+ * const random = seededRandom(42);
+ * random(); // same sequence for the same seed
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

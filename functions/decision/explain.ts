@@ -1,0 +1,21 @@
+import { z } from '@hono/zod-openapi';
+import { id } from '../domain/common';
+
+/** Why a candidate route is not among the targets (machine-readable `reason`). */
+export const skipReason = z.enum([
+  'route_disabled',
+  'provider_missing',
+  'provider_disabled',
+  'outside_time_window',
+  'over_concurrent_limit',
+  'over_cps_limit',
+  'duplicate_provider',
+  'attempt_cap',
+]);
+
+export const skippedCandidate = z
+  .object({ route_id: id, provider_id: id, reason: skipReason })
+  .openapi('SkippedCandidate');
+
+export type SkipReason = z.infer<typeof skipReason>;
+export type SkippedCandidate = z.infer<typeof skippedCandidate>;

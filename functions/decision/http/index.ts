@@ -1,0 +1,5 @@
+export * from './config-write-hook';
+export * from './decide-route';
+export * from './routing-deps';
+export * from './schemas';
+export * from './simulate-route';

@@ -1,0 +1,114 @@
+import { createRoute } from '@hono/zod-openapi';
+import { customerScope, principalOf } from '../../api/auth';
+import { problemResponses } from '../../api/problem';
+import { bearerSecurity, createRouteGroup } from '../../api/route-group';
+import { notFound } from '../../store/errors';
+import type { DecideResponse, RouteTarget } from '../contract';
+import { lookupSource } from '../engine/cidr-table';
+import type { Snapshot } from '../engine/compile-snapshot';
+import { type Decision, decide, routeOutbound } from '../engine/decide';
+import { toE164 } from '../engine/normalize';
+import { seededRandom } from '../engine/random';
+import type { RoutingDeps } from './routing-deps';
+import { type SimulateRequest, type SimulateResponse, simulateRequest, simulateResponse } from './schemas';
+
+export const simulateRoute = createRoute({
+  method: 'post',
+  path: '/v1/routing/simulate',
+  tags: ['Routing'],
+  summary: 'Which route would this call take, and why?',
+  description:
+    'A dry run of the decision: the ordered targets with why each is there, and every skipped candidate with its reason. Digest authentication is not simulated. Customer keys may simulate their own calls only.',
+  security: bearerSecurity,
+  request: { body: { required: true, content: { 'application/json': { schema: simulateRequest } } } },
+  responses: {
+    200: {
+      description: 'The simulated decision',
+      content: { 'application/json': { schema: simulateResponse } },
+    },
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+function friendlyTarget(t: RouteTarget): SimulateResponse['targets'][number] {
+  const { kind, id, credentials, ...rest } = t;
+  return {
+    ...(kind === 'provider' ? { provider_id: id } : { ipbx_id: id }),
+    ...rest,
+    has_credentials: credentials !== null,
+  };
+}
+
+function answer(decision: Decision): SimulateResponse {
+  const r: DecideResponse = decision.response;
+  const skipped = decision.explain.skipped;
+  if (r.action === 'route')
+    return { action: 'route', call: r.call, targets: r.targets.map(friendlyTarget), skipped };
+  if (r.action === 'reject')
+    return { action: 'reject', code: r.code, reason: r.reason, targets: [], skipped };
+  return { action: 'challenge', reason: 'digest_required', targets: [], skipped };
+}
+
+/** Runs the engine on a friendly request; undefined when the caller may not see that customer. */
+export function simulate(
+  body: SimulateRequest,
+  snapshot: Snapshot,
+  deps: Pick<RoutingDeps, 'nonceSecret' | 'providerLoad' | 'unhealthyProviders'>,
+  now: number,
+  scope: string | undefined,
+): SimulateResponse | undefined {
+  const options = {
+    now: body.at ? Date.parse(body.at) : now,
+    random: seededRandom(body.seed ?? 1),
+    nonceSecret: deps.nonceSecret,
+    load: deps.providerLoad?.(),
+    unhealthy: deps.unhealthyProviders?.(),
+    trustSource: true,
+  };
+  if ('customer_id' in body) {
+    if (scope && scope !== body.customer_id) return undefined;
+    const callee = toE164(body.callee, 'callee');
+    const caller = toE164(body.caller, 'caller');
+    if (!callee) return { action: 'reject', code: 484, reason: 'invalid_callee', targets: [], skipped: [] };
+    if (!caller) return { action: 'reject', code: 484, reason: 'invalid_caller', targets: [], skipped: [] };
+    const call = { caller, callee, privacy: false, sourceMediaAnchor: false };
+    return answer(routeOutbound(body.customer_id, body.customer_id, call, snapshot, options));
+  }
+  if (scope) {
+    const owner = lookupSource(snapshot.global.sources, body.source.ip, body.source.port);
+    const ipbx = owner?.kind === 'ipbx' ? snapshot.global.ipbxs.get(owner.id) : undefined;
+    if (owner?.kind === 'ipbx' && ipbx?.customer_id !== scope) return undefined;
+  }
+  const decision = decide(
+    {
+      call_id: 'simulate',
+      source: body.source,
+      request_uri: `sip:${body.callee}@simulate.invalid`,
+      from: `<sip:${body.caller}@simulate.invalid>`,
+      to: `<sip:${body.callee}@simulate.invalid>`,
+    },
+    snapshot,
+    options,
+  );
+  const result = answer(decision);
+  if (scope && result.call && result.call.customer_id !== scope) return undefined;
+  return result;
+}
+
+/**
+ * `POST /v1/routing/simulate` (API keys; mounted in the API app behind its auth middleware).
+ *
+ * @example
+ * app.route('/', simulateRoutes({ loader, relayToken, nonceSecret }));
+ */
+export function simulateRoutes(deps: RoutingDeps) {
+  const group = createRouteGroup();
+  const now = deps.now ?? Date.now;
+  group.openapi(simulateRoute, async (c) => {
+    const scope = customerScope(principalOf(c));
+    const result = simulate(c.req.valid('json'), await deps.loader.get(), deps, now(), scope);
+    if (!result) throw notFound('no such customer');
+    return c.json(result, 200);
+  });
+  return group;
+}

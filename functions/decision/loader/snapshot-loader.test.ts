@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryCache, type VersionCache } from '../../cache';
+import type { Customer } from '../../domain/customer';
+import type { StoredProvider } from '../../domain/provider';
+import type { Route } from '../../domain/route';
+import { longestPrefix } from '../engine/prefix-table';
+import { ACME, DEFAULT, provider, route } from '../engine/test-fixtures';
+import { type ConfigSource, createSnapshotLoader } from './snapshot-loader';
+
+/** An in-memory stand-in for the DynamoDB config reader that counts its calls. */
+function fakeReader() {
+  const state = {
+    customers: [ACME, DEFAULT].map((id) => ({ id }) as Customer),
+    providers: [
+      provider(1, { rate_deck_version: 'v1' }),
+      provider(2, { rate_deck_version: 'v1' }),
+    ] as StoredProvider[],
+    routes: [] as Route[],
+    decks: new Map([
+      [provider(1).id, [{ prefix: '+82', rate: 0.1 }]],
+      [provider(2).id, [{ prefix: '+82', rate: 0.2 }]],
+    ]),
+    versions: { [ACME]: 1, [DEFAULT]: 1 } as Record<string, number>,
+    calls: { rateDeck: [] as string[], routesOfCustomer: [] as string[], configVersions: 0 },
+  };
+  const reader: ConfigSource = {
+    listAll: (async (kind: string) => {
+      if (kind === 'customer') return state.customers;
+      if (kind === 'provider') return state.providers;
+      if (kind === 'route') return state.routes;
+      return [];
+    }) as ConfigSource['listAll'],
+    routesOfCustomer: async (id) => {
+      state.calls.routesOfCustomer.push(id);
+      return state.routes.filter((r) => r.customer_id === id);
+    },
+    rateDeck: async (id) => {
+      state.calls.rateDeck.push(id);
+      return state.decks.get(id) ?? [];
+    },
+    configVersions: async (ids) => {
+      state.calls.configVersions++;
+      return Object.fromEntries(ids.map((id) => [id, state.versions[id] ?? 0]));
+    },
+  };
+  return { state, reader };
+}
+
+function clock() {
+  let t = 1_000_000;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe('snapshot loader', () => {
+  it('a route change recompiles that customer only, never the rate decks', async () => {
+    const { state, reader } = fakeReader();
+    const c = clock();
+    const cache = createMemoryCache();
+    const loader = createSnapshotLoader({ reader, cache, now: c.now });
+    const first = await loader.get();
+    expect(first.routes.size).toBe(0);
+    expect(state.calls.rateDeck.sort()).toEqual([provider(1).id, provider(2).id].sort());
+
+    state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
+    state.versions[ACME] = 2;
+    await cache.bump(ACME);
+    expect(await loader.get()).toBe(first); // within the check interval: no look
+    c.advance(250);
+    const second = await loader.get();
+    expect(second.routes.get(ACME)?.prefixes.byPrefix.get('+82')).toHaveLength(1);
+    expect(state.calls.routesOfCustomer).toEqual([ACME]);
+    expect(state.calls.rateDeck).toHaveLength(2);
+    expect(second.rates.get(provider(1).id)).toBe(first.rates.get(provider(1).id));
+  });
+
+  it('a new deck version recompiles that deck only', async () => {
+    const { state, reader } = fakeReader();
+    const c = clock();
+    const cache = createMemoryCache();
+    const loader = createSnapshotLoader({ reader, cache, now: c.now });
+    const first = await loader.get();
+    state.providers = [provider(1, { rate_deck_version: 'v2' }), state.providers[1]!];
+    state.decks.set(provider(1).id, [{ prefix: '+82', rate: 0.01 }]);
+    state.versions[DEFAULT] = 2;
+    await cache.bump(DEFAULT);
+    c.advance(300);
+    const second = await loader.get();
+    expect(state.calls.rateDeck.filter((id) => id === provider(1).id)).toHaveLength(2);
+    expect(state.calls.rateDeck.filter((id) => id === provider(2).id)).toHaveLength(1);
+    expect(longestPrefix(second.rates.get(provider(1).id)!, '+8210')?.value).toBe(0.01);
+    expect(second.rates.get(provider(2).id)).toBe(first.rates.get(provider(2).id));
+  });
+
+  it('an unchanged cache token costs no DynamoDB reads until the safety interval', async () => {
+    const { state, reader } = fakeReader();
+    const c = clock();
+    const cache: VersionCache = { kind: 'redis', version: async () => 7, bump: async () => {} };
+    const loader = createSnapshotLoader({ reader, cache, now: c.now });
+    await loader.get();
+    const reads = state.calls.configVersions;
+    for (let i = 0; i < 20; i++) {
+      c.advance(300);
+      await loader.get();
+    }
+    expect(state.calls.configVersions).toBe(reads);
+    c.advance(30_000);
+    await loader.get();
+    expect(state.calls.configVersions).toBe(reads + 1);
+  });
+
+  it('a cache outage degrades to DynamoDB version checks, never to errors', async () => {
+    const { state, reader } = fakeReader();
+    const c = clock();
+    let down = false;
+    const cache: VersionCache = {
+      kind: 'redis',
+      version: async () => {
+        if (down) throw new Error('redis down');
+        return 1;
+      },
+      bump: async () => {},
+    };
+    const events: string[] = [];
+    const loader = createSnapshotLoader({ reader, cache, now: c.now, onEvent: (e) => events.push(e.type) });
+    await loader.get();
+    down = true;
+    state.routes.push(route({ provider_id: provider(2).id, target: '+1' }));
+    state.versions[ACME] = 5;
+    c.advance(1_000);
+    const s = await loader.get();
+    expect(s.routes.get(ACME)?.prefixes.byPrefix.has('+1')).toBe(true);
+    expect(events).toContain('cache_down');
+  });
+
+  it('a failing DynamoDB refresh keeps the last snapshot', async () => {
+    const { reader } = fakeReader();
+    const c = clock();
+    const loader = createSnapshotLoader({ reader, now: c.now });
+    const first = await loader.get();
+    reader.configVersions = async () => {
+      throw new Error('dynamodb down');
+    };
+    c.advance(2_000);
+    expect(await loader.get()).toBe(first);
+  });
+});

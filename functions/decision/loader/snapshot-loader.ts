@@ -1,0 +1,215 @@
+import type { VersionCache } from '../../cache';
+import type { Route } from '../../domain/route';
+import type { ConfigReader } from '../../store/config-reader';
+import {
+  type CustomerRoutes,
+  compileGlobal,
+  compileRates,
+  compileRoutes,
+  type GlobalConfig,
+  type Snapshot,
+} from '../engine/compile-snapshot';
+import type { PrefixTable } from '../engine/prefix-table';
+
+export type ConfigSource = Pick<ConfigReader, 'listAll' | 'routesOfCustomer' | 'rateDeck' | 'configVersions'>;
+
+export type LoaderOptions = {
+  reader: ConfigSource;
+  cache?: VersionCache | undefined;
+  now?: () => number;
+  /** How often the cache token is polled (a write is seen within this plus one rebuild). */
+  checkIntervalMs?: number;
+  /** DynamoDB version check when the cache cannot tell (memory cache elsewhere, Redis down). */
+  fallbackIntervalMs?: number;
+  /** DynamoDB version check even with a healthy Redis (a bump that failed is caught up). */
+  safetyIntervalMs?: number;
+  onEvent?: (event: LoaderEvent) => void;
+};
+
+export type LoaderEvent =
+  | { type: 'build'; ms: number; customers: number; decks: number }
+  | { type: 'refresh'; ms: number; customers: string[]; decks: string[] }
+  | { type: 'cache_down'; error: string }
+  | { type: 'refresh_failed'; error: string };
+
+export type SnapshotLoader = {
+  /** The current snapshot, refreshed first when a check is due and something changed. */
+  get(): Promise<Snapshot>;
+  /** Forces a version check on the next get (e.g. after a write in this process). */
+  invalidate(): void;
+};
+
+type Deck = { version: string | null; table: PrefixTable };
+
+/**
+ * Keeps one compiled snapshot per warm instance and rebuilds only what
+ * changed: a customer whose version counter moved gets its routes recompiled,
+ * the global tables (sources, DIDs, providers, profiles: small) are rebuilt,
+ * and a rate deck is recompiled only when its provider's `rate_deck_version`
+ * moved — a route change never recompiles a million rate prefixes.
+ *
+ * Checks are cheap: one cache GET at most every `checkIntervalMs` (250 ms);
+ * DynamoDB version counters only when the token moved, when the cache is down
+ * or in-process only (every `fallbackIntervalMs`, 1 s), and every
+ * `safetyIntervalMs` (30 s) regardless. A cache outage never fails a decision.
+ *
+ * @example
+ * const loader = createSnapshotLoader({ reader: createConfigReader(store), cache });
+ * const snapshot = await loader.get();
+ */
+export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
+  const now = options.now ?? Date.now;
+  const checkMs = options.checkIntervalMs ?? 250;
+  const fallbackMs = options.fallbackIntervalMs ?? 1_000;
+  const safetyMs = options.safetyIntervalMs ?? 30_000;
+  const reader = options.reader;
+
+  let snapshot: Snapshot | undefined;
+  let versions: Record<string, number> = {};
+  let routes = new Map<string, CustomerRoutes>();
+  let decks = new Map<string, Deck>();
+  let token: number | undefined;
+  let lastCheck = 0;
+  let lastDynamoCheck = 0;
+  let inflight: Promise<Snapshot> | undefined;
+  /** After a cache failure it is left alone for a while, so an outage does not add a timeout to every check. */
+  let cacheDownUntil = 0;
+
+  async function readVersions(): Promise<Record<string, number>> {
+    const customers = await reader.listAll('customer');
+    return reader.configVersions(customers.map((c) => c.id));
+  }
+
+  async function readGlobal(): Promise<GlobalConfig> {
+    const [ipbxs, providers, dids, domains, profiles] = await Promise.all([
+      reader.listAll('ipbx'),
+      reader.listAll('provider'),
+      reader.listAll('did'),
+      reader.listAll('domain'),
+      reader.listAll('normalization_profile'),
+    ]);
+    return { ipbxs, providers, dids, domains, profiles };
+  }
+
+  async function refreshDecks(config: GlobalConfig): Promise<string[]> {
+    const next = new Map<string, Deck>();
+    const stale = config.providers.filter((p) => {
+      const current = decks.get(p.id);
+      if (current && current.version === p.rate_deck_version) next.set(p.id, current);
+      return !next.has(p.id);
+    });
+    // Two decks at a time: a raw 100k-line deck is ~10 MB of objects until compiled,
+    // so the peak stays bounded however many providers there are.
+    let index = 0;
+    const worker = async () => {
+      for (let p = stale[index++]; p; p = stale[index++]) {
+        const deck = p.rate_deck_version ? await reader.rateDeck(p.id) : [];
+        next.set(p.id, { version: p.rate_deck_version, table: compileRates(deck) });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    decks = next;
+    return stale.map((p) => p.id);
+  }
+
+  function assemble(config: GlobalConfig): Snapshot {
+    return {
+      global: compileGlobal(config),
+      rates: new Map([...decks].map(([id, d]) => [id, d.table])),
+      routes,
+    };
+  }
+
+  async function build(): Promise<Snapshot> {
+    const started = now();
+    // Versions are read before the data: a write in between shows up as a change on the next check.
+    const nextVersions = await readVersions();
+    const [config, allRoutes] = await Promise.all([readGlobal(), reader.listAll('route')]);
+    const grouped = new Map<string, Route[]>();
+    for (const r of allRoutes) grouped.set(r.customer_id, [...(grouped.get(r.customer_id) ?? []), r]);
+    routes = new Map([...grouped].map(([id, rs]) => [id, compileRoutes(rs)]));
+    await refreshDecks(config);
+    versions = nextVersions;
+    snapshot = assemble(config);
+    options.onEvent?.({ type: 'build', ms: now() - started, customers: routes.size, decks: decks.size });
+    return snapshot;
+  }
+
+  async function refresh(): Promise<void> {
+    const started = now();
+    lastDynamoCheck = started;
+    const nextVersions = await readVersions();
+    const changed = Object.keys({ ...versions, ...nextVersions }).filter(
+      (id) => versions[id] !== nextVersions[id],
+    );
+    if (changed.length === 0) return;
+    const config = await readGlobal();
+    const nextRoutes = new Map(routes);
+    await Promise.all(
+      changed.map(async (id) => {
+        if (!(id in nextVersions)) nextRoutes.delete(id);
+        else nextRoutes.set(id, compileRoutes(await reader.routesOfCustomer(id)));
+      }),
+    );
+    routes = nextRoutes;
+    const changedDecks = await refreshDecks(config);
+    versions = nextVersions;
+    snapshot = assemble(config);
+    options.onEvent?.({ type: 'refresh', ms: now() - started, customers: changed, decks: changedDecks });
+  }
+
+  async function check(): Promise<Snapshot> {
+    const t = now();
+    lastCheck = t;
+    let dynamoDue = t - lastDynamoCheck >= safetyMs;
+    if (options.cache && t >= cacheDownUntil) {
+      try {
+        const next = await options.cache.version();
+        if (next !== token) {
+          token = next;
+          dynamoDue = true;
+        }
+        if (options.cache.kind === 'memory' && t - lastDynamoCheck >= fallbackMs) dynamoDue = true;
+      } catch (error) {
+        cacheDownUntil = t + 5_000;
+        token = undefined;
+        options.onEvent?.({ type: 'cache_down', error: (error as Error).message });
+        if (t - lastDynamoCheck >= fallbackMs) dynamoDue = true;
+      }
+    } else if (t - lastDynamoCheck >= fallbackMs) dynamoDue = true;
+    if (dynamoDue) {
+      try {
+        await refresh();
+      } catch (error) {
+        // DynamoDB unreachable: keep deciding on the last snapshot; the next check retries.
+        options.onEvent?.({ type: 'refresh_failed', error: (error as Error).message });
+      }
+    }
+    return snapshot!;
+  }
+
+  function singleFlight(work: () => Promise<Snapshot>): Promise<Snapshot> {
+    inflight ??= work().finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  }
+
+  return {
+    async get() {
+      if (!snapshot) {
+        return singleFlight(async () => {
+          if (options.cache) token = await options.cache.version().catch(() => undefined);
+          lastCheck = lastDynamoCheck = now();
+          return build();
+        });
+      }
+      if (now() - lastCheck < checkMs) return snapshot;
+      if (inflight) return snapshot; // a check is running: answer from what we have
+      return singleFlight(check);
+    },
+    invalidate() {
+      lastCheck = 0;
+    },
+  };
+}

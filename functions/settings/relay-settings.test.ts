@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { loadRelaySettings } from './relay-settings';
+import { SettingsError } from './settings';
+
+const base = {
+  TANDEM_DECIDE_URL: 'http://127.0.0.1:8080/v1/routing/decide',
+  TANDEM_RELAY_TOKEN: 'tdm_relay_0123456789abcdef',
+};
+
+describe('loadRelaySettings', () => {
+  it('applies the defaults', () => {
+    const s = loadRelaySettings(base);
+    expect(s).toMatchObject({ address: '0.0.0.0', port: 5060, decideTimeoutMs: 800, retryAfterS: 5 });
+    expect(s.tls).toBeUndefined();
+    expect(s.timers).toEqual({ t1: 500, t2: 4000, t4: 5000, cancelWaitMs: 4000 });
+  });
+
+  it('puts TLS on the next port unless told otherwise', () => {
+    const s = loadRelaySettings({
+      ...base,
+      TANDEM_SIP_PORT: '5070',
+      TANDEM_TLS_CERT: 'c.pem',
+      TANDEM_TLS_KEY: 'k.pem',
+    });
+    expect(s.tls).toEqual({ certFile: 'c.pem', keyFile: 'k.pem', port: 5071 });
+  });
+
+  it('takes the local decision when the environment names none', () => {
+    const s = loadRelaySettings({}, { decideUrl: 'http://127.0.0.1:1/v1/routing/decide', relayToken: 't' });
+    expect(s.decideUrl).toBe('http://127.0.0.1:1/v1/routing/decide');
+  });
+
+  it('reads the digest challenge order', () => {
+    expect(loadRelaySettings(base).digestAlgorithms).toEqual(['SHA-256', 'MD5']);
+    expect(loadRelaySettings({ ...base, TANDEM_DIGEST_ALGORITHMS: 'md5, sha-256' }).digestAlgorithms).toEqual(
+      ['MD5', 'SHA-256'],
+    );
+    expect(() => loadRelaySettings({ ...base, TANDEM_DIGEST_ALGORITHMS: 'SHA-512' })).toThrow(
+      /TANDEM_DIGEST_ALGORITHMS/,
+    );
+  });
+
+  it('names the variable that is wrong or missing', () => {
+    expect(() => loadRelaySettings({ ...base, TANDEM_SIP_PORT: '70000' })).toThrow(/TANDEM_SIP_PORT/);
+    expect(() => loadRelaySettings({ TANDEM_RELAY_TOKEN: base.TANDEM_RELAY_TOKEN })).toThrow(
+      /TANDEM_DECIDE_URL/,
+    );
+    expect(() => loadRelaySettings({ ...base, TANDEM_TLS_CERT: 'c.pem' })).toThrow(/TANDEM_TLS_KEY/);
+    expect(() => loadRelaySettings({ ...base, TANDEM_SIP_ADDRESS: 'nowhere' })).toThrow(SettingsError);
+  });
+});

@@ -1,0 +1,122 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { SettingsError } from './settings';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const ms = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Settings of the edge relay, validated once at start like settings.ts; a bad
+ * value stops the start with a message naming the variable.
+ *
+ * @example
+ * const config = loadRelaySettings(process.env);
+ * const relay = await startRelay(config);
+ */
+export const relaySettingsSchema = z
+  .object({
+    TANDEM_SIP_PORT: port.default(5060),
+    TANDEM_SIP_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
+    /** Host written in Via and Record-Route when the relay sits behind NAT. */
+    TANDEM_SIP_PUBLIC_ADDRESS: z.string().min(1).optional(),
+    TANDEM_SIP_TLS_PORT: port.optional(),
+    TANDEM_TLS_CERT: z.string().min(1).optional(),
+    TANDEM_TLS_KEY: z.string().min(1).optional(),
+    TANDEM_DECIDE_URL: z.url().optional(),
+    TANDEM_RELAY_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Deadline of one decision call; 800 ms lets a 503 leave within a second. */
+    TANDEM_DECIDE_TIMEOUT_MS: ms(50, 10_000).default(800),
+    TANDEM_RETRY_AFTER_S: ms(1, 3600).default(5),
+    TANDEM_SIP_T1_MS: ms(10, 10_000).default(500),
+    TANDEM_SIP_T2_MS: ms(10, 60_000).default(4000),
+    TANDEM_SIP_T4_MS: ms(10, 60_000).default(5000),
+    TANDEM_CANCEL_WAIT_MS: ms(10, 60_000).default(4000),
+    TANDEM_RELAY_ID: z.string().min(1).max(128).default(hostname()),
+    /** Digest challenges sent to callers, in order (RFC 8760: strongest first; MD5 first for old UAs). */
+    TANDEM_DIGEST_ALGORITHMS: z
+      .string()
+      .default('SHA-256,MD5')
+      .transform((v) => v.split(',').map((a) => a.trim().toUpperCase()))
+      .pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)),
+    TANDEM_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.TANDEM_TLS_CERT === undefined) !== (s.TANDEM_TLS_KEY === undefined)) {
+      const missing = s.TANDEM_TLS_CERT === undefined ? 'TANDEM_TLS_CERT' : 'TANDEM_TLS_KEY';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'TLS needs both TANDEM_TLS_CERT and TANDEM_TLS_KEY',
+      });
+    }
+  });
+
+export type RelaySettings = {
+  address: string;
+  publicAddress?: string;
+  port: number;
+  tls?: { certFile: string; keyFile: string; port: number };
+  decideUrl: string;
+  relayToken: string;
+  decideTimeoutMs: number;
+  retryAfterS: number;
+  relayId: string;
+  digestAlgorithms: ('SHA-256' | 'MD5')[];
+  timers: { t1: number; t2: number; t4: number; cancelWaitMs: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+};
+
+/**
+ * Reads the relay's settings. `local` supplies the decision URL and token when
+ * the relay runs inside `npm start` next to the local decision; alone
+ * (`npm run relay`) both must come from the environment.
+ */
+export function loadRelaySettings(
+  env: Record<string, string | undefined>,
+  local: { decideUrl?: string; relayToken?: string } = {},
+): RelaySettings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = relaySettingsSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message })),
+    );
+  }
+  const s = parsed.data;
+  const decideUrl = s.TANDEM_DECIDE_URL ?? local.decideUrl;
+  const relayToken = s.TANDEM_RELAY_TOKEN ?? local.relayToken;
+  const missing = [
+    ...(decideUrl ? [] : [{ variable: 'TANDEM_DECIDE_URL', message: 'is required to run the relay alone' }]),
+    ...(relayToken
+      ? []
+      : [{ variable: 'TANDEM_RELAY_TOKEN', message: 'is required to run the relay alone' }]),
+  ];
+  if (missing.length > 0 || !decideUrl || !relayToken) throw new SettingsError(missing);
+  return {
+    address: s.TANDEM_SIP_ADDRESS,
+    ...(s.TANDEM_SIP_PUBLIC_ADDRESS ? { publicAddress: s.TANDEM_SIP_PUBLIC_ADDRESS } : {}),
+    port: s.TANDEM_SIP_PORT,
+    ...(s.TANDEM_TLS_CERT && s.TANDEM_TLS_KEY
+      ? {
+          tls: {
+            certFile: s.TANDEM_TLS_CERT,
+            keyFile: s.TANDEM_TLS_KEY,
+            port: s.TANDEM_SIP_TLS_PORT ?? (s.TANDEM_SIP_PORT === 0 ? 0 : s.TANDEM_SIP_PORT + 1),
+          },
+        }
+      : {}),
+    decideUrl,
+    relayToken,
+    decideTimeoutMs: s.TANDEM_DECIDE_TIMEOUT_MS,
+    retryAfterS: s.TANDEM_RETRY_AFTER_S,
+    relayId: s.TANDEM_RELAY_ID,
+    digestAlgorithms: s.TANDEM_DIGEST_ALGORITHMS,
+    timers: {
+      t1: s.TANDEM_SIP_T1_MS,
+      t2: s.TANDEM_SIP_T2_MS,
+      t4: s.TANDEM_SIP_T4_MS,
+      cancelWaitMs: s.TANDEM_CANCEL_WAIT_MS,
+    },
+    logLevel: s.TANDEM_LOG_LEVEL,
+  };
+}

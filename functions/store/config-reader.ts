@@ -1,0 +1,103 @@
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  Customer,
+  Did,
+  Domain,
+  NormalizationProfile,
+  Route,
+  StoredIpbx,
+  StoredProvider,
+} from '../domain';
+import type { Store } from './client';
+import { keys } from './keys';
+import { queryAll } from './pagination';
+import { fromChunk } from './rate-chunks';
+import { createRepository } from './repository';
+import { type ConfigKind, resources } from './resources';
+
+export type { ConfigKind } from './resources';
+
+/** What the store holds per kind; IPBXs and providers include their HA1 credentials. */
+export type StoredByKind = {
+  customer: Customer;
+  ipbx: StoredIpbx;
+  provider: StoredProvider;
+  did: Did;
+  domain: Domain;
+  normalization_profile: NormalizationProfile;
+  route: Route;
+};
+
+export type ConfigReader = ReturnType<typeof createConfigReader>;
+
+/**
+ * Read-only access for the routing decision: whole kinds at once (to compile
+ * in-memory tables), a customer's routes, a provider's current rate deck, and
+ * the config version counters that tell a cache it is stale.
+ *
+ * @example
+ * const reader = createConfigReader(store);
+ * const providers = await reader.listAll('provider');
+ * const versions = await reader.configVersions([customerId]); // { [customerId]: 7 }
+ */
+export function createConfigReader(store: Store) {
+  return {
+    /** Every object of a kind, all pages. */
+    async listAll<K extends ConfigKind>(kind: K): Promise<StoredByKind[K][]> {
+      const items = await createRepository(store, resources[kind]).listAllItems();
+      return items.map((item) =>
+        kind === 'provider'
+          ? { ...(item['doc'] as object), rate_deck_version: (item['rate_deck_version'] as string) ?? null }
+          : item['doc'],
+      ) as StoredByKind[K][];
+    },
+
+    /** The routes of one customer (all pages). */
+    async routesOfCustomer(customerId: string): Promise<Route[]> {
+      const items = await createRepository(store, resources.route).listAllItems(customerId);
+      return items.map((item) => item['doc'] as Route);
+    },
+
+    /** The provider's current deck (empty when none was imported or the provider is unknown). */
+    async rateDeck(providerId: string): Promise<{ prefix: string; rate: number }[]> {
+      const deckVersion = await currentDeckVersion(store, providerId);
+      if (!deckVersion) return [];
+      const items = await queryAll(store, { partition: keys.rateDeck(providerId, deckVersion) }, ['lines']);
+      return items.flatMap((item) =>
+        fromChunk(item['lines'] as string).map((l) => ({ prefix: l.prefix, rate: l.rate })),
+      );
+    },
+
+    /** Config version per customer; a customer never written is 0. */
+    async configVersions(customerIds: string[]): Promise<Record<string, number>> {
+      const unique = [...new Set(customerIds)];
+      const versions: Record<string, number> = Object.fromEntries(unique.map((id) => [id, 0]));
+      for (let i = 0; i < unique.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+          [store.tableName]: { Keys: unique.slice(i, i + 100).map((id) => keys.version(id)) },
+        };
+        while (request && Object.keys(request).length > 0) {
+          const out = await store.doc.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of out.Responses?.[store.tableName] ?? []) {
+            versions[String(item['PK']).slice('VERSION#'.length)] = Number(item['version'] ?? 0);
+          }
+          request = out.UnprocessedKeys as typeof request;
+        }
+      }
+      return versions;
+    },
+  };
+}
+
+/** The deck version a provider points at (null: no deck). */
+export async function currentDeckVersion(store: Store, providerId: string): Promise<string | null> {
+  const out = await store.doc.send(
+    new GetCommand({
+      TableName: store.tableName,
+      Key: keys.object('provider', providerId),
+      ProjectionExpression: 'rate_deck_version',
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Item?.['rate_deck_version'] as string | undefined) ?? null;
+}

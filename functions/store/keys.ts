@@ -1,0 +1,32 @@
+/**
+ * Every DynamoDB key Tandem writes is built here, so the single-table layout
+ * (docs/storage.md) lives in one file.
+ *
+ * @example
+ * keys.object('route', id); // { PK: 'ROUTE#<id>', SK: 'A' }
+ */
+export const ITEM_SK = 'A';
+
+export type Key = { PK: string; SK: string };
+
+const upper = (kind: string) => kind.toUpperCase();
+
+export const keys = {
+  /** The item that holds one configuration object. */
+  object: (kind: string, id: string): Key => ({ PK: `${upper(kind)}#${id}`, SK: ITEM_SK }),
+  /** GSI1: the objects of one kind owned by one customer. */
+  byCustomer: (kind: string, customerId: string) => `${upper(kind)}#CUSTOMER#${customerId}`,
+  /** GSI2: every object of one kind (operator lists). */
+  byKind: (kind: string) => upper(kind),
+  /** Sort key inside GSI1/GSI2: creation order, id breaks ties. */
+  listOrder: (tmCreate: string, id: string) => `${tmCreate}#${id}`,
+  /** A uniqueness guard (DID number, domain name, API key hash): exists while its owner does. */
+  guard: (name: string, value: string): Key => ({ PK: `UNIQUE#${upper(name)}#${value}`, SK: ITEM_SK }),
+  /** The config version counter of one customer. */
+  version: (customerId: string): Key => ({ PK: `VERSION#${customerId}`, SK: ITEM_SK }),
+  /** The partition of one rate deck version; the sort key is the prefix. */
+  rateDeck: (providerId: string, deckVersion: string) => `RATE#${providerId}#${deckVersion}`,
+};
+
+export const GSI1 = { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' } as const;
+export const GSI2 = { name: 'GSI2', pk: 'GSI2PK', sk: 'GSI2SK' } as const;

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_CUSTOMER_ID, type Rate } from '../domain';
+import type { Store } from './client';
+import { currentDeckVersion } from './config-reader';
+import { badRequest, conflict, notFound } from './errors';
+import { keys } from './keys';
+import { queryAll } from './pagination';
+import { fromChunk, toChunks } from './rate-chunks';
+import type { RateLine } from './rate-csv';
+import { bumpVersion, transact } from './transaction';
+
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+const BATCH = 25;
+const IN_FLIGHT = 16;
+
+/** A new deck version: sortable by time, unique. */
+const newDeckVersion = () => `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * Replaces a provider's rate deck. Lines go under a NEW deck version with
+ * parallel BatchWriteItem; one transaction then points the provider at it
+ * (and bumps the config version), so readers see the old deck or the new one,
+ * never half of one. The old deck is removed afterwards (best effort).
+ *
+ * @example
+ * await importRateDeck(store, providerId, [{ prefix: '+82', rate: 0.01, effective_date: null }]);
+ */
+export async function importRateDeck(
+  store: Store,
+  providerId: string,
+  lines: RateLine[],
+): Promise<{ imported: number; provider_id: string; deck_version: string }> {
+  const provider = await store.doc.send(
+    new GetCommand({
+      TableName: store.tableName,
+      Key: keys.object('provider', providerId),
+      ConsistentRead: true,
+    }),
+  );
+  if (provider.Item?.['kind'] !== 'provider') throw notFound(`provider ${providerId} does not exist`);
+  const previous = (provider.Item['rate_deck_version'] as string | undefined) ?? null;
+  const deckVersion = newDeckVersion();
+  const partition = keys.rateDeck(providerId, deckVersion);
+  await batchWrite(
+    store,
+    toChunks(lines).map((chunk) => ({
+      PutRequest: { Item: { PK: partition, SK: chunk.first, n: chunk.count, lines: chunk.text } },
+    })),
+  );
+  try {
+    await transact(store, [
+      {
+        item: {
+          Update: {
+            TableName: store.tableName,
+            Key: keys.object('provider', providerId),
+            UpdateExpression: 'SET #v = :new',
+            ConditionExpression: previous
+              ? 'attribute_exists(PK) AND #v = :old'
+              : 'attribute_exists(PK) AND (attribute_not_exists(#v) OR #v = :null)',
+            ExpressionAttributeNames: { '#v': 'rate_deck_version' },
+            ExpressionAttributeValues: {
+              ':new': deckVersion,
+              ...(previous ? { ':old': previous } : { ':null': null }),
+            },
+          },
+        },
+        onConditionFailed: () =>
+          conflict(`provider ${providerId} was deleted or its rates were imported concurrently; retry`),
+      },
+      bumpVersion(store.tableName, keys.version(DEFAULT_CUSTOMER_ID)),
+    ]);
+  } catch (error) {
+    await deleteDeck(store, providerId, deckVersion).catch(() => {});
+    throw error;
+  }
+  if (previous) await deleteDeck(store, providerId, previous).catch(() => {});
+  return { imported: lines.length, provider_id: providerId, deck_version: deckVersion };
+}
+
+/** Removes every line of one deck version. */
+export async function deleteDeck(store: Store, providerId: string, deckVersion: string): Promise<void> {
+  const partition = keys.rateDeck(providerId, deckVersion);
+  const items = await queryAll(store, { partition }, ['PK', 'SK']);
+  await batchWrite(
+    store,
+    items.map((item) => ({ DeleteRequest: { Key: { PK: item['PK'], SK: item['SK'] } } })),
+  );
+}
+
+/**
+ * One page of the provider's current deck, optionally only prefixes starting
+ * with `prefix`. The token is the chunk and the index in it of the next line.
+ */
+export async function listRates(
+  store: Store,
+  options: {
+    providerId: string;
+    prefix?: string | undefined;
+    pageSize: number;
+    pageToken?: string | undefined;
+  },
+): Promise<{ items: Rate[]; nextPageToken: string }> {
+  const deckVersion = await currentDeckVersion(store, options.providerId);
+  if (!deckVersion) return { items: [], nextPageToken: '' };
+  const partition = keys.rateDeck(options.providerId, deckVersion);
+  const wanted = options.prefix ?? '';
+  let at: RatePosition | undefined = options.pageToken
+    ? decodeRateToken(options.pageToken)
+    : await firstChunkFor(store, partition, wanted);
+  const items: Rate[] = [];
+  while (at) {
+    const chunks = await queryChunksFrom(store, partition, at);
+    if (chunks.length === 0) break;
+    for (const [c, chunk] of chunks.entries()) {
+      const lines = fromChunk(chunk['lines'] as string);
+      for (let i = c === 0 ? at.i : 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line.prefix.startsWith(wanted)) {
+          if (items.length === options.pageSize) {
+            return { items, nextPageToken: encodeRateToken({ sk: chunk['SK'] as string, i }) };
+          }
+          items.push({ provider_id: options.providerId, ...line });
+        } else if (line.prefix > wanted) {
+          // Sorted: the run of prefixes under `wanted` is over.
+          return { items, nextPageToken: '' };
+        }
+      }
+    }
+    const last = chunks[chunks.length - 1]!;
+    at = chunks.length < CHUNKS_PER_READ ? undefined : { sk: String(last['SK']), i: 0, after: true };
+  }
+  return { items, nextPageToken: '' };
+}
+
+const CHUNKS_PER_READ = 4;
+
+/** Where a page starts: chunk `sk` (or the one after it) and the line index in it. */
+type RatePosition = { sk: string; i: number; after?: boolean };
+
+function encodeRateToken(position: RatePosition): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+function decodeRateToken(token: string): RatePosition {
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<RatePosition>;
+    if (typeof value.sk === 'string' && Number.isInteger(value.i) && (value.i as number) >= 0) {
+      return { sk: value.sk, i: value.i as number };
+    }
+  } catch {}
+  throw badRequest('page_token is invalid', [{ field: 'page_token', message: 'is invalid' }]);
+}
+
+/** The chunk that may hold the first prefix starting with `wanted`: the last chunk starting at or before it. */
+async function firstChunkFor(store: Store, partition: string, wanted: string): Promise<RatePosition> {
+  if (wanted === '') return { sk: '', i: 0 };
+  const out = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK <= :sk',
+      ExpressionAttributeValues: { ':pk': partition, ':sk': wanted },
+      ScanIndexForward: false,
+      Limit: 1,
+      ProjectionExpression: 'SK',
+    }),
+  );
+  return { sk: (out.Items?.[0]?.['SK'] as string | undefined) ?? '', i: 0 };
+}
+
+async function queryChunksFrom(store: Store, partition: string, at: RatePosition) {
+  const out = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: at.sk === '' ? 'PK = :pk' : `PK = :pk AND SK ${at.after ? '>' : '>='} :sk`,
+      ExpressionAttributeValues: { ':pk': partition, ...(at.sk === '' ? {} : { ':sk': at.sk }) },
+      Limit: CHUNKS_PER_READ,
+    }),
+  );
+  return (out.Items ?? []) as Record<string, unknown>[];
+}
+
+/** BatchWriteItem in chunks of 25, several in flight, unprocessed items retried with backoff. */
+async function batchWrite(store: Store, requests: WriteRequest[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      const chunk = requests.slice(next, next + BATCH);
+      next += BATCH;
+      let pending: WriteRequest[] = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+        if (attempt > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
+        const out = await store.doc.send(
+          new BatchWriteCommand({ RequestItems: { [store.tableName]: pending } }),
+        );
+        pending = (out.UnprocessedItems?.[store.tableName] ?? []) as WriteRequest[];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+}

@@ -1,0 +1,165 @@
+import { DEFAULT_CUSTOMER_ID } from '../domain';
+import { badRequest, conflict } from './errors';
+import { keys } from './keys';
+import { type Reference, type ResourceDef, refCountAttribute } from './resources';
+import { bumpVersion, type Op } from './transaction';
+
+/** A stored object: the validated input plus id, timestamps and stored credentials. */
+export type Doc = Record<string, unknown> & { id: string; tm_create: string };
+
+/** The customer whose config version a write of this object bumps. */
+export function ownerOf(def: ResourceDef, doc: Doc): string {
+  if (def.scope === 'customer') return String(doc['customer_id']);
+  if (def.scope === 'tenant') return doc.id;
+  return DEFAULT_CUSTOMER_ID;
+}
+
+/** The item that holds one object: its keys, both list indexes, the doc and its revision. */
+export function objectItem(def: ResourceDef, doc: Doc, rev: number): Record<string, unknown> {
+  const order = keys.listOrder(doc.tm_create, doc.id);
+  return {
+    ...keys.object(def.kind, doc.id),
+    kind: def.kind,
+    doc,
+    rev,
+    GSI2PK: keys.byKind(def.kind),
+    GSI2SK: order,
+    ...(def.scope === 'customer'
+      ? { GSI1PK: keys.byCustomer(def.kind, ownerOf(def, doc)), GSI1SK: order }
+      : {}),
+  };
+}
+
+/**
+ * The extra writes of a transaction that creates, changes or deletes one
+ * object (`before` → `after`; undefined = absent): uniqueness guards,
+ * reference counters and config version bumps. Pure: builds requests only.
+ *
+ * @example
+ * const ops = writeOps(table, resources.did);
+ * await transact(store, [mainWrite, ...ops.guardOps(before, after), ...ops.referenceOps(before, after)]);
+ */
+export function writeOps(table: string, def: ResourceDef) {
+  function referenceOps(before: Doc | undefined, after: Doc | undefined): Op[] {
+    return def.references.flatMap((ref) => {
+      const oldId = (before?.[ref.field] as string | null | undefined) ?? null;
+      const newId = (after?.[ref.field] as string | null | undefined) ?? null;
+      const ownerChanged = before && after && ownerOf(def, before) !== ownerOf(def, after);
+      if (oldId === newId && !(newId && ownerChanged && ref.owner !== 'any')) return [];
+      const ops: Op[] = [];
+      if (oldId && oldId !== newId) ops.push(countOp(ref, oldId, -1));
+      if (newId) {
+        const owner = ownerOf(def, after!);
+        ops.push(oldId === newId ? checkOp(ref, newId, owner) : countOp(ref, newId, 1, owner));
+      }
+      return ops;
+    });
+  }
+
+  function ownerCondition(ref: Reference, owner: string) {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    let condition = 'attribute_exists(PK)';
+    if (ref.owner !== 'any') {
+      names['#doc'] = 'doc';
+      names['#cid'] = 'customer_id';
+      values[':owner'] = owner;
+      condition += ' AND (#doc.#cid = :owner';
+      if (ref.owner === 'same-or-default-customer') {
+        values[':default'] = DEFAULT_CUSTOMER_ID;
+        condition += ' OR #doc.#cid = :default';
+      }
+      condition += ')';
+    }
+    return { condition, names, values };
+  }
+
+  const missingReference = (ref: Reference, id: string) => () =>
+    badRequest(`${ref.field} does not name an existing ${ref.kind.replaceAll('_', ' ')}`, [
+      { field: ref.field, message: `${ref.kind.replaceAll('_', ' ')} ${id} does not exist` },
+    ]);
+
+  function countOp(ref: Reference, id: string, delta: 1 | -1, owner?: string): Op {
+    const names: Record<string, string> = { '#rc': refCountAttribute(def.kind) };
+    if (delta < 0) {
+      return {
+        item: {
+          Update: {
+            TableName: table,
+            Key: keys.object(ref.kind, id),
+            UpdateExpression: 'ADD #rc :d',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':d': -1 },
+          },
+        },
+      };
+    }
+    const cond = ownerCondition(ref, owner!);
+    return {
+      item: {
+        Update: {
+          TableName: table,
+          Key: keys.object(ref.kind, id),
+          UpdateExpression: 'ADD #rc :d',
+          ConditionExpression: cond.condition,
+          ExpressionAttributeNames: { ...names, ...cond.names },
+          ExpressionAttributeValues: { ':d': 1, ...cond.values },
+        },
+      },
+      onConditionFailed: missingReference(ref, id),
+    };
+  }
+
+  function checkOp(ref: Reference, id: string, owner: string): Op {
+    const cond = ownerCondition(ref, owner);
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: table,
+          Key: keys.object(ref.kind, id),
+          ConditionExpression: cond.condition,
+          ...(Object.keys(cond.names).length > 0 ? { ExpressionAttributeNames: cond.names } : {}),
+          ...(Object.keys(cond.values).length > 0 ? { ExpressionAttributeValues: cond.values } : {}),
+        },
+      },
+      onConditionFailed: missingReference(ref, id),
+    };
+  }
+
+  function guardOps(before: Doc | undefined, after: Doc | undefined): Op[] {
+    return def.guards.flatMap((guard) => {
+      const oldValue = before?.[guard.field] as string | undefined;
+      const newValue = after?.[guard.field] as string | undefined;
+      if (oldValue === newValue) return [];
+      const ops: Op[] = [];
+      if (oldValue)
+        ops.push({ item: { Delete: { TableName: table, Key: keys.guard(guard.name, oldValue) } } });
+      if (newValue) {
+        ops.push({
+          item: {
+            Put: {
+              TableName: table,
+              Item: {
+                ...keys.guard(guard.name, newValue),
+                kind: 'guard',
+                owner_kind: def.kind,
+                owner_id: after!.id,
+                customer_id: ownerOf(def, after!),
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          onConditionFailed: () => conflict(`${guard.field} ${newValue} is already in use`),
+        });
+      }
+      return ops;
+    });
+  }
+
+  function versionOps(...docs: (Doc | undefined)[]): Op[] {
+    const owners = new Set(docs.filter((d): d is Doc => d !== undefined).map((d) => ownerOf(def, d)));
+    return [...owners].map((owner) => bumpVersion(table, keys.version(owner)));
+  }
+
+  return { guardOps, referenceOps, versionOps };
+}

@@ -1,0 +1,19 @@
+import { nodeFunction } from './node-function';
+import { allSecrets } from './secrets';
+import { table } from './table';
+
+/**
+ * The configuration API (REST, OpenAPI, CDR ingestion): the Hono app of
+ * functions/api behind an HTTP API, which adds custom domains, throttling and
+ * access logs. Memory for 100k-line rate deck imports within the timeout.
+ */
+export const apiFunction = new sst.aws.Function('ApiFunction', {
+  ...nodeFunction,
+  handler: 'functions/api/lambda.handler',
+  memory: '1024 MB',
+  timeout: '30 seconds',
+  link: [table, ...allSecrets],
+});
+
+export const api = new sst.aws.ApiGatewayV2('Api');
+api.route('$default', apiFunction.arn);

@@ -1,0 +1,71 @@
+import type { BuildOptions } from 'esbuild';
+import lambdaPlugins from './esbuild-plugins.mjs';
+
+/**
+ * What SST's Node runtime (pkg/runtime/node/build.go) puts in front of every
+ * ESM bundle: a real `require`, `__filename` and `__dirname`, so CommonJS
+ * dependencies that require Node builtins keep working inside ESM.
+ */
+export const esmRequireBanner = [
+  "import { createRequire as topLevelCreateRequire } from 'module';",
+  'const require = topLevelCreateRequire(import.meta.url);',
+  "import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from 'url';",
+  'const __filename = topLevelFileUrlToPath(import.meta.url);',
+  "const __dirname = topLevelFileUrlToPath(new topLevelURL('.', import.meta.url));",
+].join('\n');
+
+/**
+ * esbuild options for one Lambda handler, as `sst deploy` builds it: Node
+ * platform, ESM, minified, tree-shaken, everything bundled including AWS SDK v3
+ * (SST only leaves out `sharp` and `pg-native`), with the plugins of
+ * esbuild-plugins.mjs that infra/node-function.ts hands SST too. Target node20
+ * matches the deployed runtime (SST's default is esnext; Node 20 runs both).
+ *
+ * @example
+ * await build(lambdaBuildOptions('functions/api/lambda.ts', 'dist/lambdas/api/lambda.mjs'));
+ */
+export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    keepNames: true,
+    minify: true,
+    treeShaking: true,
+    sourcemap: false,
+    metafile: true,
+    external: ['sharp', 'pg-native'],
+    plugins: lambdaPlugins,
+    banner: { js: esmRequireBanner },
+    logLevel: 'warning',
+  };
+}
+
+/**
+ * The edge relay as one file for a VM: Node builtins stay external (the
+ * platform does that), every npm package is bundled in.
+ *
+ * @example
+ * await build(relayBuildOptions('edge-relay/runner.ts', 'dist/relay/tandem-relay.mjs'));
+ */
+export function relayBuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    keepNames: true,
+    minify: true,
+    sourcemap: 'linked',
+    metafile: true,
+    banner: { js: `#!/usr/bin/env node\n${esmRequireBanner}` },
+    logLevel: 'warning',
+  };
+}

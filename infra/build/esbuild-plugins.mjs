@@ -1,0 +1,35 @@
+// esbuild plugins for the Lambda bundles, shared by `npm run build:lambdas`
+// (infra/build/esbuild-options.ts) and `sst deploy` (infra/node-function.ts,
+// `nodejs.plugins`, which SST loads with plain Node: hence JavaScript).
+import { dirname } from 'node:path';
+
+const localeIndex = /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/;
+
+/**
+ * zod v4 "classic" ships its error messages in ~50 languages. @hono/zod-openapi
+ * hands the whole `z` namespace to zod-to-openapi, so esbuild cannot drop any
+ * of them: ~260 KB of a 1 MB budget. Tandem answers in English only, so zod's
+ * locale index resolves to English alone (`z.locales.en`, zod's default).
+ *
+ * @returns {import('esbuild').Plugin}
+ */
+export function zodEnglishOnly() {
+  return {
+    name: 'zod-english-only',
+    setup(build) {
+      // Filter inside the callback: SST's plugin bridge (.sst/platform/functions/
+      // nodejs-runtime/plugin.mjs) tests `filter` against its message, not the path.
+      build.onLoad({ filter: /.*/ }, (args) =>
+        localeIndex.test(args.path)
+          ? {
+              contents: "export { default as en } from './en.js';\n",
+              loader: 'js',
+              resolveDir: dirname(args.path),
+            }
+          : undefined,
+      );
+    },
+  };
+}
+
+export default [zodEnglishOnly()];

@@ -1,0 +1,3 @@
+export * from './esbuild-options';
+export * from './lambdas';
+export * from './relay';

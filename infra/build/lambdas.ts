@@ -1,0 +1,45 @@
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { lambdaBuildOptions } from './esbuild-options';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Every Lambda handler infra/ deploys: name → entry (handler export `handler`). */
+export const lambdas = {
+  api: 'functions/api/lambda.ts',
+  decision: 'functions/decision/lambda.ts',
+} as const;
+
+export type LambdaName = keyof typeof lambdas;
+
+export const defaultLambdaDir = join(root, 'dist', 'lambdas');
+
+/** Where a handler's bundle goes; the Lambda handler string is `lambda.handler`. */
+export const lambdaBundlePath = (name: LambdaName, outDir = defaultLambdaDir) =>
+  join(outDir, name, 'lambda.mjs');
+
+/**
+ * Bundles every handler into <outDir>/<name>/lambda.mjs (default
+ * dist/lambdas) and returns each bundle's size in bytes.
+ *
+ * @example
+ * const sizes = await buildLambdas(); // { api: 612345, decision: 401234 }
+ */
+export async function buildLambdas(outDir = defaultLambdaDir): Promise<Record<LambdaName, number>> {
+  const sizes = {} as Record<LambdaName, number>;
+  for (const [name, entry] of Object.entries(lambdas) as [LambdaName, string][]) {
+    const outfile = lambdaBundlePath(name, outDir);
+    await build(lambdaBuildOptions(join(root, entry), outfile));
+    sizes[name] = statSync(outfile).size;
+  }
+  return sizes;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const sizes = await buildLambdas();
+  for (const [name, bytes] of Object.entries(sizes)) {
+    console.log(`${lambdaBundlePath(name as LambdaName)}  ${(bytes / 1024).toFixed(1)} KiB`);
+  }
+}

@@ -1,0 +1,59 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CUSTOMER_ID } from '../../functions/domain';
+import {
+  createConfigReader,
+  createRepository,
+  ensureDefaultCustomer,
+  ensureTable,
+  importRateDeck,
+  resources,
+  type Store,
+} from '../../functions/store';
+import { freshStore } from './store-fixture';
+
+describe('config reader', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await freshStore();
+  });
+
+  it('ensureTable and ensureDefaultCustomer are idempotent', async () => {
+    const before = await createConfigReader(store).configVersions([DEFAULT_CUSTOMER_ID]);
+    await ensureTable(store);
+    await ensureDefaultCustomer(store);
+    expect(await createConfigReader(store).configVersions([DEFAULT_CUSTOMER_ID])).toEqual(before);
+    const customers = await createConfigReader(store).listAll('customer');
+    expect(customers.map((c) => c.id)).toContain(DEFAULT_CUSTOMER_ID);
+  });
+
+  it('reads kinds with stored credentials, routes of a customer, the current deck and versions', async () => {
+    const customers = createRepository(store, resources.customer);
+    const acme = await customers.create({ name: 'acme' });
+    const provider = await createRepository(store, resources.provider).create({
+      name: 'carrier',
+      hostname: 'sip.carrier.example',
+      credentials: { username: 'u', password: 'p', realm: 'carrier' },
+    });
+    const routes = createRepository(store, resources.route);
+    await routes.create({ customer_id: acme.id, provider_id: provider.id, target: '+82' });
+    await routes.create({ customer_id: DEFAULT_CUSTOMER_ID, provider_id: provider.id, target: 'all' });
+    await importRateDeck(store, provider.id, [
+      { prefix: '+82', rate: 0.02, effective_date: null },
+      { prefix: '+8210', rate: 0.01, effective_date: null },
+    ]);
+
+    const reader = createConfigReader(store);
+    const [stored] = await reader.listAll('provider');
+    expect(stored?.credentials?.ha1_md5).toMatch(/^[0-9a-f]{32}$/);
+    expect(stored?.rate_deck_version).toEqual(expect.any(String));
+    expect((await reader.routesOfCustomer(acme.id)).map((r) => r.target)).toEqual(['+82']);
+    expect(await reader.rateDeck(provider.id)).toEqual([
+      { prefix: '+82', rate: 0.02 },
+      { prefix: '+8210', rate: 0.01 },
+    ]);
+    expect(await reader.rateDeck('3f1c1a7e-2a4b-4a53-9d8a-3c2b9f5e6d10')).toEqual([]);
+    const versions = await reader.configVersions([acme.id, 'ffffffff-ffff-ffff-ffff-ffffffffffff']);
+    expect(versions[acme.id]).toBe(2); // customer created, route created
+    expect(versions['ffffffff-ffff-ffff-ffff-ffffffffffff']).toBe(0);
+  });
+});

@@ -1,0 +1,128 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createStore, ensureTable } from '../../functions/store';
+import { buildLambdas, type LambdaName, lambdaBundlePath } from '../../infra/build';
+import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
+import { invokeBundle, type LambdaResponse } from './invoke';
+import { apiGatewayV2Event, functionUrlEvent } from './lambda-events';
+import { type LinkValues, lambdaRuntimeEnv, sstEncryptedEnv, sstResourceEnv } from './sst-links';
+
+const MAX_BUNDLE_BYTES = 1024 * 1024;
+const endpoint = inject('dynamodbEndpoint');
+const token = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`;
+const links: LinkValues = {
+  tableName: `tandem-infra-${randomUUID().slice(0, 8)}`,
+  adminKey: token('tdm_admin_'),
+  relayToken: token('tdm_relay_'),
+  nonceSecret: token(''),
+  upstashUrl: '',
+  upstashToken: token(''),
+};
+
+let outDir: string;
+let sizes: Record<LambdaName, number>;
+let upstash: UpstashBridge;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'tandem-lambdas-'));
+  // Upstash's REST protocol in front of the real redis-server of the run.
+  upstash = await startUpstashBridge({ redisUrl: inject('redisUrl'), token: links.upstashToken });
+  links.upstashUrl = upstash.url;
+  sizes = await buildLambdas(outDir);
+  await ensureTable(createStore({ endpoint, region: 'us-east-1', tableName: links.tableName }));
+});
+
+afterAll(async () => {
+  await upstash?.stop();
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+/** A function's environment as AWS + SST give it; only the DynamoDB endpoint points at the emulator. */
+function envFor(name: LambdaName, sst: Record<string, string>) {
+  return { ...lambdaRuntimeEnv(`tandem-test-${name}`, 512), ...sst, TANDEM_DYNAMODB_ENDPOINT: endpoint };
+}
+
+const json = (response: LambdaResponse) => JSON.parse(response.body ?? 'null');
+const admin = { authorization: `Bearer ${links.adminKey}` };
+const relay = { authorization: `Bearer ${links.relayToken}` };
+
+describe('Lambda bundles (as sst deploy builds them)', () => {
+  it('are each at most 1 MB', () => {
+    for (const [name, bytes] of Object.entries(sizes)) {
+      expect(bytes, `${name}: ${bytes} bytes`).toBeGreaterThan(10_000);
+      expect(bytes, `${name}: ${bytes} bytes`).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+    }
+  });
+
+  it('api: answers Function URL and API Gateway v2 events with SST_RESOURCE_* links', async () => {
+    const { results } = await invokeBundle(
+      lambdaBundlePath('api', outDir),
+      [
+        functionUrlEvent({ method: 'GET', path: '/healthz' }),
+        functionUrlEvent({
+          method: 'POST',
+          path: '/v1/customers',
+          headers: admin,
+          body: { name: 'Bundle Co' },
+        }),
+        apiGatewayV2Event({
+          method: 'GET',
+          path: '/v1/customers',
+          query: { page_size: '100' },
+          headers: admin,
+        }),
+        apiGatewayV2Event({ method: 'GET', path: '/v1/customers' }),
+      ],
+      envFor('api', sstResourceEnv(links)),
+    );
+    const [health, created, list, anonymous] = results.map((r) => r.response);
+    expect(health?.statusCode).toBe(200);
+    expect(json(health!)).toEqual({ status: 'ok' });
+    expect(created?.statusCode).toBe(201);
+    const customer = json(created!);
+    expect(customer).toMatchObject({ name: 'Bundle Co' });
+    expect(list?.statusCode).toBe(200);
+    expect(json(list!).result.map((c: { id: string }) => c.id)).toContain(customer.id);
+    expect(anonymous?.statusCode).toBe(401);
+  });
+
+  it('api: reads its links from resource.enc + SST_KEY as a deployed function does', async () => {
+    const bundle = lambdaBundlePath('api', outDir);
+    const { results } = await invokeBundle(
+      bundle,
+      [functionUrlEvent({ method: 'GET', path: '/v1/customers', headers: admin })],
+      envFor('api', sstEncryptedEnv(links, dirname(bundle))),
+    );
+    expect(results[0]?.response.statusCode).toBe(200);
+    expect(json(results[0]!.response).result.map((c: { name: string }) => c.name)).toContain('Bundle Co');
+  });
+
+  it('decision: answers a decide call from a relay over both event kinds', async () => {
+    const decide = {
+      call_id: `${randomUUID()}@198.51.100.7`,
+      source: { ip: '198.51.100.7', port: 5060, transport: 'udp' },
+      request_uri: 'sip:+4930123456@relay.example.net',
+      from: '<sip:+4930999@198.51.100.7>;tag=1',
+      to: '<sip:+4930123456@relay.example.net>',
+    };
+    const { results } = await invokeBundle(
+      lambdaBundlePath('decision', outDir),
+      [
+        functionUrlEvent({ method: 'POST', path: '/v1/routing/decide', headers: relay, body: decide }),
+        apiGatewayV2Event({ method: 'POST', path: '/v1/routing/decide', headers: relay, body: decide }),
+        functionUrlEvent({ method: 'POST', path: '/v1/routing/decide', body: decide }),
+      ],
+      envFor('decision', sstResourceEnv(links)),
+    );
+    const [viaUrl, viaGateway, unauthenticated] = results.map((r) => r.response);
+    // An unknown source is never routed: the decision answers reject 403 (DESIGN.md §3).
+    expect(viaUrl?.statusCode).toBe(200);
+    expect(json(viaUrl!)).toMatchObject({ action: 'reject', code: 403 });
+    expect(viaGateway?.statusCode).toBe(200);
+    expect(json(viaGateway!)).toMatchObject({ action: 'reject', code: 403 });
+    expect(unauthenticated?.statusCode).toBe(401);
+  });
+});
