@@ -9,9 +9,15 @@
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { createApp } from '../functions/api';
-import { createDecisionApp, createRouting } from '../functions/decision';
+import {
+  createDecideHandler,
+  createDecisionApp,
+  createRouting,
+  decideRequest,
+  serveDecision,
+} from '../functions/decision';
+import { decide } from '../functions/decision/engine';
 import { DEFAULT_CUSTOMER_ID } from '../functions/domain/common';
-import { serveApi } from '../functions/local/api-server';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
 import { createStore, ensureDefaultCustomer, ensureTable } from '../functions/store';
 
@@ -105,7 +111,13 @@ try {
   }
 
   const routing = createRouting(store, { relayToken: RELAY, nonceSecret: 'bench-nonce-secret-0123' });
-  const server = await serveApi(createDecisionApp({ store, ...routing.deps }).fetch, { port: 0 });
+  // The local decision server: decide straight from node's request (no router, no Request objects),
+  // everything else through the Hono app.
+  const server = await serveDecision(
+    createDecideHandler(routing.deps),
+    createDecisionApp({ store, ...routing.deps }).fetch,
+    { port: 0 },
+  );
   const body = JSON.stringify({
     call_id: 'bench@pbx',
     source: { ip: '10.0.3.7', port: 5060, transport: 'udp' },
@@ -119,8 +131,28 @@ try {
     body,
   };
   const warm = await fetch(`${server.url}/v1/routing/decide`, request);
-  const answer = (await warm.json()) as { action: string; targets?: unknown[] };
-  console.log(`warm: ${warm.status} ${answer.action} with ${answer.targets?.length ?? 0} targets`);
+  const text = await warm.text();
+  const answer = JSON.parse(text) as { action: string; targets?: unknown[] };
+  console.log(
+    `warm: ${warm.status} ${answer.action} with ${answer.targets?.length ?? 0} targets, ${Buffer.byteLength(text).toLocaleString('en-US')} bytes`,
+  );
+
+  // The same request without HTTP (token, JSON, validation, loader, engine, serialization): what the
+  // server adds on top of it is node's HTTP and the loopback TCP stack.
+  const handle = createDecideHandler(routing.deps);
+  for (let i = 0; i < 5_000; i++) await handle(`Bearer ${RELAY}`, body);
+  const inProcessStart = performance.now();
+  for (let i = 0; i < 20_000; i++) await handle(`Bearer ${RELAY}`, body);
+  const inProcessUs = ((performance.now() - inProcessStart) / 20_000) * 1000;
+  const snapshot = await routing.deps.loader.get();
+  const parsedRequest = decideRequest.parse(JSON.parse(body));
+  const engineOptions = { now: Date.now(), random: Math.random, nonceSecret: routing.deps.nonceSecret };
+  const engineStart = performance.now();
+  for (let i = 0; i < 20_000; i++) decide(parsedRequest, snapshot, engineOptions);
+  const engineUs = ((performance.now() - engineStart) / 20_000) * 1000;
+  console.log(
+    `the same decide in process, no HTTP: ${inProcessUs.toFixed(1)} µs a request, of which the engine ${engineUs.toFixed(1)} µs`,
+  );
 
   // autocannon runs as its own process, so this process's CPU time is the server's alone.
   const cpuBefore = process.cpuUsage();

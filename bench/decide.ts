@@ -7,7 +7,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { DecideRequest } from '../functions/decision/contract';
+import { type DecideRequest, decideRequest } from '../functions/decision/contract';
 import {
   compileGlobal,
   compileRates,
@@ -17,6 +17,7 @@ import {
   seededRandom,
 } from '../functions/decision/engine';
 import { baseIpbx, baseProvider, route, uid } from '../functions/decision/engine/test-fixtures';
+import { createDecideHandler } from '../functions/decision/http/decide-handler';
 import { DEFAULT_CUSTOMER_ID } from '../functions/domain/common';
 
 const PROVIDERS = 10;
@@ -147,6 +148,39 @@ console.log(
   `decisions: ${DECISIONS.toLocaleString('en-US')} in ${totalMs.toFixed(0)} ms → ${Math.round((DECISIONS / totalMs) * 1000).toLocaleString('en-US')}/s (${routed} routed)`,
 );
 console.log(`latency: p50 ${pct(0.5)}, p99 ${pct(0.99)}, p99.9 ${pct(0.999)} (target p99 ≤ 50 µs)`);
+
+// The whole request handling minus HTTP (what every decide pays on top of the engine): relay token
+// (constant time), JSON.parse, the contract's zod validation, the engine, JSON.stringify of the answer.
+const RELAY = 'bench-relay-token-0123456789';
+const handle = createDecideHandler({
+  loader: { get: async () => snapshot, invalidate: () => {} },
+  relayToken: RELAY,
+  nonceSecret: options.nonceSecret,
+  now: () => options.now,
+  random,
+});
+const bodies = requests.map((r) => JSON.stringify(r));
+const HANDLED = 50_000;
+for (let i = 0; i < 10_000; i++) await handle(`Bearer ${RELAY}`, bodies[i & 1023]!); // warm-up
+const stage = (fn: (i: number) => unknown) => {
+  const s = performance.now();
+  for (let i = 0; i < HANDLED; i++) fn(i);
+  return ((performance.now() - s) / HANDLED) * 1000;
+};
+const parsed = bodies.map((b) => decideRequest.parse(JSON.parse(b)));
+const answers = parsed.map((r) => decide(r, snapshot, options).response);
+const parseUs = stage((i) => JSON.parse(bodies[i & 1023]!));
+const validateUs = stage((i) => decideRequest.safeParse(JSON.parse(bodies[i & 1023]!))) - parseUs;
+const serializeUs = stage((i) => JSON.stringify(answers[i & 1023]!));
+const handledStart = performance.now();
+let bytes = 0;
+for (let i = 0; i < HANDLED; i++) bytes += (await handle(`Bearer ${RELAY}`, bodies[i & 1023]!)).body.length;
+const handledUs = ((performance.now() - handledStart) / HANDLED) * 1000;
+console.log(
+  `decide handler in process (no HTTP): ${handledUs.toFixed(1)} µs a request → ${Math.round(1e6 / handledUs).toLocaleString('en-US')}/s; ` +
+    `of which JSON.parse ${parseUs.toFixed(1)} µs, zod validation ${validateUs.toFixed(1)} µs, ` +
+    `JSON.stringify ${serializeUs.toFixed(1)} µs (answer ${Math.round(bytes / HANDLED).toLocaleString('en-US')} bytes on average)`,
+);
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()
     .map((x) => x.toFixed(1))

@@ -104,13 +104,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     local,
     transport,
     transactions: new Transactions(transport, config.timers),
-    decision:
-      deps.decision ??
-      createDecisionClient({
-        url: config.decideUrl,
-        token: config.relayToken,
-        timeoutMs: config.decideTimeoutMs,
-      }),
+    decision: deps.decision ?? ownDecision!,
     dialogs: deps.dialogs ?? createMemoryDialogStore(),
     media: deps.media ?? noMediaAnchor,
     events: createRelayEvents(),

@@ -19,7 +19,7 @@ export class DecisionUnavailableError extends Error {
 /**
  * HTTP client of `POST /v1/routing/decide`: pooled keep-alive connections
  * (node:http, a quarter of fetch's CPU per call) and a hard deadline per call
- * (AbortSignal), so a slow decision still lets the relay answer 503 within a
+ * (one timer), so a slow decision still lets the relay answer 503 within a
  * second.
  *
  * @example
@@ -45,12 +45,22 @@ export function createDecisionClient(options: {
 
   function post(body: string): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
+      // One plain timer per call, cleared on the answer: AbortSignal.timeout costs an abort listener
+      // per request and a DOMException when its timer fires, even after the answer came.
+      const deadline = setTimeout(() => {
+        const error = new Error(`decision timed out after ${options.timeoutMs} ms`);
+        error.name = 'TimeoutError';
+        req.destroy(error);
+      }, options.timeoutMs);
+      const fail = (error: Error) => {
+        clearTimeout(deadline);
+        reject(error);
+      };
       const req = send(
         url,
         {
           method: 'POST',
           agent,
-          signal: AbortSignal.timeout(options.timeoutMs),
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
@@ -63,11 +73,14 @@ export function createDecisionClient(options: {
           res.on('data', (chunk: string) => {
             text += chunk;
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          res.on('error', reject);
+          res.on('end', () => {
+            clearTimeout(deadline);
+            resolve({ status: res.statusCode ?? 0, text });
+          });
+          res.on('error', fail);
         },
       );
-      req.on('error', reject);
+      req.on('error', fail);
       req.end(body);
     });
   }

@@ -5,7 +5,7 @@ import { instanceKey } from './instance-pool';
 import type { NgBody } from './ng-flags';
 
 /** The ng verbs Tandem uses. */
-export type NgCommand = 'ping' | 'offer' | 'answer' | 'delete' | 'query' | 'list';
+export type NgCommand = 'ping' | 'offer' | 'answer' | 'delete' | 'query' | 'list' | 'statistics';
 
 const ngReply = z.looseObject({
   result: z.string(),

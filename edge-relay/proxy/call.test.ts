@@ -24,7 +24,7 @@ const target = (port: number, overrides: Partial<RouteTarget> = {}): RouteTarget
   timers: { provisional_ms: 2000, final_ms: 60000 },
   media_anchor: false,
   credentials: null,
-  failover_codes: [404, 500, 502, 503, 504, 600, 603],
+  failover_codes: ['404', '500', '502', '503', '504', '600', '603'],
   reason: 'test',
   ...overrides,
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { carriesEarlyMedia, failoverVerdict } from './failover';
+import { carriesEarlyMedia, failoverVerdict, matchesFailover } from './failover';
 
 const base = {
   status: 503,
-  failoverCodes: [404, 500, 503, 600],
+  failoverCodes: ['404', '500', '503', '600'],
   earlyMedia: false,
   cancelled: false,
   remaining: 1,
@@ -21,7 +21,16 @@ describe('failover policy', () => {
   it('moves on after a timer whatever the codes', () =>
     expect(failoverVerdict({ ...base, status: 408, failoverCodes: [], timeout: true })).toBe('next'));
   it('never after a 2xx', () =>
-    expect(failoverVerdict({ ...base, status: 200, failoverCodes: [200] })).toBe('stop'));
+    expect(failoverVerdict({ ...base, status: 200, failoverCodes: ['200'] })).toBe('stop'));
+  it('matches codes and whole classes (t_check_status style)', () => {
+    const defaults = ['404', '5xx', '6xx'];
+    for (const status of [404, 500, 503, 599, 600, 603, 699])
+      expect(matchesFailover(defaults, status)).toBe(true);
+    for (const status of [302, 408, 480, 486, 487, 403, 405])
+      expect(matchesFailover(defaults, status)).toBe(false);
+    expect(failoverVerdict({ ...base, status: 502, failoverCodes: defaults })).toBe('next');
+    expect(failoverVerdict({ ...base, status: 486, failoverCodes: ['486'] })).toBe('next');
+  });
   it('sees early media in a 183 with SDP only', () => {
     expect(carriesEarlyMedia(183, 'application/sdp', 'v=0')).toBe(true);
     expect(carriesEarlyMedia(180, undefined, '')).toBe(false);

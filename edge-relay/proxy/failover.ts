@@ -1,18 +1,34 @@
+/**
+ * Whether a final status is in a target's failover list: codes (`"486"`) or
+ * classes (`"5xx"`), like Kamailio's `t_check_status`.
+ *
+ * @example
+ * matchesFailover(['404', '5xx', '6xx'], 503); // true
+ * matchesFailover(['404', '5xx', '6xx'], 486); // false
+ */
+export function matchesFailover(patterns: readonly string[], status: number): boolean {
+  const code = String(status);
+  const cls = `${code[0]}xx`;
+  for (const p of patterns) if (p === code || p === cls) return true;
+  return false;
+}
+
 /** What a failed attempt leads to. */
 export type AttemptVerdict = 'next' | 'stop';
 
 /**
  * Whether a final response lets the relay try the next target (DESIGN §6):
- * only for the target's failover codes, never after a 2xx, never once early
+ * only for the target's failover codes or classes (`"404"`, `"5xx"`), never after a 2xx, never once early
  * media reached the caller, never after the caller's CANCEL, and only while
  * targets remain.
  *
  * @example
- * failoverVerdict({ status: 503, failoverCodes: [503], earlyMedia: false, cancelled: false, remaining: 1 }); // 'next'
+ * failoverVerdict({ status: 503, failoverCodes: ['404', '5xx'], earlyMedia: false, cancelled: false, remaining: 1 }); // 'next'
  */
 export function failoverVerdict(input: {
   status: number;
-  failoverCodes: readonly number[];
+  /** The target's `failover_codes`: codes and classes as the decision sends them. */
+  failoverCodes: readonly string[];
   earlyMedia: boolean;
   cancelled: boolean;
   remaining: number;
@@ -21,7 +37,7 @@ export function failoverVerdict(input: {
 }): AttemptVerdict {
   if (input.status < 300 || input.earlyMedia || input.cancelled || input.remaining <= 0) return 'stop';
   if (input.timeout) return 'next';
-  return input.failoverCodes.includes(input.status) ? 'next' : 'stop';
+  return matchesFailover(input.failoverCodes, input.status) ? 'next' : 'stop';
 }
 
 /** SDP in a provisional response means the caller may hear early media. */

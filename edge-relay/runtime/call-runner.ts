@@ -45,7 +45,7 @@ export function createCallRunner(ctx: RelayContext) {
     ctx.calls.set(tx.key, call);
     ctx.callsById.set(callId, call);
     tx.onCancel = () => enqueue(call, () => dispatch(call, { type: 'cancel' }));
-    log.info('invite', {
+    log.debug('invite', {
       call_id: callId,
       from: `${remote.transport}:${remote.address}:${remote.port}`,
       ruri: request.uri,
@@ -145,7 +145,7 @@ export function createCallRunner(ctx: RelayContext) {
       return;
     }
     call.hops.set(branch, hop);
-    log.info('attempt', {
+    log.debug('attempt', {
       call_id: call.callId,
       target: target.id,
       kind: target.kind,
@@ -251,6 +251,10 @@ export function createCallRunner(ctx: RelayContext) {
     ctx.dialogs
       .put(dialog)
       .catch((error) => log.error('dialog store', { call_id: call.callId, error: String(error) }));
+    // The client transaction (and through its callback this whole call) is no longer needed: 2xx
+    // retransmissions are forwarded statelessly. Kept only when a retransmitted 2xx must still be
+    // rewritten by the core (anchored SDP, CSeq shifted by our digest retry).
+    if (cseqOffset === 0 && !call.media.anchored.has(branch)) transactions.terminateInvite(branch);
   }
 
   function finish(call: CallRuntime, status: number): void {
@@ -272,11 +276,10 @@ export function createCallRunner(ctx: RelayContext) {
       ended_at: ctx.now(),
       attempts: call.attempts,
     });
-    // Kept a while for late 2xx retransmissions and CANCEL races, then forgotten.
-    setTimeout(() => {
-      if (ctx.calls.get(call.tx.key) === call) ctx.calls.delete(call.tx.key);
-      if (ctx.callsById.get(call.callId) === call) ctx.callsById.delete(call.callId);
-    }, 64 * ctx.config.timers.t1).unref();
+    // Late 2xx retransmissions and CANCEL races reach the call through its transactions, not these
+    // maps (drain looks only for pending calls, the in-dialog runner only for ringing ones).
+    if (ctx.calls.get(call.tx.key) === call) ctx.calls.delete(call.tx.key);
+    if (ctx.callsById.get(call.callId) === call) ctx.callsById.delete(call.callId);
   }
 
   return { start };

@@ -123,4 +123,49 @@ describe('server transactions', () => {
     expect(tx.receive(other, source)).toBe('cancel-unknown');
     tx.close();
   });
+
+  it('keeps only a tombstone after an INVITE 2xx (RFC 6026): retransmissions absorbed, ACK and CANCEL matched, gone after 64*T1', () => {
+    const t = fakeTransport();
+    const tx = new Transactions(t.transport, { t1: 10, t2: 40, t4: 50 });
+    const req = invite();
+    const server = tx.createServer(req, source);
+    const cancelled = vi.fn();
+    server.onCancel = cancelled;
+    tx.respond(server, makeResponse(req, 200, { toTag: 't' }));
+    expect(server.last?.status).toBe(200);
+    expect(tx.receive(req, source)).toBe('retransmission');
+    expect(t.sent).toHaveLength(1); // absorbed: the UAS core retransmits its 2xx itself
+    expect(tx.receive({ ...req, method: 'ACK' }, source)).toBe('new'); // ACK for 2xx: end to end
+    const cancel = {
+      ...req,
+      method: 'CANCEL',
+      headers: req.headers.map((h) => (h.key === 'cseq' ? { ...h, value: '1 CANCEL' } : h)),
+    };
+    expect(tx.receive(cancel, source)).toBe('cancel');
+    expect(cancelled).not.toHaveBeenCalled();
+    tx.respond(server, makeResponse(req, 200, { toTag: 't' })); // a 2xx retransmission passes through
+    expect(t.sent.filter((s) => s.raw.startsWith('SIP/2.0 200')).length).toBe(3);
+    vi.advanceTimersByTime(640 + 50);
+    expect(tx.size.servers).toBe(0);
+    tx.close();
+  });
+});
+
+describe('client transaction after a 2xx', () => {
+  it('stops retransmitting at once and lingers 64*T1; terminateInvite ends it at once', () => {
+    const t = fakeTransport();
+    const tx = new Transactions(t.transport, { t1: 10, t2: 40, t4: 50 });
+    const got: number[] = [];
+    tx.request(ours(), udp, (r) => got.push(r.status));
+    tx.receiveResponse(responseTo(ours(), 200, { toTag: 'x' }));
+    vi.advanceTimersByTime(100);
+    expect(t.methods()).toEqual(['INVITE']);
+    expect(tx.size.clients).toBe(1);
+    expect(tx.receiveResponse(responseTo(ours(), 200, { toTag: 'x' }))).toBe(true);
+    expect(got).toEqual([200, 200]);
+    tx.terminateInvite('z9hG4bKours');
+    expect(tx.size.clients).toBe(0);
+    expect(tx.receiveResponse(responseTo(ours(), 200, { toTag: 'x' }))).toBe(false);
+    tx.close();
+  });
 });

@@ -2,6 +2,7 @@ import { type SipRequest, type SipResponse, serialize } from '../sip/message';
 import { makeResponse } from '../sip/response';
 import type { Destination, Remote, SipTransport } from '../transport/sip-transport';
 import { ackFor, cancelFor, clientKey, responseDestination, serverKey } from './build';
+import { Reaper } from './reaper';
 
 /** RFC 3261 timer bases (T1, T2, T4), shortened in tests. */
 export type TxTimers = { t1: number; t2: number; t4: number };
@@ -18,6 +19,8 @@ type ServerState = ServerTransaction & { raw: string | undefined; done: boolean;
 
 type ClientState = {
   key: string;
+  /** Tells this transaction from a later one with the same key. */
+  id: number;
   request: SipRequest;
   raw: string;
   to: Destination;
@@ -36,9 +39,34 @@ type ClientState = {
  * non-2xx responses over UDP until the ACK; client transactions retransmit
  * over UDP, time out into a 408, ACK non-2xx finals hop by hop and CANCEL.
  */
+/**
+ * What an INVITE server transaction keeps once its 2xx is sent (RFC 6026 "Accepted"): only enough to
+ * absorb INVITE retransmissions and to let the ACK and a late CANCEL match. The request, the response
+ * and its bytes are dropped (they were most of the memory of an established call).
+ */
+const ACCEPTED_INVITE: SipRequest = Object.freeze({
+  type: 'request',
+  method: 'INVITE',
+  uri: '',
+  headers: Object.freeze([]),
+  body: '',
+}) as SipRequest;
+const acceptedResponses = new Map<number, SipResponse>();
+function acceptedResponse(status: number): SipResponse {
+  let response = acceptedResponses.get(status);
+  if (!response) {
+    response = Object.freeze({ type: 'response', status, reason: '', headers: Object.freeze([]), body: '' });
+    acceptedResponses.set(status, response);
+  }
+  return response;
+}
+
 export class Transactions {
   private readonly servers = new Map<string, ServerState>();
   private readonly clients = new Map<string, ClientState>();
+  /** Linger-time clean-ups: one timer per delay, not per transaction (see reaper.ts). */
+  private readonly reaper = new Reaper();
+  private clientIds = 0;
 
   constructor(
     private readonly transport: SipTransport,
@@ -75,7 +103,7 @@ export class Transactions {
     if (request.method === 'ACK') {
       if (tx.last && tx.last.status >= 300) {
         this.clearServer(tx);
-        this.later(tx.timers, this.source(tx) ? this.timers.t4 : 0, () => this.servers.delete(tx.key));
+        this.reaper.add(this.source(tx) ? this.timers.t4 : 0, () => this.dropServer(tx));
         return 'ack-absorbed';
       }
       return 'new'; // an ACK for a 2xx with the INVITE's branch: route it end to end
@@ -106,22 +134,26 @@ export class Transactions {
     this.transport.send(responseDestination(response, tx.source), raw);
     if (tx.done && response.status >= 200 && response.status < 300) return; // a 2xx retransmission passing through
     if (tx.done) return;
+    const invite = tx.request.method === 'INVITE';
+    const lifetime = 64 * this.timers.t1;
+    if (invite && response.status >= 200 && response.status < 300) {
+      this.accept(tx, response.status, lifetime);
+      return;
+    }
     tx.last = response;
     tx.raw = raw;
     if (response.status < 200) return;
     tx.done = true;
     const udp = tx.source.transport === 'udp';
-    const invite = tx.request.method === 'INVITE';
-    const lifetime = 64 * this.timers.t1;
     if (invite && response.status >= 300) {
       if (udp)
         this.retransmit(tx.timers, this.timers.t1, () => {
           this.sendRaw(tx);
           return true;
         });
-      this.later(tx.timers, lifetime, () => this.dropServer(tx));
+      this.reaper.add(lifetime, () => this.dropServer(tx));
     } else {
-      this.later(tx.timers, udp || invite ? lifetime : 0, () => this.dropServer(tx));
+      this.reaper.add(udp || invite ? lifetime : 0, () => this.dropServer(tx));
     }
   }
 
@@ -130,6 +162,7 @@ export class Transactions {
     const invite = request.method === 'INVITE';
     const tx: ClientState = {
       key: clientKey(request),
+      id: ++this.clientIds,
       request,
       raw: serialize(request),
       to,
@@ -158,6 +191,36 @@ export class Transactions {
       );
     }
     this.timeout(tx);
+  }
+
+  /**
+   * Ends an INVITE client transaction once its 2xx reached the core (RFC 3261 §17.1.1.2): later 2xx
+   * retransmissions then find no transaction and are forwarded statelessly (receive.ts).
+   */
+  terminateInvite(branchKey: string): void {
+    const tx = this.clients.get(`${branchKey}|INVITE`);
+    if (tx?.final && tx.final.status >= 200 && tx.final.status < 300) this.dropClient(tx);
+  }
+
+  /** The 2xx of an INVITE was sent: keep a small tombstone for 64*T1 (RFC 6026), drop the rest. */
+  private accept(tx: ServerState, status: number, lifetime: number): void {
+    this.clearServer(tx);
+    const tombstone: ServerState = {
+      key: tx.key,
+      request: ACCEPTED_INVITE,
+      source: tx.source,
+      last: acceptedResponse(status),
+      onCancel: undefined,
+      raw: undefined,
+      done: true,
+      timers: [],
+    };
+    // The caller's handle (call runner, in-dialog runner) sees the same outcome.
+    tx.last = tombstone.last;
+    tx.done = true;
+    tx.onCancel = undefined;
+    this.servers.set(tx.key, tombstone);
+    this.reaper.add(lifetime, () => this.dropServer(tombstone));
   }
 
   /** Timer B / F: no final in 64*T1 → a 408 to the core. */
@@ -190,6 +253,7 @@ export class Transactions {
   }
 
   close(): void {
+    this.reaper.clear();
     for (const tx of this.servers.values()) this.clearServer(tx);
     for (const tx of this.clients.values()) for (const t of tx.timers) clearTimeout(t);
     this.servers.clear();
@@ -210,7 +274,14 @@ export class Transactions {
       return;
     }
     if (response.status < 300) {
+      const first = tx.final === undefined;
       tx.final = tx.final ?? response;
+      if (first) {
+        // Final: no more retransmissions nor Timer B/F; the transaction lingers for 2xx retransmissions.
+        for (const t of tx.timers) clearTimeout(t);
+        tx.timers = [];
+        this.lingerClient(tx, 64 * this.timers.t1);
+      }
       tx.onResponse(response); // every 2xx goes to the core (§16.7 step 5)
       return;
     }
@@ -220,7 +291,7 @@ export class Transactions {
     tx.onResponse(response);
     for (const t of tx.timers) clearTimeout(t);
     tx.timers = [];
-    this.later(tx.timers, tx.to.transport === 'udp' ? 64 * this.timers.t1 : 0, () => this.dropClient(tx));
+    this.lingerClient(tx, tx.to.transport === 'udp' ? 64 * this.timers.t1 : 0);
   }
 
   private sendCancel(tx: ClientState): void {
@@ -249,6 +320,18 @@ export class Transactions {
   private dropServer(tx: ServerState): void {
     this.clearServer(tx);
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
+  }
+
+  /**
+   * Drops the transaction after `ms` unless it is gone by then. The clean-up holds its key and
+   * number, not the transaction: terminateInvite must free the request and the call at once.
+   */
+  private lingerClient(tx: ClientState, ms: number): void {
+    const { key, id } = tx;
+    this.reaper.add(ms, () => {
+      const current = this.clients.get(key);
+      if (current?.id === id) this.dropClient(current);
+    });
   }
 
   private dropClient(tx: ClientState): void {

@@ -109,9 +109,11 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
   const sendResolved = (to: Remote, data: string, onFail?: (error: unknown) => void) => {
     const bytes = Buffer.from(data, 'latin1');
     if (to.transport === 'udp') {
-      udp.send(bytes, to.port, to.address, (error) => {
-        if (error) onFail?.(error);
-      });
+      if (onFail)
+        udp.send(bytes, to.port, to.address, (error) => {
+          if (error) onFail(error);
+        });
+      else udp.send(bytes, to.port, to.address);
       return;
     }
     const id = key(to.transport, to.address, to.port);

@@ -1,7 +1,7 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { configWriteHook, decideRoutes, simulateRoutes } from '../decision/http';
-import { createRouting, type RoutingSettings } from '../decision/routing';
+import { createRouting, type Routing, type RoutingSettings } from '../decision/routing';
 import { notFound, resources, type Store } from '../store';
 import { apiKeyRoutes } from './api-key-routes';
 import { type ApiEnv, authenticate } from './auth';
@@ -10,7 +10,14 @@ import { onError, problemResponse, validationHook } from './problem';
 import { dropDeckAfterDelete, rateRoutes } from './rate-routes';
 import { resourceRoutes } from './resource-routes';
 
-export type AppDeps = { store: Store; adminKey: string; now?: () => Date; decision?: RoutingSettings };
+export type AppDeps = {
+  store: Store;
+  adminKey: string;
+  now?: () => Date;
+  decision?: RoutingSettings;
+  /** A routing already built (to share its snapshot with a node decide server); else one from `decision`. */
+  routing?: Routing;
+};
 
 /**
  * Tandem's REST API as one Hono app; the Node server (npm start) and the
@@ -27,7 +34,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
   app.notFound(() => problemResponse(notFound('no such route')));
 
   // The routing decision (issue 3): writes bump its version token; decide checks the relay token itself.
-  const routing = createRouting(deps.store, deps.decision ?? {});
+  const routing = deps.routing ?? createRouting(deps.store, deps.decision ?? {});
   app.use('/v1/*', configWriteHook(routing.onConfigWrite));
   app.route('/', decideRoutes(routing.deps));
   app.use('/v1/*', authenticate(deps));

@@ -1,7 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createRoute, z } from '@hono/zod-openapi';
-import { DEFAULT_CUSTOMER_ID } from '../domain';
-import { keys, type Store } from '../store';
+// Direct files, not the indexes: the decision Lambda serves /healthz without the CRUD schemas.
+import { DEFAULT_CUSTOMER_ID } from '../domain/common';
+import type { Store } from '../store/client';
+import { keys } from '../store/keys';
 import { createRouteGroup } from './route-group';
 
 const health = z.object({ status: z.enum(['ok', 'unavailable']) }).openapi('Health');

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { fieldErrors, HttpError } from '../store';
+import { fieldErrors, HttpError } from '../store/errors';
 
 /** RFC 9457 problem details, with the failing fields. */
 export const problemSchema = z

@@ -1,4 +1,4 @@
-import { Redis } from '@upstash/redis';
+import { lazyUpstash } from './upstash-client';
 
 /**
  * Shared memory of accepted digest answers (nonce + nc + cnonce), so the same
@@ -42,14 +42,14 @@ export function createUpstashNonceGuard(options: {
   prefix?: string;
   timeoutMs?: number;
 }): NonceGuard {
-  const redis = new Redis({ url: options.url, token: options.token, retry: false, enableTelemetry: false });
+  const redis = lazyUpstash({ url: options.url, token: options.token });
   const prefix = options.prefix ?? 'tandem';
   const timeoutMs = options.timeoutMs ?? 300;
   return {
     async firstUse(key, ttlS) {
       let timer: NodeJS.Timeout | undefined;
       try {
-        const set = redis.set(`${prefix}:digest:${key}`, 1, { nx: true, ex: ttlS });
+        const set = redis().set(`${prefix}:digest:${key}`, 1, { nx: true, ex: ttlS });
         const timeout = new Promise<'timeout'>((resolve) => {
           timer = setTimeout(() => resolve('timeout'), timeoutMs);
         });

@@ -1,4 +1,4 @@
-import { Redis } from '@upstash/redis';
+import { lazyUpstash } from './upstash-client';
 import type { VersionCache } from './version-cache';
 
 export type UpstashCacheOptions = {
@@ -30,24 +30,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * await cache.version(); // 1
  */
 export function createUpstashCache(options: UpstashCacheOptions): VersionCache {
-  const redis = new Redis({
-    url: options.url,
-    token: options.token,
-    retry: false,
-    enableTelemetry: false,
-    automaticDeserialization: false,
-  });
+  const redis = lazyUpstash({ url: options.url, token: options.token, automaticDeserialization: false });
   const prefix = options.prefix ?? 'tandem';
   const timeoutMs = options.timeoutMs ?? 300;
   const globalKey = `${prefix}:config-version`;
   return {
     kind: 'redis',
     async version() {
-      const value = await withTimeout(redis.get<string>(globalKey), timeoutMs);
+      const value = await withTimeout(redis().get<string>(globalKey), timeoutMs);
       return value === null ? 0 : Number(value);
     },
     async bump(customerId) {
-      const pipeline = redis.pipeline();
+      const pipeline = redis().pipeline();
       pipeline.incr(globalKey);
       pipeline.incr(`${prefix}:config-version:${customerId}`);
       await withTimeout(pipeline.exec(), timeoutMs);

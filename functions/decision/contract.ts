@@ -31,6 +31,9 @@ export const decideRequest = z
   })
   .openapi('DecideRequest');
 
+/** A final-response code (`486`) or a whole class (`5xx`) of 3xx–6xx. */
+export const failoverPattern = z.string().regex(/^[3-6](?:[0-9]{2}|xx)$/);
+
 /** What the relay needs to place one attempt. */
 export const routeTarget = z
   .object({
@@ -53,8 +56,12 @@ export const routeTarget = z
     dtmf_mode: dtmfMode.optional(),
     /** Outbound digest credentials for the target's own challenges (HA1 only). */
     credentials: storedCredentials.nullable(),
-    /** Final codes on which the relay moves to the next target. */
-    failover_codes: z.array(z.number().int()),
+    /**
+     * Final responses on which the relay moves to the next target: codes (`"404"`) or
+     * classes (`"5xx"`), read like Kamailio's `t_check_status`. The default list
+     * (404, every 5xx, every 6xx) is `["404", "5xx", "6xx"]`, not 201 numbers.
+     */
+    failover_codes: z.array(failoverPattern),
     /** Why this target is here, machine-readable (e.g. `prefix:+82 priority:1 rate:0.012`). */
     reason: z.string(),
   })
@@ -102,5 +109,6 @@ export const decideResponse = z
 
 export type DecideRequest = z.infer<typeof decideRequest>;
 export type RouteTarget = z.infer<typeof routeTarget>;
+export type FailoverPattern = z.infer<typeof failoverPattern>;
 export type CallContext = z.infer<typeof callContext>;
 export type DecideResponse = z.infer<typeof decideResponse>;

@@ -1,6 +1,8 @@
 import { createApp } from '../api';
+import { createDecideHandler } from '../decision/http/decide-handler';
+import { type DecisionServer, serveDecision } from '../decision/node-server';
+import { createRouting } from '../decision/routing';
 import { createStore, ensureDefaultCustomer, ensureTable } from '../store';
-import { type ApiServer, serveApi } from './api-server';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 
 export type LocalStackConfig = {
@@ -56,17 +58,16 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     });
     await ensureTable(store);
     await ensureDefaultCustomer(store);
-    const app = createApp({
-      store,
-      adminKey: config.adminKey,
-      decision: {
-        relayToken: config.relayToken,
-        nonceSecret: config.nonceSecret,
-        upstashUrl: config.upstash?.url,
-        upstashToken: config.upstash?.token,
-      },
+    const routing = createRouting(store, {
+      relayToken: config.relayToken,
+      nonceSecret: config.nonceSecret,
+      upstashUrl: config.upstash?.url,
+      upstashToken: config.upstash?.token,
     });
-    const api: ApiServer = await serveApi(app.fetch, {
+    const app = createApp({ store, adminKey: config.adminKey, routing });
+    // One node server: decide on its fast path, everything else through the Hono app; both share `routing`,
+    // so a write through the API is seen by the next decision at once.
+    const api: DecisionServer = await serveDecision(createDecideHandler(routing.deps), app.fetch, {
       port: config.apiPort,
       ...(config.apiHost ? { hostname: config.apiHost } : {}),
     });

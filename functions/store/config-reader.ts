@@ -10,10 +10,10 @@ import type {
 } from '../domain';
 import type { Store } from './client';
 import { keys } from './keys';
+import { listPartition } from './list-partition';
 import { queryAll } from './pagination';
 import { fromChunk } from './rate-chunks';
-import { createRepository } from './repository';
-import { type ConfigKind, resources } from './resources';
+import type { ConfigKind } from './resources';
 
 export type { ConfigKind } from './resources';
 
@@ -44,7 +44,9 @@ export function createConfigReader(store: Store) {
   return {
     /** Every object of a kind, all pages. */
     async listAll<K extends ConfigKind>(kind: K): Promise<StoredByKind[K][]> {
-      const items = await createRepository(store, resources[kind]).listAllItems();
+      // Straight to the index, not through the repository: the decision bundle stays free of the
+      // resource registry and its CRUD schemas (and libphonenumber).
+      const items = await queryAll(store, listPartition(kind));
       return items.map((item) =>
         kind === 'provider'
           ? { ...(item['doc'] as object), rate_deck_version: (item['rate_deck_version'] as string) ?? null }
@@ -54,7 +56,7 @@ export function createConfigReader(store: Store) {
 
     /** The routes of one customer (all pages). */
     async routesOfCustomer(customerId: string): Promise<Route[]> {
-      const items = await createRepository(store, resources.route).listAllItems(customerId);
+      const items = await queryAll(store, listPartition('route', customerId));
       return items.map((item) => item['doc'] as Route);
     },
 

@@ -5,6 +5,7 @@ import type { Store } from './client';
 import { storeCredentials } from './credentials';
 import { badRequest, conflict, fieldErrors, type HttpError, notFound } from './errors';
 import { keys } from './keys';
+import { listPartition } from './list-partition';
 import { type Page, queryAll, queryPage } from './pagination';
 import { type ResourceDef, refCountAttribute, referrersOf } from './resources';
 import { transact } from './transaction';
@@ -258,9 +259,7 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
 export type Repository = ReturnType<typeof createRepository>;
 
 function partitionOf(def: ResourceDef, customerId: string | undefined) {
-  return def.scope === 'customer' && customerId
-    ? { index: 'GSI1' as const, partition: keys.byCustomer(def.kind, customerId) }
-    : { index: 'GSI2' as const, partition: keys.byKind(def.kind) };
+  return listPartition(def.kind, def.scope === 'customer' ? customerId : undefined);
 }
 
 const singularOf = (plural: string) => plural.replace(/s$/, '');

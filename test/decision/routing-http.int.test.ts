@@ -5,6 +5,7 @@ import { createDecisionApp, createRouting } from '../../functions/decision';
 import { decideResponse } from '../../functions/decision/contract';
 import type { Store } from '../../functions/store';
 import { freshStore } from '../api/store-fixture';
+import { requestInit } from '../support/request-init';
 import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
 
 const ADMIN = 'test-admin-key-0123456789';
@@ -27,16 +28,7 @@ async function call(
   body?: unknown,
   key = ADMIN,
 ) {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined
-        ? {}
-        : { 'content-type': typeof body === 'string' ? 'text/csv' : 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
+  const res = await app.request(path, requestInit(method, key, body));
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

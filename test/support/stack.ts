@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../functions/local/local-stack';
+import { requestInit } from './request-init';
 
 export type TestStack = LocalStack & {
   readonly adminKey: string;
@@ -37,16 +38,7 @@ export async function startTestStack(): Promise<TestStack> {
     nonceSecret,
   });
   const request = (method: string, path: string, body?: unknown, key = adminKey) =>
-    fetch(`${stack.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined
-          ? {}
-          : { 'content-type': typeof body === 'string' ? 'text/csv' : 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
+    fetch(`${stack.apiUrl}${path}`, requestInit(method, key, body));
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await request(method, path, body);
     const text = await response.text();

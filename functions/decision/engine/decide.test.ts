@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { matchesFailover } from '../../../edge-relay/proxy/failover';
 import type { StoredCredentials } from '../../domain/common';
 import type { DecideRequest } from '../contract';
 import type { GlobalConfig } from './compile-snapshot';
 import { compileSnapshot } from './compile-snapshot';
 import { type DecideOptions, decide } from './decide';
 import { digestResponse, ha1 } from './digest';
-import { DEFAULT_FAILOVER_CODES } from './egress';
+import { DEFAULT_FAILOVER } from './egress';
 import { seededRandom } from './random';
 import { ACME, baseIpbx, baseProfile, baseRequest, did, provider, route, uid } from './test-fixtures';
 
@@ -142,7 +143,7 @@ describe('decide: outbound egress', () => {
       codecs: { allow: [], transcode: [] },
       dtmf_mode: 'rfc2833',
       credentials: outboundCreds,
-      failover_codes: [...DEFAULT_FAILOVER_CODES],
+      failover_codes: ['404', '5xx', '6xx'],
       reason: 'tier=customer prefix=+82 priority=1 weight=100',
     });
   });
@@ -151,17 +152,20 @@ describe('decide: outbound egress', () => {
     expect(second).toMatchObject({
       uri: 'sip:+821012345678@[2001:db8::5]:5080;transport=tcp',
       transport: 'tcp',
-      failover_codes: [486, 503],
+      failover_codes: ['486', '503'],
       callee: '+821012345678',
     });
   });
 
   it('default failover codes are 404, every 5xx and every 6xx', () => {
-    expect(DEFAULT_FAILOVER_CODES).toContain(404);
-    expect(DEFAULT_FAILOVER_CODES).toContain(503);
-    expect(DEFAULT_FAILOVER_CODES).toContain(699);
-    expect(DEFAULT_FAILOVER_CODES).not.toContain(486);
-    expect(DEFAULT_FAILOVER_CODES).not.toContain(487);
+    expect(DEFAULT_FAILOVER).toEqual(['404', '5xx', '6xx']);
+    const covered = (status: number) => matchesFailover(DEFAULT_FAILOVER, status);
+    expect(covered(404)).toBe(true);
+    expect(covered(503)).toBe(true);
+    expect(covered(699)).toBe(true);
+    for (let status = 500; status < 700; status++) expect(covered(status)).toBe(true);
+    expect(covered(486)).toBe(false);
+    expect(covered(487)).toBe(false);
   });
 
   it('no route → 404 with the skipped candidates', () => {

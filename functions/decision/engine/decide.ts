@@ -1,12 +1,12 @@
 import type { Did } from '../../domain/did';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { StoredProvider } from '../../domain/provider';
-import type { DecideRequest, DecideResponse, RouteTarget } from '../contract';
+import type { DecideRequest, DecideResponse, FailoverPattern, RouteTarget } from '../contract';
 import type { SkippedCandidate } from '../explain';
 import { lookupSource } from './cidr-table';
 import { probePrefixes, type Snapshot } from './compile-snapshot';
 import { authenticate, nonceBinding, parseDigest } from './digest';
-import { DEFAULT_FAILOVER_CODES, type Identity, ipbxTarget, providerTarget } from './egress';
+import { DEFAULT_FAILOVER, type Identity, ipbxTarget, providerTarget } from './egress';
 import { type CompiledProfile, toE164 } from './normalize';
 import { type OrderOptions, orderRoutes } from './order-routes';
 import { hostOf, uriOfHeader, userOf } from './sip-uri';
@@ -14,8 +14,8 @@ import { hostOf, uriOfHeader, userOf } from './sip-uri';
 export type DecideOptions = OrderOptions & {
   nonceSecret: string;
   nonceTtlS?: number;
-  /** Failover codes for routes without their own list (DESIGN.md §6). */
-  failoverCodes?: readonly number[];
+  /** Failover codes/classes for routes without their own list (DESIGN.md §6). */
+  failover?: readonly FailoverPattern[];
   /** Simulate: the source is taken as authenticated (no digest round trip). */
   trustSource?: boolean;
 };
@@ -186,7 +186,7 @@ export function routeOutbound(
       explain: { skipped, authFailed: false },
     };
   }
-  const defaults = { failoverCodes: options.failoverCodes ?? DEFAULT_FAILOVER_CODES };
+  const defaults = { failover: options.failover ?? DEFAULT_FAILOVER };
   const targets = chosen.map((c) => providerTarget(c, call, snapshot, defaults));
   return routed({ ...context, direction: 'outbound' }, call, targets, skipped);
 }

@@ -1,18 +1,34 @@
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { StoredProvider } from '../../domain/provider';
-import type { RouteTarget } from '../contract';
+import type { FailoverPattern, RouteTarget } from '../contract';
 import type { Snapshot } from './compile-snapshot';
 import { fromE164 } from './normalize';
 import type { Candidate } from './order-routes';
 import { uriHost } from './sip-uri';
 
-/** DESIGN.md §6 defaults: fail over on 404, every 5xx and every 6xx. */
-// Not frozen: V8 serializes frozen arrays ~2.5x slower, and every decide answer carries this list.
-export const DEFAULT_FAILOVER_CODES: readonly number[] = [
-  404,
-  ...Array.from({ length: 100 }, (_, i) => 500 + i),
-  ...Array.from({ length: 100 }, (_, i) => 600 + i),
-];
+/**
+ * DESIGN.md §6 defaults: fail over on 404, every 5xx and every 6xx, as the
+ * contract's code/class patterns (3 short strings instead of 201 numbers).
+ */
+export const DEFAULT_FAILOVER: readonly FailoverPattern[] = ['404', '5xx', '6xx'];
+
+// A route's `failover_codes` (numbers in the API) lives as long as its snapshot: translate it once.
+const translated = new WeakMap<readonly number[], FailoverPattern[]>();
+
+/**
+ * A route's failover codes (API numbers) as contract patterns.
+ *
+ * @example
+ * failoverPatterns([486, 503]); // ['486', '503']
+ */
+export function failoverPatterns(codes: readonly number[]): FailoverPattern[] {
+  let patterns = translated.get(codes);
+  if (!patterns) {
+    patterns = codes.map(String);
+    translated.set(codes, patterns);
+  }
+  return patterns;
+}
 
 const IPBX_TIMERS = { provisional_ms: 2_000, final_ms: 60_000 };
 
@@ -35,7 +51,7 @@ export function providerTarget(
   c: Candidate,
   call: Identity,
   snapshot: Snapshot,
-  defaults: { failoverCodes: readonly number[] },
+  defaults: { failover: readonly FailoverPattern[] },
 ): RouteTarget {
   const p: StoredProvider = c.provider;
   const profile = p.normalization_profile_id
@@ -57,7 +73,9 @@ export function providerTarget(
     codecs: p.codecs,
     dtmf_mode: p.dtmf_mode,
     credentials: p.credentials,
-    failover_codes: (c.route.failover_codes ?? defaults.failoverCodes) as number[],
+    failover_codes: (c.route.failover_codes
+      ? failoverPatterns(c.route.failover_codes)
+      : defaults.failover) as FailoverPattern[],
     reason: c.reason,
   };
 }
