@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RouteTarget } from '../../functions/decision/contract';
 import { header, headers, listValues, type SipResponse, withHeader } from '../sip/message';
 import { invite, responseTo } from '../sip/test-messages';
+import { makeResponse } from '../sip/response';
 import {
   type CallAction,
   type CallEnv,
@@ -193,6 +194,15 @@ describe('serial failover', () => {
     b.reply(0, 503);
     b.reply(1, 503);
     expect(statuses(b.responses())).toEqual([100, 500]);
+  });
+
+  it('keeps its own 503 (the relay could not place an attempt) as 503 with Retry-After', () => {
+    const h = harness([target(1)]);
+    const own = makeResponse(h.branch(0).request, 503);
+    h.send({ type: 'response', branch: h.branch(0).branch, response: own, own: true });
+    const final = h.responses().at(-1)!;
+    expect(final.status).toBe(503);
+    expect(header(final, 'retry-after')).toBe('5');
   });
 
   it('moves on when no provisional comes in time', () => {

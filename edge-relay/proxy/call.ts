@@ -49,6 +49,8 @@ export type CallState = {
   nextTarget: number;
   branches: readonly Branch[];
   candidates: readonly SipResponse[];
+  /** Indexes of `candidates` the relay made itself (it could not place the attempt). */
+  ownCandidates: readonly number[];
   earlyMedia: boolean;
   cancelled: boolean;
 };
@@ -67,7 +69,8 @@ export type CallAction =
 export type CallEvent =
   | { type: 'decided'; decision: DecideResponse }
   | { type: 'decide-failed'; reason: string }
-  | { type: 'response'; branch: string; response: SipResponse }
+  /** `own`: the relay could not place the attempt (media anchor down, bad target) and made this answer. */
+  | { type: 'response'; branch: string; response: SipResponse; own?: boolean }
   | { type: 'timer'; timer: CallTimer; branch: string }
   | { type: 'cancel' };
 
@@ -109,6 +112,7 @@ export function startCall(
     nextTarget: 0,
     branches: [],
     candidates: [],
+    ownCandidates: [],
     earlyMedia: false,
     cancelled: false,
   };
@@ -159,7 +163,7 @@ export function callReducer(state: CallState, event: CallEvent, env: CallEnv): S
         }),
       );
     case 'response':
-      return onResponse(state, event.branch, event.response, env);
+      return onResponse(state, event.branch, event.response, env, event.own === true);
     case 'timer':
       return onTimer(state, event.timer, event.branch, env);
     case 'cancel':
@@ -253,7 +257,7 @@ function startNext(state: CallState, env: CallEnv): Step {
   };
 }
 
-function onResponse(state: CallState, id: string, response: SipResponse, env: CallEnv): Step {
+function onResponse(state: CallState, id: string, response: SipResponse, env: CallEnv, own: boolean): Step {
   const branch = state.branches.find((b) => b.id === id);
   if (!branch) return { state, actions: [] };
   const upstream = toUpstream(response, branch);
@@ -294,7 +298,11 @@ function onResponse(state: CallState, id: string, response: SipResponse, env: Ca
   const retry = authRetry(closed, branch, response, env);
   if (retry) return retry;
   const target = state.targets[branch.targetIndex]!;
-  const after = { ...closed, candidates: [...closed.candidates, upstream] };
+  const after = {
+    ...closed,
+    candidates: [...closed.candidates, upstream],
+    ownCandidates: own ? [...closed.ownCandidates, closed.candidates.length] : closed.ownCandidates,
+  };
   const actions: CallAction[] = [
     ...clearTimers(id),
     outcome(state, branch, response.status, 'response', env),
@@ -425,7 +433,7 @@ function onCancel(state: CallState, env: CallEnv): Step {
 }
 
 /** Sends the final answer once no branch is pending and no target is left. */
-function finishIfDone(state: CallState, _env: CallEnv): Step {
+function finishIfDone(state: CallState, env: CallEnv): Step {
   const pending = state.branches.some((b) => !b.done && (!b.abandoned || b.abandoned === 'cancelled'));
   if (pending || state.phase !== 'routing') return { state, actions: [] };
   if (state.nextTarget < state.targets.length) return { state, actions: [] };
@@ -433,6 +441,13 @@ function finishIfDone(state: CallState, _env: CallEnv): Step {
   const best = chooseBest(state.candidates);
   const response =
     best < 0 ? makeResponse(state.request, 408, { toTag: state.toTag }) : state.candidates[best]!;
+  // A 503 of our own (no media anchor, per policy) means this relay is unavailable: it stays a 503
+  // and says when to retry; a downstream 503 becomes 500 (§16.7 step 6).
+  if (state.ownCandidates.includes(best))
+    return failWith(
+      state,
+      response.status === 503 ? withHeader(response, 'Retry-After', String(env.retryAfterS)) : response,
+    );
   const status = upstreamStatus(response.status);
   const final =
     status === response.status ? response : { ...response, status, reason: 'Server Internal Error' };

@@ -191,7 +191,7 @@ export function createCallRunner(ctx: RelayContext) {
             error: String(error?.message ?? error),
           });
           const failed = makeResponse(request, status);
-          enqueue(call, () => dispatch(call, { type: 'response', branch, response: failed }));
+          enqueue(call, () => dispatch(call, { type: 'response', branch, response: failed, own: true }));
         },
       );
   }
