@@ -89,6 +89,42 @@ describe('Lambda bundles (as sst deploy builds them)', () => {
     expect(anonymous?.statusCode).toBe(401);
   });
 
+  it('api: maps store and validation errors inside the bundle (409 on a taken domain, 400 naming the field)', async () => {
+    const customer = { name: 'Errors Co' };
+    const bundle = lambdaBundlePath('api', outDir);
+    const env = envFor('api', sstResourceEnv(links));
+    const [created] = (
+      await invokeBundle(
+        bundle,
+        [functionUrlEvent({ method: 'POST', path: '/v1/customers', headers: admin, body: customer })],
+        env,
+      )
+    ).results;
+    const customerId = json(created!.response).id as string;
+    const domain = { customer_id: customerId, name: `pbx-${randomUUID().slice(0, 8)}.example.net` };
+    const { results } = await invokeBundle(
+      bundle,
+      [
+        functionUrlEvent({ method: 'POST', path: '/v1/domains', headers: admin, body: domain }),
+        functionUrlEvent({ method: 'POST', path: '/v1/domains', headers: admin, body: domain }),
+        functionUrlEvent({
+          method: 'POST',
+          path: '/v1/domains',
+          headers: admin,
+          body: { ...domain, name: '' },
+        }),
+      ],
+      env,
+    );
+    const [first, taken, invalid] = results.map((r) => r.response);
+    expect(first?.statusCode).toBe(201);
+    // DynamoDB's TransactionCanceledException, recognised in the minified bundle.
+    expect(taken?.statusCode).toBe(409);
+    expect(taken?.headers?.['content-type']).toContain('application/problem+json');
+    expect(invalid?.statusCode).toBe(400);
+    expect(json(invalid!).errors.map((e: { field: string }) => e.field)).toContain('name');
+  });
+
   it('api: reads its links from resource.enc + SST_KEY as a deployed function does', async () => {
     const bundle = lambdaBundlePath('api', outDir);
     const { results } = await invokeBundle(
