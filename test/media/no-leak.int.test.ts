@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRtpengineAnchor, type RtpengineAnchor } from '../../edge-relay/media/rtpengine-anchor';
+import { seededRandom } from '../../functions/decision/engine/random';
 import { createRtpPeer, type RtpPeer } from './support/rtp-peer';
 import { type RtpengineFixture, startRtpengines } from './support/rtpengine-fixture';
-
-/** Small seeded PRNG (mulberry32): the same "random" failures on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Outcome =
   | 'answered'
@@ -101,7 +91,7 @@ async function placeCall(callId: string, outcome: Outcome, random: () => number)
 
 describe('rtpengine sessions', () => {
   it('are all gone after 100 calls with random failures', async () => {
-    const random = prng(5);
+    const random = seededRandom(5);
     const calls = Array.from({ length: 100 }, (_, i) => ({
       callId: `leak-${i}@test`,
       outcome: OUTCOMES[Math.floor(random() * OUTCOMES.length)]!,

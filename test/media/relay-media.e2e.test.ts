@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RtpengineAnchor } from '../../edge-relay/media/rtpengine-anchor';
 import { createRtpengineAnchor } from '../../edge-relay/media/rtpengine-anchor';
 import { type Relay, startRelay } from '../../edge-relay/service';
+import { seededRandom } from '../../functions/decision/engine/random';
 import { freePort } from '../../functions/local/free-port';
 import { tandemConfig } from '../relay/support/tandem-config';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -373,7 +374,7 @@ describe('media anchoring through the relay', () => {
   });
 
   it('leaks no rtpengine session after 100 calls with random failures (503, CANCEL, BYE from either side)', async () => {
-    const random = prng(5);
+    const random = seededRandom(5);
     const phone = await newPeer();
     const sdp = phone.sdp({ payloadTypes: [0, 101], origin: '192.0.2.10' });
     const kinds = [
@@ -453,14 +454,3 @@ describe('media anchoring through the relay', () => {
     expect(await rtpengine.calls(rtpengine.instances[0]!.address)).toEqual([]);
   });
 });
-
-/** Small seeded PRNG (mulberry32): the same "random" failures on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
