@@ -15,6 +15,8 @@ export const relayConfig = z.object({
   port: port.default(5060),
   tls: z.object({ certFile: z.string(), keyFile: z.string(), port }).optional(),
   decideUrl: z.url(),
+  /** PEM file of the CA that signed an https decision URL's certificate, when it is not a public one. */
+  decideCaFile: z.string().optional(),
   relayToken: z.string().min(1),
   decideTimeoutMs: z.number().int().min(50).max(10_000).default(800),
   retryAfterS: z.number().int().min(1).max(3600).default(5),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type RelayConfigInput, relayConfig } from './config';
 import { createDecisionClient, type DecisionClient } from './decision/decision-client';
 import type { DialogStore } from './dialog/dialog';
@@ -98,6 +99,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         url: config.decideUrl,
         token: config.relayToken,
         timeoutMs: config.decideTimeoutMs,
+        ...(config.decideCaFile ? { ca: readFileSync(config.decideCaFile, 'utf8') } : {}),
       });
   const ctx: RelayContext = {
     config,

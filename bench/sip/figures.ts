@@ -22,12 +22,12 @@ export function figuresTable(
     '',
     `SIP benchmark: sipp UAC -> proxy -> sipp UAS, UDP loopback, ${run.durationS} s per step, hold ${run.holdMs} ms${run.failover ? ', first provider answers 503 (failover on every call)' : ''}`,
     '',
-    '| proxy | target cps | offered cps | ok | failed | INVITE->200 p50 ms | p99 ms | max ms | proxy CPU % | proxy PSS MB | pass |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| proxy | target cps | offered cps | ok | failed | INVITE->200 p50 ms | p99 ms | max ms | proxy CPU % | µs/call | decision / dynamodb / sipp / machine % | proxy PSS MB | pass |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     lines.push(
-      `| ${r.target} | ${r.rate} | ${fmt(r.offeredCps)} | ${r.successful} | ${r.failed} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.cpuPercent)} | ${fmt(r.pssMb, 1)} | ${r.passed ? 'yes' : 'no'} |`,
+      `| ${r.target} | ${r.rate} | ${fmt(r.offeredCps)} | ${r.successful} | ${r.failed} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.cpuPercent)} | ${fmt(r.cpuUsPerCall)} | ${fmt(r.cpuSplit.harness)} / ${fmt(r.cpuSplit.dynamodb)} / ${fmt(r.cpuSplit.sipp)} / ${fmt(r.cpuSplit.machine)} | ${fmt(r.pssMb, 1)} | ${r.passed ? 'yes' : 'no'} |`,
     );
   }
   lines.push('', '| proxy | highest rate with 0 failed and p99 <= limit |', '|---|---|');

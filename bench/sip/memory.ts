@@ -9,16 +9,27 @@ export type MemoryResult = {
   calls: number;
   established: number;
   heapBeforeMb: number;
+  /** 3 s after the last INVITE: the latest calls' transactions still linger (64*T1, RFC 6026). */
+  heapLingeringMb: number;
+  heapLingeringPerCallBytes: number;
   heapWithCallsMb: number;
-  /** (heap with calls - heap before) / established calls, bytes, after a full GC each time. */
+  /**
+   * (heap with calls - heap before) / established calls, bytes, after a full GC each time, read once
+   * every call is past its transactions' linger time (64*T1 + 5 s after the last INVITE): what a
+   * held call costs for as long as it lasts.
+   */
   heapPerCallBytes: number;
   pssWithCallsMb: number;
 };
 
+/** RFC 3261 64*T1 with the relay's default T1 (500 ms): how long transactions linger. */
+const LINGER_MS = 64 * 500;
+
 /**
  * Holds `calls` concurrent calls through the relay (sipp UAC with a 10 min
- * hold, placed at `rate` cps) and reads the relay heap after a full GC before
- * and once they are all up.
+ * hold, placed at `rate` cps) and reads the relay heap after a full GC before,
+ * 3 s after the last INVITE (transactions of the latest calls still lingering)
+ * and once every call is past 64*T1 (steady: only what a held call keeps).
  */
 export async function measureMemory(options: {
   proxy: TandemProxy;
@@ -83,17 +94,29 @@ export async function measureMemory(options: {
         break;
       }
     }
+    const heapLingering = await proxy.heapUsed();
+    options.log(
+      `memory: ${established} calls up, heap ${(heapBefore / 2 ** 20).toFixed(1)} → ${(heapLingering / 2 ** 20).toFixed(1)} MB ` +
+        `(transactions lingering); steady reading in ${(LINGER_MS + 5000) / 1000} s`,
+    );
+    await new Promise((r) => setTimeout(r, LINGER_MS + 5000));
     const heapWith = await proxy.heapUsed();
+    const row = readFileSync(join(options.cwd, statFile), 'latin1').trim().split('\n');
+    const names = row[0]!.split(';');
+    established = Number(row.at(-1)!.split(';')[names.indexOf('CurrentCall')] ?? established);
     const pss = memoryMb(processTree(proxy.pid)).pss;
     options.log(
-      `memory: ${established} calls up, heap ${(heapBefore / 2 ** 20).toFixed(1)} → ${(heapWith / 2 ** 20).toFixed(1)} MB`,
+      `memory: ${established} calls up, heap ${(heapBefore / 2 ** 20).toFixed(1)} → ${(heapWith / 2 ** 20).toFixed(1)} MB (steady)`,
     );
+    const perCall = (heap: number) => (established > 0 ? (heap - heapBefore) / established : Number.NaN);
     return {
       calls,
       established,
       heapBeforeMb: heapBefore / 2 ** 20,
+      heapLingeringMb: heapLingering / 2 ** 20,
+      heapLingeringPerCallBytes: perCall(heapLingering),
       heapWithCallsMb: heapWith / 2 ** 20,
-      heapPerCallBytes: established > 0 ? (heapWith - heapBefore) / established : Number.NaN,
+      heapPerCallBytes: perCall(heapWith),
       pssWithCallsMb: pss,
     };
   } finally {

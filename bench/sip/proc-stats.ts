@@ -27,16 +27,24 @@ export function processTree(root: number): number[] {
 
 /** User + system CPU seconds used so far by these processes. */
 export function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
+  const { user, system } = cpuUserSystem(pids);
+  return user + system;
+}
+
+/** User and system (kernel: for a UDP proxy mostly the loopback send path) CPU seconds apart. */
+export function cpuUserSystem(pids: readonly number[]): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
   for (const pid of pids) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      user += Number(fields[11]);
+      system += Number(fields[12]);
     } catch {
       // Gone: its CPU time is lost, which only happens at shutdown.
     }
   }
-  return ticks / CLK_TCK;
+  return { user: user / CLK_TCK, system: system / CLK_TCK };
 }
 
 /**
@@ -56,4 +64,28 @@ export function memoryMb(pids: readonly number[]): { pss: number; rss: number } 
     }
   }
   return { pss: pss / 1024, rss: rss / 1024 };
+}
+
+/** Pids whose command name is `comm` (e.g. every sipp process). */
+export function pidsByName(comm: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) out.push(Number(entry));
+    } catch {
+      // Exited while listed.
+    }
+  }
+  return out;
+}
+
+/**
+ * Idle CPU seconds of the whole machine (all cores) from /proc/stat. Busy time is derived from it
+ * and the wall clock (cores × seconds − idle): on this tickless VM the idle counter is exact, while
+ * the user/system counters are tick samples that miss short bursts between idle periods.
+ */
+export function machineIdleSeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return ((fields[3] ?? 0) + (fields[4] ?? 0)) / CLK_TCK;
 }

@@ -1,4 +1,12 @@
-import { cpuSeconds, memoryMb, processTree } from './proc-stats';
+import { availableParallelism } from 'node:os';
+import {
+  cpuSeconds,
+  cpuUserSystem,
+  machineIdleSeconds,
+  memoryMb,
+  pidsByName,
+  processTree,
+} from './proc-stats';
 import { runUac, type UacResult } from './sipp';
 
 export type StepResult = UacResult & {
@@ -9,6 +17,22 @@ export type StepResult = UacResult & {
   cpuPercent: number;
   /** Peak proxy PSS during the step, MB. */
   pssMb: number;
+  /**
+   * Where the machine's CPU went during the step, % of one core each: the proxy (`proxySystem`:
+   * its kernel share, tick-sampled), the harness process (REST API + decision for Tandem; idle for
+   * Kamailio), DynamoDB Local (java), every sipp (UAC + both UAS), and the whole machine busy
+   * time (all processes and the kernel, 200 % = both cores).
+   */
+  cpuSplit: {
+    proxy: number;
+    proxySystem: number;
+    harness: number;
+    sipp: number;
+    dynamodb: number;
+    machine: number;
+  };
+  /** Proxy CPU per call (user + system), µs. */
+  cpuUsPerCall: number;
   passed: boolean;
 };
 
@@ -37,11 +61,26 @@ export async function runSteps(plan: StepPlan): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const rate of plan.rates) {
     const pids = processTree(plan.proxyPid);
-    const cpuBefore = cpuSeconds(pids);
+    const cpuBefore = cpuUserSystem(pids);
+    const harnessBefore = process.cpuUsage();
+    const idleBefore = machineIdleSeconds();
+    // sipp CPU: sampled while it runs (the UAC's CPU is lost once it exits and is reaped).
+    const sippBefore = new Map(pidsByName('sipp').map((pid) => [pid, cpuSeconds([pid])]));
+    // DynamoDB Local (java, a child of this process) answers the decision's periodic config checks.
+    const javaPids = pidsByName('java');
+    const javaBefore = cpuSeconds(javaPids);
+    const sippLast = new Map(sippBefore);
+    const sampleSipp = () => {
+      for (const pid of pidsByName('sipp')) {
+        const cpu = cpuSeconds([pid]);
+        if (cpu > 0) sippLast.set(pid, cpu);
+      }
+    };
     const started = performance.now();
     let pssMb = memoryMb(pids).pss;
     const sampler = setInterval(() => {
       pssMb = Math.max(pssMb, memoryMb(processTree(plan.proxyPid)).pss);
+      sampleSipp();
     }, 500);
     let uacEnded = 0;
     const result = await runUac({
@@ -56,13 +95,34 @@ export async function runSteps(plan: StepPlan): Promise<StepResult[]> {
       uacEnded = performance.now();
       clearInterval(sampler);
     });
-    const cpuPercent = ((cpuSeconds(pids) - cpuBefore) / ((uacEnded - started) / 1000)) * 100;
+    const seconds = (uacEnded - started) / 1000;
+    const cpuAfter = cpuUserSystem(pids);
+    const proxySystem = cpuAfter.system - cpuBefore.system;
+    const proxyCpu = cpuAfter.user - cpuBefore.user + proxySystem;
+    const cpuPercent = (proxyCpu / seconds) * 100;
+    const calls = Math.max(1, result.successful + result.failed);
+    sampleSipp();
+    const harness = process.cpuUsage(harnessBefore);
+    const idle = machineIdleSeconds() - idleBefore;
+    let sippCpu = 0;
+    for (const [pid, cpu] of sippLast) sippCpu += cpu - (sippBefore.get(pid) ?? 0);
+    const cpuSplit = {
+      proxy: cpuPercent,
+      proxySystem: (proxySystem / seconds) * 100,
+      harness: ((harness.user + harness.system) / 1e6 / seconds) * 100,
+      sipp: (sippCpu / seconds) * 100,
+      dynamodb: ((cpuSeconds(javaPids) - javaBefore) / seconds) * 100,
+      machine: ((availableParallelism() * seconds - idle) / seconds) * 100,
+    };
     const passed = stepPassed(result, rate, plan.durationS, plan.p99LimitMs);
-    const step = { ...result, target: plan.target, rate, cpuPercent, pssMb, passed };
+    const cpuUsPerCall = (proxyCpu / calls) * 1e6;
+    const step = { ...result, target: plan.target, rate, cpuPercent, cpuSplit, cpuUsPerCall, pssMb, passed };
     results.push(step);
     plan.log(
       `${plan.target} ${rate} cps: ${result.successful}/${Math.round(rate * plan.durationS)} ok, ${result.failed} failed, ` +
-        `p99 ${result.p99} ms, offered ${result.offeredCps.toFixed(0)} cps, cpu ${cpuPercent.toFixed(0)} %, pss ${pssMb.toFixed(1)} MB ${passed ? 'PASS' : 'FAIL'}`,
+        `p99 ${result.p99} ms, offered ${result.offeredCps.toFixed(0)} cps, cpu ${cpuPercent.toFixed(0)} % (${cpuSplit.proxySystem.toFixed(0)} % kernel, ${cpuUsPerCall.toFixed(0)} µs/call) ` +
+        `(harness ${cpuSplit.harness.toFixed(0)} %, dynamodb ${cpuSplit.dynamodb.toFixed(0)} %, sipp ${cpuSplit.sipp.toFixed(0)} %, machine ${cpuSplit.machine.toFixed(0)}/200 %), ` +
+        `pss ${pssMb.toFixed(1)} MB ${passed ? 'PASS' : 'FAIL'}`,
     );
     if (!passed) break;
     // Let the UAS timewait of the last calls run out before the next step.

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../functions/local/local-stack';
@@ -81,6 +81,8 @@ export async function startTandem(options: {
     process.execPath,
     [
       '--expose-gc',
+      // BENCH_RELAY_NODE_ARGS: extra node flags for the relay child, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof".
+      ...(process.env['BENCH_RELAY_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       join(root, 'bench/sip/tandem-relay.ts'),
@@ -90,8 +92,11 @@ export async function startTandem(options: {
   );
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  // BENCH_RELAY_STDOUT=file: the relay's stdout (e.g. --trace-gc lines) is appended there.
+  const stdoutFile = process.env['BENCH_RELAY_STDOUT'];
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (stdoutFile) appendFileSync(stdoutFile, chunk);
       if (chunk.toString().includes('ready')) resolve();
     });
     child.once('exit', (code) => reject(new Error(`relay exited early (${code})`)));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RouteTarget } from '../../functions/decision/contract';
 import { header, headers, listValues, type SipResponse, withHeader } from '../sip/message';
-import { invite, responseTo } from '../sip/test-messages';
 import { makeResponse } from '../sip/response';
+import { invite, responseTo } from '../sip/test-messages';
 import {
   type CallAction,
   type CallEnv,

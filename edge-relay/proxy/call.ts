@@ -17,6 +17,7 @@ import {
   type SipResponse,
   withHeader,
   withoutHeader,
+  withoutHeaders,
 } from '../sip/message';
 import { makeResponse } from '../sip/response';
 import { type LocalAddress, recordRoute, withRecordRoute } from '../sip/route';
@@ -41,6 +42,8 @@ export type Branch = {
 
 export type CallState = {
   request: SipRequest;
+  /** The request's loop hash (§16.6 step 8), computed once: every branch id carries it. */
+  loop: string;
   source: Remote;
   toTag: string;
   phase: 'deciding' | 'routing' | 'answered' | 'failed';
@@ -102,8 +105,10 @@ export function startCall(
   env: CallEnv,
   draining: boolean,
 ): Step {
+  const loop = loopHash(request);
   const state: CallState = {
     request,
+    loop,
     source,
     toTag,
     phase: 'deciding',
@@ -119,7 +124,7 @@ export function startCall(
   const reject = (status: number, extra?: [string, string][]) =>
     failWith(state, makeResponse(request, status, { toTag, ...(extra ? { extra } : {}) }));
   if (maxForwards(request) === 0) return reject(483);
-  if (isLoop(vias(request), loopHash(request), (v) => isOwnVia(env.local, v))) return reject(482);
+  if (isLoop(vias(request), loop, (v) => isOwnVia(env.local, v))) return reject(482);
   if (draining) return reject(503, [['Retry-After', String(env.retryAfterS)]]);
   return {
     state,
@@ -206,6 +211,15 @@ function onDecision(state: CallState, decision: DecideResponse, env: CallEnv): S
   }
 }
 
+/** The caller's Route set, credentials and identity claims stop here; the target's headers replace them. */
+const NOT_FORWARDED: ReadonlySet<string> = new Set([
+  'route',
+  'proxy-authorization',
+  'p-asserted-identity',
+  'p-preferred-identity',
+  'remote-party-id',
+]);
+
 /** The INVITE for one target (RFC 3261 §16.6). */
 export function attemptRequest(
   received: SipRequest,
@@ -214,16 +228,7 @@ export function attemptRequest(
   branch: string,
   local: LocalAddress,
 ): SipRequest {
-  let out: SipRequest = { ...received, uri: target.uri };
-  for (const key of [
-    'route',
-    'proxy-authorization',
-    'p-asserted-identity',
-    'p-preferred-identity',
-    'remote-party-id',
-  ]) {
-    out = withoutHeader(out, key);
-  }
+  let out: SipRequest = withoutHeaders({ ...received, uri: target.uri }, NOT_FORWARDED);
   for (const [name, value] of Object.entries(target.headers)) out = withHeader(out, name, value);
   out = decrementMaxForwards(out);
   out = withRecordRoute(out, recordRoute(local, source.transport, target.transport));
@@ -234,7 +239,7 @@ function startNext(state: CallState, env: CallEnv): Step {
   const index = state.nextTarget;
   const target = state.targets[index];
   if (!target) return finishIfDone(state, env);
-  const id = env.newBranch(loopHash(state.request));
+  const id = env.newBranch(state.loop);
   const request = attemptRequest(state.request, state.source, target, id, env.local);
   const branch: Branch = {
     id,
@@ -334,7 +339,7 @@ function authRetry(state: CallState, branch: Branch, response: SipResponse, env:
   if (!challenge) return undefined;
   const authorization = digestAuthorization(challenge, target.credentials, 'INVITE', branch.request.uri);
   if (!authorization) return undefined;
-  const id = env.newBranch(loopHash(state.request));
+  const id = env.newBranch(state.loop);
   const { seq } = cseq(branch.request);
   let request = withoutHeader(popVia(branch.request), 'authorization');
   request = withoutHeader(request, 'proxy-authorization');

@@ -22,6 +22,13 @@ export type InDialogResult =
       cseqOffset: number;
     };
 
+/** Our own answer to a request we do not forward; an ACK is never answered. */
+function reply(request: SipRequest, status: number): InDialogResult {
+  return request.method === 'ACK'
+    ? { kind: 'drop', reason: `ACK would get ${status}` }
+    : { kind: 'reply', response: makeResponse(request, status) };
+}
+
 /**
  * Loose routing of a request inside a dialog we record-routed (ACK for 2xx,
  * BYE, re-INVITE, UPDATE, INFO, PRACK, NOTIFY, REFER; RFC 3261 §16.4–16.6):
@@ -37,25 +44,20 @@ export function routeInDialog(
   dialog: Dialog | undefined,
   branch: string,
 ): InDialogResult {
-  const isAck = request.method === 'ACK';
-  const reply = (status: number): InDialogResult =>
-    isAck
-      ? { kind: 'drop', reason: `ACK would get ${status}` }
-      : { kind: 'reply', response: makeResponse(request, status) };
-  if (maxForwards(request) === 0) return reply(483);
-  if (!dialog) return reply(481);
+  if (maxForwards(request) === 0) return reply(request, 483);
+  if (!dialog) return reply(request, 481);
   const routed = popOwnRoutes(local, request);
   if (
     listValues(request, 'route').length === listValues(routed, 'route').length &&
     routed.uri === request.uri
   ) {
     // Not addressed to us through the route set we recorded: never an open relay.
-    return reply(403);
+    return reply(request, 403);
   }
   const fromTag = tagOf(header(request, 'from'));
   const toward = fromTag === dialog.caller_tag && fromTag !== dialog.callee_tag ? 'callee' : 'caller';
   const { request: next, hop } = nextHop(routed);
-  if (!hop) return reply(416);
+  if (!hop) return reply(request, 416);
   let out = decrementMaxForwards(next);
   if (toward === 'callee' && dialog.cseq_offset !== 0) {
     const { seq, method } = cseq(out);

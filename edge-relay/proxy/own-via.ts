@@ -7,7 +7,7 @@ import {
   withoutFirstListValue,
   withPrepended,
 } from '../sip/message';
-import { type LocalAddress, portFor } from '../sip/route';
+import { type LocalAddress, ownHosts, portFor } from '../sip/route';
 import { sipHost } from '../sip/uri';
 import { parseVia, type Via } from '../sip/via';
 
@@ -22,9 +22,8 @@ export function withOwnVia(request: SipRequest, local: LocalAddress, transport: 
 
 /** True when a Via was written by this relay (sent-by is one of our addresses and ports). */
 export function isOwnVia(local: LocalAddress, via: Via): boolean {
-  const hosts = [sipHost(local.host), ...(local.aliases ?? []).map(sipHost)].map((h) => h.toLowerCase());
   return (
-    hosts.includes(via.host.toLowerCase()) &&
+    ownHosts(local).includes(via.host.toLowerCase()) &&
     [local.ports.udp, local.ports.tcp, local.ports.tls].includes(via.port ?? 5060)
   );
 }

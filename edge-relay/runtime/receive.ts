@@ -70,7 +70,9 @@ export function createReceiver(
 
   function onRequest(received: SipRequest, remote: Remote): void {
     const top = parseVia(firstListValue(received, 'via') ?? '');
-    const request = top ? withTopVia(received, formatVia(stampReceived(top, remote))) : received;
+    const stamped = top ? stampReceived(top, remote) : undefined;
+    // Most peers write their real address and no rport: the Via stays as received (no copy).
+    const request = stamped && stamped !== top ? withTopVia(received, formatVia(stamped)) : received;
     const kind = transactions.receive(request, remote);
     if (kind === 'retransmission' || kind === 'ack-absorbed' || kind === 'cancel') return;
     if (kind === 'cancel-unknown') {

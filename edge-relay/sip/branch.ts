@@ -20,8 +20,7 @@ export function newBranch(loop: string): string {
 
 /** Hash of what identifies a request's routing (§16.6 step 8): a loop repeats it, a spiral does not. */
 export function loopHash(request: SipRequest): string {
-  const h = createHash('sha256');
-  for (const part of [
+  const parts = [
     request.uri,
     tagOf(header(request, 'from')) ?? '',
     tagOf(header(request, 'to')) ?? '',
@@ -30,11 +29,12 @@ export function loopHash(request: SipRequest): string {
     headers(request, 'proxy-require').join(','),
     headers(request, 'proxy-authorization').join(','),
     headers(request, 'route').join(','),
-  ]) {
-    h.update(part);
-    h.update('\n');
-  }
-  return h.digest('hex').slice(0, 10);
+  ];
+  // One update of the joined text (same bytes as one update per part and newline): a hash call per INVITE.
+  return createHash('sha256')
+    .update(`${parts.join('\n')}\n`)
+    .digest('hex')
+    .slice(0, 10);
 }
 
 /**

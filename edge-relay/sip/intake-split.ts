@@ -20,6 +20,17 @@ function trimEndWs(s: string): string {
   return s.slice(0, end);
 }
 
+const HEADER_NAME = /^([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*:[ \t]*/;
+
+/** Adds one unfolded `name: value` line; false when the line is not one (a plain function: runs per line). */
+function pushHeader(headers: RawHeader[], line: string): boolean {
+  const m = HEADER_NAME.exec(line);
+  if (!m) return false;
+  const name = m[1]!;
+  headers.push({ name, key: headerKey(name), value: trimEndWs(line.slice(m[0].length)) });
+  return true;
+}
+
 /**
  * Splits a message into start line, unfolded headers and body. Leading CRLFs
  * are skipped (RFC 3261 7.5); continuation lines (CRLF followed by SP/HT) join
@@ -38,27 +49,16 @@ export function splitMessage(raw: string): SplitMessage {
   const headers: RawHeader[] = [];
   let badLine: string | undefined;
   let current: string | undefined;
-  const flush = () => {
-    if (current === undefined) return;
-    const m = /^([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*:[ \t]*/.exec(current);
-    if (m) {
-      const name = m[1]!;
-      headers.push({ name, key: headerKey(name), value: trimEndWs(current.slice(m[0].length)) });
-    } else if (badLine === undefined) {
-      badLine = current;
-    }
-    current = undefined;
-  };
   for (let n = 1; n < lines.length; n++) {
     const line = lines[n]!;
     if ((line.startsWith(' ') || line.startsWith('\t')) && current !== undefined) {
       current += ` ${line.trimStart()}`;
     } else {
-      flush();
+      if (current !== undefined && !pushHeader(headers, current) && badLine === undefined) badLine = current;
       current = line;
     }
   }
-  flush();
+  if (current !== undefined && !pushHeader(headers, current) && badLine === undefined) badLine = current;
   return badLine === undefined
     ? { startLine, headers, body, unterminated }
     : { startLine, headers, body, unterminated, badLine };

@@ -28,6 +28,8 @@ const singleValued = [
   'expires',
 ];
 
+const REQUIRED_OR_SINGLE = new Set<string>([...required, ...singleValued]);
+
 const displayName: Record<string, string> = {
   via: 'Via',
   from: 'From',
@@ -67,60 +69,107 @@ export function validateStartLine(startLine: string): ValidStart | IntakeProblem
   return { request };
 }
 
+/** The check of one header value that depends on nothing else (method and body length aside). */
+function checkValue(key: string, value: string): IntakeProblem | undefined {
+  switch (key) {
+    case 'via': {
+      const p = checkVia(value);
+      return p ? headerProblem('via', p) : undefined;
+    }
+    case 'from':
+    case 'to': {
+      const p = checkAddress(value);
+      return p ? headerProblem(key, p) : undefined;
+    }
+    case 'contact': {
+      const p = checkAddressList(value, false);
+      return p ? headerProblem('contact', p) : undefined;
+    }
+    case 'route':
+    case 'record-route': {
+      const p = checkAddressList(value, true);
+      return p ? headerProblem(key, p) : undefined;
+    }
+    case 'call-id': {
+      const p = checkCallId(value);
+      return p ? headerProblem('call-id', p) : undefined;
+    }
+    case 'max-forwards':
+      return parseBoundedInt(value, 255, 3) === undefined ? headerProblem(key, 'not 0 to 255') : undefined;
+    case 'expires':
+      return parseBoundedInt(value, 2 ** 32 - 1) === undefined
+        ? headerProblem(key, 'not a delta-seconds')
+        : undefined;
+    case 'date': {
+      const p = checkDate(value);
+      return p ? headerProblem('date', p) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Results of checkValue per header and value. The messages of one call repeat
+ * most values (From, To, Call-ID, Contact, Route, Record-Route five times and
+ * more), and many are the same for every call (Max-Forwards, our
+ * Record-Route): a scan of the grammar once per distinct value, not per
+ * message. Small and emptied when full: the values are slices of received
+ * datagrams and keep them alive (256 per table, a few hundred KB at most).
+ * A response's Vias are the ones its request carried (checked when it came in).
+ */
+const MEMO_MAX = 256;
+const memo = new Map<string, Map<string, IntakeProblem | null>>();
+const MEMO_KEYS = new Set([
+  'via',
+  'from',
+  'to',
+  'contact',
+  'route',
+  'record-route',
+  'call-id',
+  'max-forwards',
+  'expires',
+  'date',
+]);
+for (const key of MEMO_KEYS) memo.set(key, new Map());
+const cseqMemo = new Map<string, ReturnType<typeof parseCSeq>>();
+const lengthMemo = new Map<string, number | undefined>();
+
+function remember<V>(table: Map<string, V>, value: string, result: V): V {
+  if (table.size >= MEMO_MAX) table.clear();
+  table.set(value, result);
+  return result;
+}
+
 function checkHeader(
   h: RawHeader,
   method: string | undefined,
   bodyLength: number,
 ): IntakeProblem | undefined {
   switch (h.key) {
-    case 'via': {
-      const p = checkVia(h.value);
-      return p ? headerProblem('via', p) : undefined;
-    }
-    case 'from':
-    case 'to': {
-      const p = checkAddress(h.value);
-      return p ? headerProblem(h.key, p) : undefined;
-    }
-    case 'contact': {
-      const p = checkAddressList(h.value, false);
-      return p ? headerProblem('contact', p) : undefined;
-    }
-    case 'route':
-    case 'record-route': {
-      const p = checkAddressList(h.value, true);
-      return p ? headerProblem(h.key, p) : undefined;
-    }
-    case 'call-id': {
-      const p = checkCallId(h.value);
-      return p ? headerProblem('call-id', p) : undefined;
-    }
     case 'cseq': {
-      const cseq = parseCSeq(h.value);
+      let cseq = cseqMemo.get(h.value);
+      if (cseq === undefined) cseq = remember(cseqMemo, h.value, parseCSeq(h.value));
       if (typeof cseq === 'string') return headerProblem('cseq', cseq);
       if (method !== undefined && cseq.method !== method)
         return bad('CSeq Method Does Not Match Request Method');
       return undefined;
     }
-    case 'max-forwards':
-      return parseBoundedInt(h.value, 255, 3) === undefined
-        ? headerProblem(h.key, 'not 0 to 255')
-        : undefined;
-    case 'expires':
-      return parseBoundedInt(h.value, 2 ** 32 - 1) === undefined
-        ? headerProblem(h.key, 'not a delta-seconds')
-        : undefined;
     case 'content-length': {
-      const length = parseBoundedInt(h.value, 2 ** 31);
+      let length = lengthMemo.get(h.value);
+      if (length === undefined && !lengthMemo.has(h.value))
+        length = remember(lengthMemo, h.value, parseBoundedInt(h.value, 2 ** 31));
       if (length === undefined) return headerProblem(h.key, 'not a length');
       return length > bodyLength ? bad('Content-Length Larger Than Body') : undefined;
     }
-    case 'date': {
-      const p = checkDate(h.value);
-      return p ? headerProblem('date', p) : undefined;
+    default: {
+      const table = memo.get(h.key);
+      if (!table) return checkValue(h.key, h.value);
+      const known = table.get(h.value);
+      if (known !== undefined) return known ?? undefined;
+      return remember(table, h.value, checkValue(h.key, h.value) ?? null) ?? undefined;
     }
-    default:
-      return undefined;
   }
 }
 
@@ -134,7 +183,9 @@ export function validateHeaders(split: SplitMessage, method: string | undefined)
   if (split.unterminated) return bad('Missing Empty Line After Headers');
   if (split.badLine !== undefined) return bad('Malformed Header Line');
   const counts = new Map<string, number>();
-  for (const h of split.headers) counts.set(h.key, (counts.get(h.key) ?? 0) + 1);
+  for (const h of split.headers) {
+    if (REQUIRED_OR_SINGLE.has(h.key)) counts.set(h.key, (counts.get(h.key) ?? 0) + 1);
+  }
   const missing = required.filter((key) => !counts.has(key));
   if (missing.length > 0)
     return bad(

@@ -32,10 +32,18 @@ const compact: Record<string, string> = {
   x: 'session-expires',
 };
 
-/** Lower-case long form of a header name (`v` → `via`). */
+const keys = new Map<string, string>();
+
+/** Lower-case long form of a header name (`v` → `via`); remembered per spelling (read for every header line). */
 export function headerKey(name: string): string {
-  const lower = name.toLowerCase();
-  return compact[lower] ?? lower;
+  let key = keys.get(name);
+  if (key === undefined) {
+    const lower = name.toLowerCase();
+    key = compact[lower] ?? lower;
+    if (keys.size >= 1024) keys.clear();
+    keys.set(name, key);
+  }
+  return key;
 }
 
 /**
@@ -106,7 +114,15 @@ export function headers(message: SipMessage, key: string): string[] {
 
 /** Every element of a list header (Via, Route, Record-Route), lines and commas both split. */
 export function listValues(message: SipMessage, key: string): string[] {
-  return headers(message, key).flatMap(splitList);
+  const out: string[] = [];
+  for (const h of message.headers) {
+    if (h.key !== key) continue;
+    if (!h.value.includes(',')) {
+      const v = h.value.trim();
+      if (v !== '') out.push(v);
+    } else for (const v of splitList(h.value)) out.push(v);
+  }
+  return out;
 }
 
 /** The first element of a list header (the top Via, the top Route), without splitting the rest. */
@@ -142,27 +158,46 @@ export function splitList(value: string): string[] {
   return out.filter((v) => v !== '');
 }
 
-/** Returns a copy with every header of `key` removed. */
+/** Returns a copy with every header of `key` removed (the message itself when it has none). */
 export function withoutHeader<M extends SipMessage>(message: M, key: string): M {
+  if (!message.headers.some((h) => h.key === key)) return message;
   return { ...message, headers: message.headers.filter((h) => h.key !== key) };
+}
+
+/** Returns a copy without the headers of any of these keys, in one pass. */
+export function withoutHeaders<M extends SipMessage>(message: M, keys: ReadonlySet<string>): M {
+  if (!message.headers.some((h) => keys.has(h.key))) return message;
+  return { ...message, headers: message.headers.filter((h) => !keys.has(h.key)) };
 }
 
 /** Returns a copy with the header set to one value (in place of the first one, or appended). */
 export function withHeader<M extends SipMessage>(message: M, name: string, value: string): M {
   const key = headerKey(name);
-  const index = message.headers.findIndex((h) => h.key === key);
-  if (index < 0) return { ...message, headers: [...message.headers, { key, name, value }] };
-  const rest = message.headers.filter((h, i) => i === index || h.key !== key);
-  return { ...message, headers: rest.map((h, i) => (i === index ? { key, name: h.name, value } : h)) };
+  const out: SipHeader[] = [];
+  let found = false;
+  for (const h of message.headers) {
+    if (h.key !== key) out.push(h);
+    else if (!found) {
+      found = true;
+      out.push({ key, name: h.name, value });
+    }
+  }
+  if (!found) out.push({ key, name, value });
+  return { ...message, headers: out };
 }
 
 /** Returns a copy with header lines inserted before the first existing line of the same key (or on top). */
 export function withPrepended<M extends SipMessage>(message: M, name: string, values: string[]): M {
   const key = headerKey(name);
-  const lines = values.map((value) => ({ key, name, value }));
-  const index = message.headers.findIndex((h) => h.key === key);
-  const at = Math.max(index, 0);
-  return { ...message, headers: [...message.headers.slice(0, at), ...lines, ...message.headers.slice(at)] };
+  const source = message.headers;
+  let at = 0;
+  while (at < source.length && source[at]!.key !== key) at++;
+  if (at === source.length) at = 0;
+  const out: SipHeader[] = [];
+  for (let i = 0; i < at; i++) out.push(source[i]!);
+  for (const value of values) out.push({ key, name, value });
+  for (let i = at; i < source.length; i++) out.push(source[i]!);
+  return { ...message, headers: out };
 }
 
 /** Returns a copy without the first element of a list header (the top Via, the top Route). */

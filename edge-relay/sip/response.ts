@@ -40,14 +40,14 @@ export function reasonPhrase(status: number): string {
  * @example
  * makeResponse(invite, 100); makeResponse(invite, 503, { extra: [['Retry-After', '5']] });
  */
+const COPIED = new Set(['via', 'from', 'call-id', 'cseq']);
+
 export function makeResponse(
   request: SipRequest,
   status: number,
   options: { reason?: string; toTag?: string; extra?: [string, string][] } = {},
 ): SipResponse {
-  const copied: SipHeader[] = request.headers.filter((h) =>
-    ['via', 'from', 'call-id', 'cseq'].includes(h.key),
-  );
+  const copied: SipHeader[] = request.headers.filter((h) => COPIED.has(h.key));
   let to = header(request, 'to') ?? '';
   if (status > 100 && options.toTag && !/;\s*tag=/i.test(to)) to = `${to};tag=${options.toTag}`;
   const extra = (options.extra ?? []).map(([name, value]) => ({ key: name.toLowerCase(), name, value }));

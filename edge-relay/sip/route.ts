@@ -49,11 +49,22 @@ export function withRecordRoute(request: SipRequest, values: string[]): SipReque
   return withPrepended(request, 'Record-Route', values);
 }
 
+const ownHostsCache = new WeakMap<LocalAddress, readonly string[]>();
+
+/** Our host names as written in SIP, lower-case (computed once per LocalAddress: read for every message). */
+export function ownHosts(local: LocalAddress): readonly string[] {
+  let hosts = ownHostsCache.get(local);
+  if (!hosts) {
+    hosts = [sipHost(local.host), ...(local.aliases ?? []).map(sipHost)].map((h) => h.toLowerCase());
+    ownHostsCache.set(local, hosts);
+  }
+  return hosts;
+}
+
 /** True when the URI names this relay (host and one of its ports; no port means the default). */
 export function isOwnUri(local: LocalAddress, uri: SipUri | undefined): boolean {
   if (!uri || uri.scheme === 'tel') return false;
-  const hosts = [sipHost(local.host), ...(local.aliases ?? []).map(sipHost)].map((h) => h.toLowerCase());
-  if (!hosts.includes(uri.host.toLowerCase())) return false;
+  if (!ownHosts(local).includes(uri.host.toLowerCase())) return false;
   const port = uri.port ?? (uri.scheme === 'sips' || uri.params['transport'] === 'tls' ? 5061 : 5060);
   return [local.ports.udp, local.ports.tcp, local.ports.tls].includes(port);
 }

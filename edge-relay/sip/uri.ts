@@ -18,6 +18,22 @@ export type SipUri = {
  * parseUri('sip:+8210@[2001:db8::1]:5080;transport=tcp;lr')?.host; // '[2001:db8::1]'
  */
 export function parseUri(text: string): SipUri | undefined {
+  const hit = uriCache.get(text);
+  if (hit !== undefined || uriCache.has(text)) return hit;
+  const uri = parseUriUncached(text);
+  if (uriCache.size >= 256) uriCache.clear();
+  uriCache.set(text, uri);
+  return uri;
+}
+
+/**
+ * Parsed URIs by their text, shared (callers never change a SipUri): the same
+ * Request-URIs, Contacts and our own Route URI are read several times per
+ * message and again in every message of a dialog.
+ */
+const uriCache = new Map<string, SipUri | undefined>();
+
+function parseUriUncached(text: string): SipUri | undefined {
   const m = /^(sips?|tel):(.*)$/i.exec(text.trim());
   if (!m) return undefined;
   const scheme = m[1]!.toLowerCase() as SipUri['scheme'];
@@ -119,8 +135,33 @@ function headerParams(text: string): Record<string, string | null> {
   );
 }
 
-/** The `tag` parameter of a From or To value. */
+/**
+ * The `tag` parameter of a From or To value. Read on every message (transaction
+ * and dialog matching), so the common shapes (`<uri>;params`, `uri;params`
+ * without quotes) are scanned in place; a quoted display name takes the full parse.
+ */
 export function tagOf(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  return parseNameAddr(value)?.params['tag'] ?? undefined;
+  if (value.includes('"')) return parseNameAddr(value)?.params['tag'] ?? undefined;
+  const lt = value.indexOf('<');
+  let from: number;
+  if (lt >= 0) {
+    from = value.indexOf('>', lt);
+    if (from < 0) return undefined;
+  } else from = value.indexOf(';');
+  if (from < 0) return undefined;
+  let tag: string | null | undefined;
+  let at = value.indexOf(';', from);
+  // Same reading as headerParams: parts split on ';', trimmed, name lower-cased, the last one wins.
+  while (at >= 0) {
+    const next = value.indexOf(';', at + 1);
+    const part = value.slice(at + 1, next < 0 ? value.length : next).trim();
+    if (part.length >= 3 && (part.charCodeAt(0) | 0x20) === 0x74) {
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      if (name.toLowerCase() === 'tag') tag = eq < 0 ? null : part.slice(eq + 1);
+    }
+    at = next;
+  }
+  return tag ?? undefined;
 }

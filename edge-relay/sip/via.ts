@@ -8,7 +8,27 @@ export type Via = {
   params: Record<string, string | null>;
 };
 
+/**
+ * Parsed Vias by their text. A proxy reads the same top Via several times per
+ * message (transaction key, received/rport, response address, loop check);
+ * parsing once per distinct value keeps the regex and the object off the hot
+ * path. Results are shared: callers copy before they change (stampReceived).
+ * Small on purpose: the reuse is within one message's handling, and the parsed
+ * strings keep their datagram alive.
+ */
+const cache = new Map<string, Via | undefined>();
+const CACHE_MAX = 256;
+
 export function parseVia(value: string): Via | undefined {
+  const hit = cache.get(value);
+  if (hit !== undefined || cache.has(value)) return hit;
+  const via = parseViaUncached(value);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(value, via);
+  return via;
+}
+
+function parseViaUncached(value: string): Via | undefined {
   const m =
     /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+(\[[0-9a-fA-F:.]+\]|[^\s:;]+)(?:\s*:\s*(\d{1,5}))?\s*((?:;.*)?)$/.exec(
       value.trim(),
@@ -45,8 +65,12 @@ export function responseAddress(via: Via): { address: string; port: number } {
 
 /** Stamps `received` and `rport` on a request's top Via as a server must (RFC 3581 always filled). */
 export function stampReceived(via: Via, source: { address: string; port: number }): Via {
+  const received = bareHost(via.host) !== source.address;
+  const rport = 'rport' in via.params;
+  // Nothing to add: the same Via (callers then keep the header line as it is).
+  if (!received && !rport) return via;
   const params = { ...via.params };
-  if (bareHost(via.host) !== source.address) params['received'] = source.address;
-  if ('rport' in params) params['rport'] = String(source.port);
+  if (received) params['received'] = source.address;
+  if (rport) params['rport'] = String(source.port);
   return { ...via, params };
 }

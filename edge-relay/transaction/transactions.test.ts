@@ -169,3 +169,48 @@ describe('client transaction after a 2xx', () => {
     tx.close();
   });
 });
+
+describe('non-INVITE transactions once completed', () => {
+  const bye = (): SipRequest => {
+    const req = invite();
+    return {
+      ...req,
+      method: 'BYE',
+      body: '',
+      headers: req.headers.map((h) => (h.key === 'cseq' ? { ...h, value: '2 BYE' } : h)),
+    };
+  };
+
+  it('client: delivers the first final only, absorbs retransmissions for T4 (Timer K), then is gone', () => {
+    const t = fakeTransport();
+    const tx = new Transactions(t.transport, { t1: 10, t2: 40, t4: 50 });
+    const out = withPrepended(bye(), 'Via', ['SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKbye;rport']);
+    const got: number[] = [];
+    tx.request(out, udp, (r) => got.push(r.status));
+    const ok = responseTo(out, 200);
+    expect(tx.receiveResponse(ok)).toBe(true);
+    expect(tx.receiveResponse(ok)).toBe(true);
+    expect(got).toEqual([200]);
+    vi.advanceTimersByTime(100);
+    expect(t.methods()).toEqual(['BYE']);
+    expect(tx.size.clients).toBe(0);
+    tx.close();
+  });
+
+  it('server: a retransmitted request gets the same final bytes again until 64*T1 (Timer J)', () => {
+    const t = fakeTransport();
+    const tx = new Transactions(t.transport, { t1: 10, t2: 40, t4: 50 });
+    const req = bye();
+    const server = tx.createServer(req, source);
+    tx.respond(server, makeResponse(req, 200, { toTag: 't' }));
+    expect(server.last?.status).toBe(200);
+    expect(server.request.method).toBe('BYE');
+    expect(tx.receive(req, source)).toBe('retransmission');
+    expect(t.sent).toHaveLength(2);
+    expect(t.sent[1]).toEqual(t.sent[0]);
+    vi.advanceTimersByTime(640 + 50);
+    expect(tx.size.servers).toBe(0);
+    expect(tx.receive(req, source)).toBe('new');
+    tx.close();
+  });
+});

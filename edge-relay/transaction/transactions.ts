@@ -15,7 +15,13 @@ export type ServerTransaction = {
   onCancel: (() => void) | undefined;
 };
 
-type ServerState = ServerTransaction & { raw: string | undefined; done: boolean; timers: NodeJS.Timeout[] };
+type ServerState = ServerTransaction & {
+  raw: string | undefined;
+  /** Where `raw` goes again (computed once from the response's Via). */
+  dest: Destination | undefined;
+  done: boolean;
+  timers: NodeJS.Timeout[];
+};
 
 type ClientState = {
   key: string;
@@ -51,6 +57,22 @@ const ACCEPTED_INVITE: SipRequest = Object.freeze({
   headers: Object.freeze([]),
   body: '',
 }) as SipRequest;
+/** What a completed non-INVITE server transaction keeps of its request: the method only. */
+const completedRequests = new Map<string, SipRequest>();
+function completedRequest(method: string): SipRequest {
+  let request = completedRequests.get(method);
+  if (!request) {
+    request = Object.freeze({
+      type: 'request',
+      method,
+      uri: '',
+      headers: Object.freeze([]),
+      body: '',
+    }) as SipRequest;
+    if (completedRequests.size < 64) completedRequests.set(method, request);
+  }
+  return request;
+}
 const acceptedResponses = new Map<number, SipResponse>();
 function acceptedResponse(status: number): SipResponse {
   let response = acceptedResponses.get(status);
@@ -60,6 +82,8 @@ function acceptedResponse(status: number): SipResponse {
   }
   return response;
 }
+
+const noop = () => {};
 
 export class Transactions {
   private readonly servers = new Map<string, ServerState>();
@@ -120,6 +144,7 @@ export class Transactions {
       last: undefined,
       onCancel: undefined,
       raw: undefined,
+      dest: undefined,
       done: false,
       timers: [],
     };
@@ -131,7 +156,8 @@ export class Transactions {
   respond(handle: ServerTransaction, response: SipResponse): void {
     const tx = this.servers.get(handle.key) ?? (handle as ServerState);
     const raw = serialize(response);
-    this.transport.send(responseDestination(response, tx.source), raw);
+    const dest = responseDestination(response, tx.source);
+    this.transport.send(dest, raw);
     if (tx.done && response.status >= 200 && response.status < 300) return; // a 2xx retransmission passing through
     if (tx.done) return;
     const invite = tx.request.method === 'INVITE';
@@ -142,8 +168,14 @@ export class Transactions {
     }
     tx.last = response;
     tx.raw = raw;
+    tx.dest = dest;
     if (response.status < 200) return;
     tx.done = true;
+    // Completed: for the rest of its life (Timer G/H/J) it only resends `raw`, absorbs the ACK and
+    // matches a CANCEL. The parsed request and response (slices of their datagrams) are let go.
+    tx.last = acceptedResponse(response.status);
+    (tx as { request: SipRequest }).request = invite ? ACCEPTED_INVITE : completedRequest(tx.request.method);
+    tx.onCancel = undefined;
     const udp = tx.source.transport === 'udp';
     if (invite && response.status >= 300) {
       if (udp)
@@ -212,6 +244,7 @@ export class Transactions {
       last: acceptedResponse(status),
       onCancel: undefined,
       raw: undefined,
+      dest: undefined,
       done: true,
       timers: [],
     };
@@ -275,23 +308,44 @@ export class Transactions {
     }
     if (response.status < 300) {
       const first = tx.final === undefined;
+      if (!first && !tx.invite) return; // a retransmitted final of a non-INVITE: absorbed (Timer K)
       tx.final = tx.final ?? response;
       if (first) {
-        // Final: no more retransmissions nor Timer B/F; the transaction lingers for 2xx retransmissions.
+        // Final: no more retransmissions nor Timer B/F. An INVITE lingers 64*T1 for 2xx
+        // retransmissions (RFC 6026 Timer M), a non-INVITE T4 over UDP (Timer K).
         for (const t of tx.timers) clearTimeout(t);
         tx.timers = [];
-        this.lingerClient(tx, 64 * this.timers.t1);
+        this.lingerClient(tx, tx.invite ? 64 * this.timers.t1 : this.completedLinger(tx));
       }
-      tx.onResponse(response); // every 2xx goes to the core (§16.7 step 5)
+      const onResponse = tx.onResponse;
+      if (!tx.invite) this.release(tx);
+      onResponse(response); // every 2xx of an INVITE goes to the core (§16.7 step 5)
       return;
     }
     if (tx.invite) this.transport.send(tx.to, serialize(ackFor(tx.request, response)));
     if (tx.final) return; // a retransmitted final: re-ACKed, absorbed
     tx.final = response;
-    tx.onResponse(response);
+    const onResponse = tx.onResponse;
     for (const t of tx.timers) clearTimeout(t);
     tx.timers = [];
-    this.lingerClient(tx, tx.to.transport === 'udp' ? 64 * this.timers.t1 : 0);
+    // Timer D (INVITE: 64*T1 here, at least 32 s) or Timer K (non-INVITE: T4); 0 on streams.
+    this.lingerClient(
+      tx,
+      tx.invite ? (tx.to.transport === 'udp' ? 64 * this.timers.t1 : 0) : this.completedLinger(tx),
+    );
+    if (!tx.invite) this.release(tx);
+    onResponse(response);
+  }
+
+  /** Timer K: how long a completed non-INVITE client transaction absorbs retransmitted finals. */
+  private completedLinger(tx: ClientState): number {
+    return tx.to.transport === 'udp' ? this.timers.t4 : 0;
+  }
+
+  /** A completed non-INVITE keeps nothing its owner made (its callback holds the whole request handling). */
+  private release(tx: ClientState): void {
+    tx.onResponse = noop;
+    tx.raw = '';
   }
 
   private sendCancel(tx: ClientState): void {
@@ -305,7 +359,7 @@ export class Transactions {
   }
 
   private sendRaw(tx: ServerState): void {
-    if (tx.raw && tx.last) this.transport.send(responseDestination(tx.last, tx.source), tx.raw);
+    if (tx.raw && tx.dest) this.transport.send(tx.dest, tx.raw);
   }
 
   private source(tx: ServerState): boolean {

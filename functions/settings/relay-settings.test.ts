@@ -12,6 +12,10 @@ describe('loadRelaySettings', () => {
     const s = loadRelaySettings(base);
     expect(s).toMatchObject({ address: '0.0.0.0', port: 5060, decideTimeoutMs: 800, retryAfterS: 5 });
     expect(s.tls).toBeUndefined();
+    expect(s.decideCaFile).toBeUndefined();
+    expect(loadRelaySettings({ ...base, TANDEM_DECIDE_CA_FILE: '/etc/tandem/ca.pem' }).decideCaFile).toBe(
+      '/etc/tandem/ca.pem',
+    );
     expect(s.timers).toEqual({ t1: 500, t2: 4000, t4: 5000, cancelWaitMs: 4000 });
   });
 

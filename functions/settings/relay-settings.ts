@@ -23,6 +23,8 @@ export const relaySettingsSchema = z
     TANDEM_TLS_CERT: z.string().min(1).optional(),
     TANDEM_TLS_KEY: z.string().min(1).optional(),
     TANDEM_DECIDE_URL: z.url().optional(),
+    /** PEM file of a private CA for an https decision URL (a self-hosted decision); public CAs need none. */
+    TANDEM_DECIDE_CA_FILE: z.string().min(1).optional(),
     TANDEM_RELAY_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Deadline of one decision call; 800 ms lets a 503 leave within a second. */
     TANDEM_DECIDE_TIMEOUT_MS: ms(50, 10_000).default(800),
@@ -57,6 +59,7 @@ export type RelaySettings = {
   port: number;
   tls?: { certFile: string; keyFile: string; port: number };
   decideUrl: string;
+  decideCaFile?: string;
   relayToken: string;
   decideTimeoutMs: number;
   retryAfterS: number;
@@ -106,6 +109,7 @@ export function loadRelaySettings(
         }
       : {}),
     decideUrl,
+    ...(s.TANDEM_DECIDE_CA_FILE ? { decideCaFile: s.TANDEM_DECIDE_CA_FILE } : {}),
     relayToken,
     decideTimeoutMs: s.TANDEM_DECIDE_TIMEOUT_MS,
     retryAfterS: s.TANDEM_RETRY_AFTER_S,

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { Dialog } from './dialog';
+import { createMemoryDialogStore, detached } from './memory-dialog-store';
+
+const dialog = (n: number): Dialog => ({
+  call_id: `call-${n}@pbx.example`,
+  caller_tag: `a${n}`,
+  callee_tag: `b${n}`,
+  caller: { transport: 'udp', address: '192.0.2.10', port: 5060 },
+  callee: { transport: 'tcp', address: '198.51.100.7', port: 5080 },
+  cseq_offset: 1,
+  media_instance: null,
+  started_at: 1_700_000_000_000 + n,
+});
+
+describe('memory dialog store', () => {
+  it('keeps, finds and forgets dialogs by Call-ID', async () => {
+    const store = createMemoryDialogStore();
+    await store.put(dialog(1));
+    await store.put(dialog(2));
+    expect(await store.get('call-1@pbx.example')).toEqual(dialog(1));
+    expect(await store.size()).toBe(2);
+    await store.delete('call-1@pbx.example');
+    expect(await store.get('call-1@pbx.example')).toBeUndefined();
+    expect(await store.size()).toBe(1);
+  });
+
+  it('shares one flow object between dialogs of the same peer', async () => {
+    const store = createMemoryDialogStore();
+    await store.put(dialog(1));
+    await store.put(dialog(2));
+    const [a, b] = [await store.get('call-1@pbx.example'), await store.get('call-2@pbx.example')];
+    expect(a!.caller).toBe(b!.caller);
+    expect(a!.callee).toBe(b!.callee);
+    expect(Object.isFrozen(a!.caller)).toBe(true);
+  });
+
+  it('copies strings byte for byte', () => {
+    const raw = 'Call-ID: \u00e9\u00ff-1234567890@host\r\n';
+    const slice = raw.slice(9, raw.length - 2);
+    expect(detached(slice)).toBe(slice);
+  });
+});
