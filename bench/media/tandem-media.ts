@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freeUdpPort } from '../../functions/local/free-port';
 import type { RtpengineAddress } from '../../functions/settings/media-settings';
 import { startBenchStack } from '../sip/bench-stack';
 import type { SipProxy } from '../sip/kamailio';
-import { freeUdpPort, stopChild } from '../sip/sipp';
+import { stopChild } from '../sip/sipp';
 
 const root = new URL('../../', import.meta.url).pathname;
 

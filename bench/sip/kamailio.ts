@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeUdpPort } from '../../functions/local/free-port';
 import { waitForSip } from './sip-ping';
-import { freeUdpPort, scenarioDir, stopChild } from './sipp';
+import { scenarioDir, stopChild } from './sipp';
 
 export type SipProxy = { name: string; port: number; pid: number; stop(): Promise<void> };
 

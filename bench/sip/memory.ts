@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryMb, processTree } from './proc-stats';
-import { scenarioDir, sippPorts, stopChild } from './sipp';
+import { sippPorts, stopChild, uacArgs } from './sipp';
 import type { TandemProxy } from './tandem';
 
 export type MemoryResult = {
@@ -46,35 +46,16 @@ export async function measureMemory(options: {
   const statFile = `memory-${Date.now()}.csv`;
   const child = spawn(
     'sipp',
-    [
-      `127.0.0.1:${proxy.port}`,
-      '-sf',
-      join(scenarioDir, 'uac.xml'),
-      '-s',
-      options.service,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(options.uacPort),
-      '-cp',
-      String(ports.control),
-      '-mp',
-      String(ports.media),
-      '-nostdin',
-      '-r',
-      String(options.rate),
-      '-m',
-      String(calls),
-      '-l',
-      String(calls),
-      '-d',
-      '600000',
-      '-trace_stat',
-      '-stf',
+    uacArgs({
+      target: `127.0.0.1:${proxy.port}`,
+      service: options.service,
+      ports: { ...ports, sip: options.uacPort },
+      rate: options.rate,
+      calls,
+      limit: calls,
+      holdMs: 600_000,
       statFile,
-      '-fd',
-      '1',
-    ],
+    }),
     { cwd: options.cwd, stdio: ['ignore', 'ignore', 'ignore'] },
   );
   const deadline = Date.now() + ((calls / options.rate) * 2 + 30) * 1000;

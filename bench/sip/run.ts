@@ -17,10 +17,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freeUdpPort } from '../../functions/local/free-port';
 import { figuresTable } from './figures';
 import { type SipProxy, startKamailio } from './kamailio';
 import { type MemoryResult, measureMemory } from './memory';
-import { freeUdpPort, startUas } from './sipp';
+import { startUas } from './sipp';
 import { runSteps, type StepResult } from './steps';
 import { startTandem, tandemAvailable } from './tandem';
 

@@ -1,21 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { terminate } from '../../functions/local/child-process';
+import { freeUdpPort } from '../../functions/local/free-port';
 
 export const scenarioDir = new URL('.', import.meta.url).pathname;
-
-/** A free UDP port on loopback (sipp and the proxies listen on UDP). */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
 
 /** Ports one sipp instance needs: SIP, control (UDP) and media. */
 export async function sippPorts(): Promise<{ sip: number; control: number; media: number }> {
@@ -56,17 +45,8 @@ export async function startUas(scenario: string, cwd: string): Promise<Uas> {
   return { process: child, port: ports.sip, stop: () => stopChild(child) };
 }
 
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
+/** Stops a benchmark child (sipp, Kamailio, the relay): SIGTERM, SIGKILL after 3 s (sipp 3.6 can hang). */
+export const stopChild = (child: ChildProcess): Promise<void> => terminate(child, 3_000);
 
 export type UacRun = {
   rate: number;
@@ -96,6 +76,52 @@ export type UacResult = {
   exitCode: number | null;
 };
 
+/**
+ * A sipp UAC (uac.xml, as the IPBX) calling `service` at `target` from `ports.sip`: `rate`
+ * calls/s, `calls` in all, at most `limit` at once, each held `holdMs`, statistics every
+ * second into `statFile`.
+ */
+export function uacArgs(o: {
+  target: string;
+  service: string;
+  ports: { sip: number; control: number; media: number };
+  rate: number;
+  calls: number;
+  limit: number;
+  holdMs: number;
+  statFile: string;
+}): string[] {
+  return [
+    o.target,
+    '-sf',
+    join(scenarioDir, 'uac.xml'),
+    '-s',
+    o.service,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(o.ports.sip),
+    '-cp',
+    String(o.ports.control),
+    '-mp',
+    String(o.ports.media),
+    '-nostdin',
+    '-r',
+    String(o.rate),
+    '-m',
+    String(o.calls),
+    '-l',
+    String(o.limit),
+    '-d',
+    String(o.holdMs),
+    '-trace_stat',
+    '-stf',
+    o.statFile,
+    '-fd',
+    '1',
+  ];
+}
+
 /** Runs one bounded sipp UAC step: `rate` calls/s for `durationS`, each held `holdMs`. */
 export async function runUac(run: UacRun): Promise<UacResult> {
   const ports = { ...(await sippPorts()), sip: run.uacPort };
@@ -106,35 +132,18 @@ export async function runUac(run: UacRun): Promise<UacResult> {
   const child = spawn(
     'sipp',
     [
-      run.target,
-      '-sf',
-      join(scenarioDir, 'uac.xml'),
-      '-s',
-      run.service,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(ports.sip),
-      '-cp',
-      String(ports.control),
-      '-mp',
-      String(ports.media),
-      '-nostdin',
-      '-r',
-      String(run.rate),
-      '-m',
-      String(calls),
-      '-l',
-      String(limit),
-      '-d',
-      String(run.holdMs),
+      ...uacArgs({
+        target: run.target,
+        service: run.service,
+        ports,
+        rate: run.rate,
+        calls,
+        limit,
+        holdMs: run.holdMs,
+        statFile,
+      }),
       '-timeout',
       `${timeoutS}s`,
-      '-trace_stat',
-      '-stf',
-      statFile,
-      '-fd',
-      '1',
       '-trace_rtt',
       '-rtt_freq',
       '1',

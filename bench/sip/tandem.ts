@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { freeUdpPort } from '../../functions/local/free-port';
 import { startBenchStack } from './bench-stack';
 import type { SipProxy } from './kamailio';
-import { freeUdpPort, stopChild } from './sipp';
+import { stopChild } from './sipp';
 
 const root = new URL('../../', import.meta.url).pathname;
 

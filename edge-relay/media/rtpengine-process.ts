@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { accessSync, constants } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { type RunningProcess, startProcess } from '../../functions/local/child-process';
-import { freePort } from '../../functions/local/free-port';
+import { freeUdpPort } from '../../functions/local/free-port';
 import type { RtpengineAddress } from '../../functions/settings/media-settings';
 import { createNgClient } from './ng-client';
 
@@ -117,14 +117,6 @@ export async function startRtpengine(options: RtpengineProcessOptions = {}): Pro
     throw error;
   } finally {
     ng.close();
-  }
-}
-
-/** A UDP port free on `host` now (freePort checks TCP; the ng port is UDP). */
-async function freeUdpPort(host: string): Promise<number> {
-  for (;;) {
-    const port = await freePort(host);
-    if (await udpPortsFree(host, [port])) return port;
   }
 }
 

@@ -4,39 +4,32 @@ import type { Destination, Remote } from '../transport/sip-transport';
 
 /** RFC 3261 §17.1.1.3: the ACK a client transaction sends for a non-2xx final (hop by hop). */
 export function ackFor(invite: SipRequest, response: SipResponse): SipRequest {
-  const topVia = firstListValue(invite, 'via') ?? '';
-  const lines: [string, string][] = [
-    ['Via', topVia],
-    ...headers(invite, 'route').map((r): [string, string] => ['Route', r]),
-    ['Max-Forwards', '70'],
-    ['From', header(invite, 'from') ?? ''],
-    ['To', header(response, 'to') ?? ''],
-    ['Call-ID', header(invite, 'call-id') ?? ''],
-    ['CSeq', `${cseq(invite).seq} ACK`],
-  ];
-  return request('ACK', invite.uri, lines);
+  return sameHopRequest('ACK', invite, header(response, 'to') ?? '');
 }
 
 /** RFC 3261 §9.1: CANCEL for a pending INVITE, same branch and Route set. */
 export function cancelFor(invite: SipRequest): SipRequest {
-  const topVia = firstListValue(invite, 'via') ?? '';
+  return sameHopRequest('CANCEL', invite, header(invite, 'to') ?? '');
+}
+
+/**
+ * A request that travels the INVITE's hop (its top Via and so its branch, its Route set,
+ * Request-URI, From, Call-ID and CSeq number), with its own method and the given To.
+ */
+function sameHopRequest(method: 'ACK' | 'CANCEL', invite: SipRequest, to: string): SipRequest {
   const lines: [string, string][] = [
-    ['Via', topVia],
+    ['Via', firstListValue(invite, 'via') ?? ''],
     ...headers(invite, 'route').map((r): [string, string] => ['Route', r]),
     ['Max-Forwards', '70'],
     ['From', header(invite, 'from') ?? ''],
-    ['To', header(invite, 'to') ?? ''],
+    ['To', to],
     ['Call-ID', header(invite, 'call-id') ?? ''],
-    ['CSeq', `${cseq(invite).seq} CANCEL`],
+    ['CSeq', `${cseq(invite).seq} ${method}`],
   ];
-  return request('CANCEL', invite.uri, lines);
-}
-
-function request(method: string, uri: string, lines: [string, string][]): SipRequest {
   return {
     type: 'request',
     method,
-    uri,
+    uri: invite.uri,
     headers: lines.map(([name, value]) => ({ key: name.toLowerCase(), name, value })),
     body: '',
   };

@@ -68,10 +68,16 @@ export async function startProcess(
   };
 }
 
-function terminate(child: ChildProcess): Promise<void> {
+/**
+ * SIGTERM, then SIGKILL if the child is still there after `forceAfterMs`; resolves once it exited.
+ *
+ * @example
+ * await terminate(child, 3_000);
+ */
+export function terminate(child: ChildProcess, forceAfterMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    const force = setTimeout(() => child.kill('SIGKILL'), forceAfterMs);
     child.once('exit', () => {
       clearTimeout(force);
       resolve();

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
 /** Asks the kernel for a free TCP port on loopback (tests never use fixed ports). */
@@ -11,6 +12,18 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       server.close(() =>
         typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
       );
+    });
+  });
+}
+
+/** Asks the kernel for a free UDP port on `host` (SIP and rtpengine's ng protocol are UDP). */
+export function freeUdpPort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', reject);
+    socket.bind(0, host, () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
     });
   });
 }

@@ -80,30 +80,23 @@ export function writeOps(table: string, def: ResourceDef) {
     ]);
 
   function countOp(ref: Reference, id: string, delta: 1 | -1, owner?: string): Op {
-    const names: Record<string, string> = { '#rc': refCountAttribute(def.kind) };
-    if (delta < 0) {
-      return {
-        item: {
-          Update: {
-            TableName: table,
-            Key: keys.object(ref.kind, id),
-            UpdateExpression: 'ADD #rc :d',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':d': -1 },
-          },
-        },
-      };
-    }
+    const update = {
+      TableName: table,
+      Key: keys.object(ref.kind, id),
+      UpdateExpression: 'ADD #rc :d',
+      ExpressionAttributeNames: { '#rc': refCountAttribute(def.kind) },
+      ExpressionAttributeValues: { ':d': delta },
+    };
+    // Releasing a reference never fails; taking one needs the referenced item, owned by the writer's customer.
+    if (delta < 0) return { item: { Update: update } };
     const cond = ownerCondition(ref, owner!);
     return {
       item: {
         Update: {
-          TableName: table,
-          Key: keys.object(ref.kind, id),
-          UpdateExpression: 'ADD #rc :d',
+          ...update,
           ConditionExpression: cond.condition,
-          ExpressionAttributeNames: { ...names, ...cond.names },
-          ExpressionAttributeValues: { ':d': 1, ...cond.values },
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...cond.names },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...cond.values },
         },
       },
       onConditionFailed: missingReference(ref, id),

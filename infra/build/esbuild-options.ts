@@ -14,17 +14,8 @@ export const esmRequireBanner = [
   "const __dirname = topLevelFileUrlToPath(new topLevelURL('.', import.meta.url));",
 ].join('\n');
 
-/**
- * esbuild options for one Lambda handler, as `sst deploy` builds it: Node
- * platform, ESM, minified, tree-shaken, everything bundled including AWS SDK v3
- * (SST only leaves out `sharp` and `pg-native`), with the plugins of
- * esbuild-plugins.mjs that infra/node-function.ts hands SST too. Target node20
- * matches the deployed runtime (SST's default is esnext; Node 20 runs both).
- *
- * @example
- * await build(lambdaBuildOptions('functions/api/lambda.ts', 'dist/lambdas/api/lambda.mjs'));
- */
-export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions {
+/** What both kinds of bundle share: one minified ESM file for Node 20+, packages' ESM entry first. */
+function nodeBundle(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -33,17 +24,33 @@ export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions
     format: 'esm',
     target: 'node20',
     mainFields: ['module', 'main'],
-    // SST keeps names by default; infra/node-function.ts turns it off as here: the thousands of
-    // name-setting calls it adds cost about 30 ms of every cold start, and nothing reads them.
-    keepNames: false,
     minify: true,
+    metafile: true,
+    logLevel: 'warning',
+  };
+}
+
+/**
+ * esbuild options for one Lambda handler, as `sst deploy` builds it: Node
+ * platform, ESM, minified, tree-shaken, everything bundled including AWS SDK v3
+ * (SST only leaves out `sharp` and `pg-native`), with the plugins of
+ * esbuild-plugins.mjs that infra/node-function.ts hands SST too. Target node20:
+ * runs on the deployed Node 24 and on the project's Node 20.
+ *
+ * @example
+ * await build(lambdaBuildOptions('functions/api/lambda.ts', 'dist/lambdas/api/lambda.mjs'));
+ */
+export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    ...nodeBundle(entry, outfile),
+    // SST keeps names by default; infra/node-function.ts turns it off as here: the thousands of
+    // name-setting calls it adds cost 30–40 ms of every cold start, and nothing reads them.
+    keepNames: false,
     treeShaking: true,
     sourcemap: false,
-    metafile: true,
     external: ['sharp', 'pg-native'],
     plugins: lambdaPlugins,
     banner: { js: esmRequireBanner },
-    logLevel: 'warning',
   };
 }
 
@@ -56,18 +63,9 @@ export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions
  */
 export function relayBuildOptions(entry: string, outfile: string): BuildOptions {
   return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
+    ...nodeBundle(entry, outfile),
     keepNames: true,
-    minify: true,
     sourcemap: 'linked',
-    metafile: true,
     banner: { js: `#!/usr/bin/env node\n${esmRequireBanner}` },
-    logLevel: 'warning',
   };
 }

@@ -100,6 +100,22 @@ function uac(transport: Transport, port: number, scenario: string, extra: Partia
   });
 }
 
+/** A provider (sipp UAS) that answers every INVITE with `code`. */
+function rejecting(transport: Transport, port: number, code: number) {
+  return peer({ scenario: 'uas-reject.xml', render: { __CODE__: String(code) }, port, transport });
+}
+
+/** The first provider answers `code`, the relay fails over, the second provider answers the call. */
+async function expectFailoverOn(expect: ExpectStatic, transport: Transport, code: number) {
+  const w = await outboundWorld(transport, [{}, {}]);
+  const first = await rejecting(transport, w.providers[0]!.port, code);
+  const second = await peer({ scenario: 'uas-answer.xml', port: w.providers[1]!.port, transport });
+  expectOk(expect, await (await uac(transport, w.ipbxPort, 'uac-call.xml')).done);
+  expectOk(expect, await finished(first));
+  expectOk(expect, await finished(second));
+  expect(attemptsFor(w.providers[0]!.id, w.providers[1]!.id)).toEqual([`${code}:response`, '200:response']);
+}
+
 // Sequential on purpose: a decide already in flight answers from the snapshot it started
 // with, so a call placed right after another test's write could see stale config.
 describe.each(['udp', 'tcp'] as const)('over %s', (transport) => {
@@ -121,18 +137,7 @@ describe.each(['udp', 'tcp'] as const)('over %s', (transport) => {
   });
 
   it('fails over: first provider 503 → second answers', async ({ expect }) => {
-    const w = await outboundWorld(transport, [{}, {}]);
-    const first = await peer({
-      scenario: 'uas-reject.xml',
-      render: { __CODE__: '503' },
-      port: w.providers[0]!.port,
-      transport,
-    });
-    const second = await peer({ scenario: 'uas-answer.xml', port: w.providers[1]!.port, transport });
-    expectOk(expect, await (await uac(transport, w.ipbxPort, 'uac-call.xml')).done);
-    expectOk(expect, await finished(first));
-    expectOk(expect, await finished(second));
-    expect(attemptsFor(w.providers[0]!.id, w.providers[1]!.id)).toEqual(['503:response', '200:response']);
+    await expectFailoverOn(expect, transport, 503);
   });
 });
 
@@ -185,18 +190,7 @@ describe('over udp', () => {
   });
 
   it('fails over on 404 to the next provider', async ({ expect }) => {
-    const w = await outboundWorld(transport, [{}, {}]);
-    const first = await peer({
-      scenario: 'uas-reject.xml',
-      render: { __CODE__: '404' },
-      port: w.providers[0]!.port,
-      transport,
-    });
-    const second = await peer({ scenario: 'uas-answer.xml', port: w.providers[1]!.port, transport });
-    expectOk(expect, await (await uac(transport, w.ipbxPort, 'uac-call.xml')).done);
-    expectOk(expect, await finished(first));
-    expectOk(expect, await finished(second));
-    expect(attemptsFor(w.providers[0]!.id, w.providers[1]!.id)).toEqual(['404:response', '200:response']);
+    await expectFailoverOn(expect, transport, 404);
   });
 
   it('fails over when the first provider does not answer in time (no provisional)', async ({ expect }) => {
@@ -225,12 +219,7 @@ describe('over udp', () => {
 
   it('does not fail over on 486 with the default policy', async ({ expect }) => {
     const w = await outboundWorld(transport, [{}, {}]);
-    const first = await peer({
-      scenario: 'uas-reject.xml',
-      render: { __CODE__: '486' },
-      port: w.providers[0]!.port,
-      transport,
-    });
+    const first = await rejecting(transport, w.providers[0]!.port, 486);
     expectOk(
       expect,
       await (await uac(transport, w.ipbxPort, 'uac-expect.xml', { render: { __CODE__: '486' } })).done,
@@ -241,18 +230,8 @@ describe('over udp', () => {
 
   it('answers the best response when every provider fails (404 beats 503)', async ({ expect }) => {
     const w = await outboundWorld(transport, [{}, {}]);
-    const first = await peer({
-      scenario: 'uas-reject.xml',
-      render: { __CODE__: '503' },
-      port: w.providers[0]!.port,
-      transport,
-    });
-    const second = await peer({
-      scenario: 'uas-reject.xml',
-      render: { __CODE__: '404' },
-      port: w.providers[1]!.port,
-      transport,
-    });
+    const first = await rejecting(transport, w.providers[0]!.port, 503);
+    const second = await rejecting(transport, w.providers[1]!.port, 404);
     expectOk(
       expect,
       await (await uac(transport, w.ipbxPort, 'uac-expect.xml', { render: { __CODE__: '404' } })).done,

@@ -43,6 +43,19 @@ function identityHeaders(caller: string, host: string, privacy: boolean): Record
   return headers;
 }
 
+/** Caller and callee in the format of the endpoint's normalization profile (E.164 without one). */
+function numbersFor(
+  endpoint: { normalization_profile_id: string | null },
+  call: Identity,
+  snapshot: Snapshot,
+): { caller: string; callee: string } {
+  const profile = endpoint.normalization_profile_id
+    ? snapshot.global.profiles.get(endpoint.normalization_profile_id)
+    : undefined;
+  const callee = fromE164(call.callee, 'callee', profile);
+  return { caller: fromE164(call.caller, 'caller', profile), callee };
+}
+
 /**
  * One attempt towards a carrier: number in the provider's format with its
  * tech prefix/postfix in the Request-URI, its headers, timers and credentials.
@@ -54,11 +67,7 @@ export function providerTarget(
   defaults: { failover: readonly FailoverPattern[] },
 ): RouteTarget {
   const p: StoredProvider = c.provider;
-  const profile = p.normalization_profile_id
-    ? snapshot.global.profiles.get(p.normalization_profile_id)
-    : undefined;
-  const callee = fromE164(call.callee, 'callee', profile);
-  const caller = fromE164(call.caller, 'caller', profile);
+  const { caller, callee } = numbersFor(p, call, snapshot);
   return {
     kind: 'provider',
     id: p.id,
@@ -87,11 +96,7 @@ export function ipbxTarget(
   snapshot: Snapshot,
   reason: string,
 ): RouteTarget {
-  const profile = ipbx.normalization_profile_id
-    ? snapshot.global.profiles.get(ipbx.normalization_profile_id)
-    : undefined;
-  const callee = fromE164(call.callee, 'callee', profile);
-  const caller = fromE164(call.caller, 'caller', profile);
+  const { caller, callee } = numbersFor(ipbx, call, snapshot);
   return {
     kind: 'ipbx',
     id: ipbx.id,
