@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RtpengineAnchor } from '../../edge-relay/media/rtpengine-anchor';
 import { createRtpengineAnchor } from '../../edge-relay/media/rtpengine-anchor';
-import { type Relay, startRelay } from '../../edge-relay/service';
+import type { Relay } from '../../edge-relay/service';
 import { seededRandom } from '../../functions/decision/engine/random';
-import { freePort } from '../../functions/local/free-port';
 import { tandemConfig } from '../relay/support/tandem-config';
+import { startTestRelay } from '../relay/support/test-relay';
 import { startTestStack, type TestStack } from '../support/stack';
 import { createRtpPeer, type RtpPeer, sdpMediaTarget } from './support/rtp-peer';
 import { type RtpengineFixture, startRtpengines, unreachableAddress } from './support/rtpengine-fixture';
@@ -41,25 +41,13 @@ const newPeer = async () => {
   return peer;
 };
 
-const timers = { t1: 200, t2: 2000, t4: 2000, cancelWaitMs: 1000 };
-
 beforeAll(async () => {
   [stack, rtpengine] = await Promise.all([startTestStack(), startRtpengines(1)]);
   anchor = await createRtpengineAnchor({
     instances: [rtpengine.instances[0]!.address],
     failurePolicy: 'unanchored',
   });
-  relay = await startRelay(
-    {
-      address: '127.0.0.1',
-      port: await freePort(),
-      decideUrl: stack.decideUrl,
-      relayToken: stack.relayToken,
-      logLevel: 'silent',
-      timers,
-    },
-    { media: anchor },
-  );
+  relay = await startTestRelay(stack, {}, { media: anchor });
   relayAt = { host: '127.0.0.1', port: relay.ports.udp };
   const config = tandemConfig(stack);
   const customer = await config.customer();
@@ -313,17 +301,7 @@ describe('media anchoring through the relay', () => {
         failurePolicy: policy,
         timeoutMs: 100,
       });
-      const other = await startRelay(
-        {
-          address: '127.0.0.1',
-          port: await freePort(),
-          decideUrl: stack.decideUrl,
-          relayToken: stack.relayToken,
-          logLevel: 'silent',
-          timers,
-        },
-        { media: down },
-      );
+      const other = await startTestRelay(stack, {}, { media: down });
       return {
         at: { host: '127.0.0.1', port: other.ports.udp },
         async stop() {

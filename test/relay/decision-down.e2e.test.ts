@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutcome } from '../../edge-relay/events';
-import { type Relay, startRelay } from '../../edge-relay/service';
+import type { Relay } from '../../edge-relay/service';
 import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy';
 import { startSipp } from './support/sipp';
 import { tandemConfig } from './support/tandem-config';
+import { startTestRelay } from './support/test-relay';
 
 // The decision behind a TCP hop we can cut: down → 503 within 1 s; back → calls succeed again.
 let stack: TestStack;
@@ -16,13 +17,9 @@ beforeAll(async () => {
   stack = await startTestStack();
   const decide = new URL(stack.decideUrl);
   proxy = await startFaultProxy(Number(decide.port));
-  relay = await startRelay({
-    address: '127.0.0.1',
-    port: await freePort(),
+  relay = await startTestRelay({
     decideUrl: `http://127.0.0.1:${proxy.port}${decide.pathname}`,
     relayToken: stack.relayToken,
-    logLevel: 'silent',
-    timers: { t1: 200, t2: 2000, t4: 2000, cancelWaitMs: 1000 },
   });
 });
 

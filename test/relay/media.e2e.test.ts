@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaAnchor } from '../../edge-relay/media/media-anchor';
 import { createRtpengineAnchor } from '../../edge-relay/media/rtpengine-anchor';
 import { type RtpengineProcess, startRtpengine } from '../../edge-relay/media/rtpengine-process';
-import { type Relay, startRelay } from '../../edge-relay/service';
+import type { Relay } from '../../edge-relay/service';
 import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startSipp } from './support/sipp';
 import { tandemConfig } from './support/tandem-config';
+import { startTestRelay } from './support/test-relay';
 
 // Media anchoring end to end: a real rtpengine rewrites the SDP both ways for a provider with media_anchor.
 let stack: TestStack;
@@ -17,17 +18,7 @@ let relay: Relay;
 beforeAll(async () => {
   [stack, rtpengine] = await Promise.all([startTestStack(), startRtpengine({ portCount: 40, threads: 1 })]);
   anchor = await createRtpengineAnchor({ instances: [rtpengine.address], failurePolicy: 'reject' });
-  relay = await startRelay(
-    {
-      address: '127.0.0.1',
-      port: await freePort(),
-      decideUrl: stack.decideUrl,
-      relayToken: stack.relayToken,
-      logLevel: 'silent',
-      timers: { t1: 200, t2: 2000, t4: 2000, cancelWaitMs: 1000 },
-    },
-    { media: anchor },
-  );
+  relay = await startTestRelay(stack, {}, { media: anchor });
 });
 
 afterAll(async () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import type { AttemptOutcome, CallEnded } from '../../edge-relay/events';
-import { type Relay, startRelay } from '../../edge-relay/service';
+import type { Relay } from '../../edge-relay/service';
 import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { AUTH_ANSWERED, AUTH_REFUSED } from './support/scenario-parts';
 import { type SippOptions, type SippProcess, type SippResult, startSipp } from './support/sipp';
 import { type Transport, tandemConfig } from './support/tandem-config';
+import { startTestRelay } from './support/test-relay';
 
 // End to end: the real stack (DynamoDB Local + API + decision), the relay, sipp as every peer.
 const CALLEE = '+821012345678';
@@ -20,15 +21,8 @@ const ends: CallEnded[] = [];
 beforeAll(async () => {
   stack = await startTestStack();
   config = tandemConfig(stack);
-  relay = await startRelay({
-    address: '127.0.0.1',
-    port: await freePort(),
-    decideUrl: stack.decideUrl,
-    relayToken: stack.relayToken,
-    logLevel: 'silent',
-    digestAlgorithms: ['MD5', 'SHA-256'], // sipp 3.6 answers only the first challenge and knows only MD5
-    timers: { t1: 200, t2: 2000, t4: 2000, cancelWaitMs: 1000 },
-  });
+  // sipp 3.6 answers only the first challenge and knows only MD5.
+  relay = await startTestRelay(stack, { digestAlgorithms: ['MD5', 'SHA-256'] });
   relay.events.on('attempt', (a) => attempts.push(a));
   relay.events.on('call-end', (e) => ends.push(e));
 });

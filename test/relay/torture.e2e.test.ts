@@ -1,11 +1,12 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Relay, startRelay } from '../../edge-relay/service';
+import type { Relay } from '../../edge-relay/service';
 import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startSipp } from './support/sipp';
 import { tandemConfig } from './support/tandem-config';
+import { startTestRelay } from './support/test-relay';
 import { expectedOutcome, loadTortureFixtures } from './torture-fixtures';
 
 // Every RFC 4475 message over UDP and over TCP to a running relay (real stack behind it):
@@ -17,14 +18,7 @@ let relay: Relay;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  relay = await startRelay({
-    address: '127.0.0.1',
-    port: await freePort(),
-    decideUrl: stack.decideUrl,
-    relayToken: stack.relayToken,
-    logLevel: 'silent',
-    timers: { t1: 200, t2: 2000, t4: 2000, cancelWaitMs: 1000 },
-  });
+  relay = await startTestRelay(stack);
 });
 
 afterAll(async () => {

@@ -1,0 +1,32 @@
+import type { RelayConfigInput } from '../../../edge-relay/config';
+import { type Relay, type RelayDeps, startRelay } from '../../../edge-relay/service';
+import { freePort } from '../../../functions/local/free-port';
+
+/** RFC 3261 timers shortened for tests: T1 200 ms puts Timer B/F (64×T1) at 12.8 s. */
+export const TEST_TIMERS = { t1: 200, t2: 2000, t4: 2000, cancelWaitMs: 1000 };
+
+/**
+ * A relay for an end-to-end test: loopback, a free port, no logs, short timers,
+ * asking `decision` (usually the test stack's decide URL and relay token).
+ *
+ * @example
+ * const relay = await startTestRelay(stack, {}, { media: anchor });
+ */
+export async function startTestRelay(
+  decision: { decideUrl: string; relayToken: string },
+  extra: Partial<RelayConfigInput> = {},
+  deps: RelayDeps = {},
+): Promise<Relay> {
+  return startRelay(
+    {
+      address: '127.0.0.1',
+      port: await freePort(),
+      decideUrl: decision.decideUrl,
+      relayToken: decision.relayToken,
+      logLevel: 'silent',
+      timers: TEST_TIMERS,
+      ...extra,
+    },
+    deps,
+  );
+}
