@@ -7,7 +7,7 @@
  *   npm run bench:lambda
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLambdas, type LambdaName, lambdaBundlePath } from '../infra/build';
@@ -35,7 +35,9 @@ try {
   console.log(
     `load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores (wall time suffers when > cores)`,
   );
-  console.log('bundle     size KiB   wall median ms   wall p90 ms   cpu median ms   target (wall median)');
+  console.log(
+    'bundle   all KiB   handler KiB   wall median ms   wall p90 ms   cpu median ms   target (wall median)',
+  );
   for (const name of Object.keys(sizes) as LambdaName[]) {
     const env = {
       ...lambdaRuntimeEnv(`tandem-bench-${name}`, 512),
@@ -54,8 +56,9 @@ try {
     const median = quantile(times, 0.5);
     console.log(
       [
-        name.padEnd(10),
-        (sizes[name] / 1024).toFixed(1).padStart(8),
+        name.padEnd(8),
+        (sizes[name] / 1024).toFixed(1).padStart(7),
+        (statSync(lambdaBundlePath(name, outDir)).size / 1024).toFixed(1).padStart(11),
         median.toFixed(1).padStart(14),
         quantile(times, 0.9).toFixed(1).padStart(11),
         quantile(cpuTimes, 0.5).toFixed(1).padStart(13),

@@ -2,13 +2,14 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { configWriteHook, decideRoutes, simulateRoutes } from '../decision/http';
 import { createRouting, type Routing, type RoutingSettings } from '../decision/routing';
-import { notFound, resources, type Store } from '../store';
+import { notFound, type ResourceDef, resources, type Store } from '../store';
 import { apiKeyRoutes } from './api-key-routes';
 import { type ApiEnv, authenticate } from './auth';
 import { healthRoutes } from './health';
+import { lazyGroup } from './lazy-group';
 import { onError, problemResponse, validationHook } from './problem';
 import { dropDeckAfterDelete, rateRoutes } from './rate-routes';
-import { resourceRoutes } from './resource-routes';
+import { type ResourceRouteOptions, resourceRoutes } from './resource-routes';
 
 export type AppDeps = {
   store: Store;
@@ -36,46 +37,58 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
   // The routing decision (issue 3): writes bump its version token; decide checks the relay token itself.
   const routing = deps.routing ?? createRouting(deps.store, deps.decision ?? {});
   app.use('/v1/*', configWriteHook(routing.onConfigWrite));
-  app.route('/', decideRoutes(routing.deps));
+  const decide = decideRoutes(routing.deps);
+  app.route('/', decide);
   app.use('/v1/*', authenticate(deps));
 
   // ---- Route groups: every group is mounted here (and only here). ----
   // To add one: build it with createRouteGroup() (route-group.ts), use the auth
-  // helpers of auth.ts (principalOf, requireOperator, customerScope), mount it below.
-  app.route('/', healthRoutes(deps));
-  app.route('/', resourceRoutes(routeDeps, resources.customer));
-  app.route(
-    '/',
-    resourceRoutes(routeDeps, resources.provider, { beforeDelete: dropDeckAfterDelete(routeDeps) }),
-  );
-  app.route('/', resourceRoutes(routeDeps, resources.ipbx));
-  app.route('/', resourceRoutes(routeDeps, resources.did));
-  app.route('/', resourceRoutes(routeDeps, resources.domain));
-  app.route('/', resourceRoutes(routeDeps, resources.normalization_profile));
-  app.route('/', resourceRoutes(routeDeps, resources.route));
-  app.route('/', apiKeyRoutes(routeDeps));
-  app.route('/', rateRoutes(routeDeps));
-  app.route('/', simulateRoutes(routing.deps));
+  // helpers of auth.ts (principalOf, requireOperator, customerScope), list it below.
+  const health = healthRoutes(deps);
+  app.route('/', health);
+  // Built on their first request (lazy-group.ts): a cold start builds none of them.
+  const resource = (def: ResourceDef, options?: ResourceRouteOptions) =>
+    lazyGroup(`/v1/${def.path}`, () => resourceRoutes(routeDeps, def, options));
+  const groups = [
+    resource(resources.customer),
+    resource(resources.provider, { beforeDelete: dropDeckAfterDelete(routeDeps) }),
+    resource(resources.ipbx),
+    resource(resources.did),
+    resource(resources.domain),
+    resource(resources.normalization_profile),
+    resource(resources.route),
+    lazyGroup(`/v1/${resources.api_key.path}`, () => apiKeyRoutes(routeDeps)),
+    lazyGroup('/v1/rates', () => rateRoutes(routeDeps)),
+    lazyGroup('/v1/routing/simulate', () => simulateRoutes(routing.deps)),
+  ];
+  for (const { prefix, serve } of groups) app.all(`${prefix}/*`, serve);
   // ---- end of route groups ----
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'The operator (admin) key or a customer key (`tdm_…`)',
-  });
-  // Built once, on first request: generating it takes a few hundred ms.
+  // Built once, on first request, from every group: generating it takes a few hundred ms.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   app.get('/v1/openapi.json', (c) => {
-    document ??= app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: {
-        title: 'Tandem API',
-        version: '0.1.0',
-        description: 'Configuration API of Tandem, an open-source Class 4 softswitch. See docs/api.md.',
-      },
-    });
+    document ??= openApiDocument([decide, health, ...groups.map((g) => g.group())]);
     return c.json(document);
   });
   app.get('/docs', swaggerUI({ url: '/v1/openapi.json' }));
   return app;
+}
+
+/** The OpenAPI 3.1 document of the given route groups. */
+function openApiDocument(groups: OpenAPIHono<ApiEnv>[]) {
+  const docs = new OpenAPIHono<ApiEnv>();
+  for (const group of groups) docs.route('/', group);
+  docs.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator (admin) key or a customer key (`tdm_…`)',
+  });
+  return docs.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Tandem API',
+      version: '0.1.0',
+      description: 'Configuration API of Tandem, an open-source Class 4 softswitch. See docs/api.md.',
+    },
+  });
 }

@@ -5,8 +5,11 @@ import { forbidden, HttpError, lookupApiKey, notFound, type Store } from '../sto
 /** Who is calling: the operator (admin key) or one customer (a customer key). */
 export type Principal = { kind: 'operator' } | { kind: 'customer'; customerId: string; keyId: string };
 
-/** The Hono env every route group shares: the auth middleware sets `principal`. */
-export type ApiEnv = { Variables: { principal: Principal } };
+/**
+ * The Hono env every route group shares: the auth middleware sets `principal`;
+ * a group built lazily gets it as a binding (route-group.ts).
+ */
+export type ApiEnv = { Bindings: { principal?: Principal }; Variables: { principal: Principal } };
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 

@@ -49,7 +49,7 @@ export function createUpstashNonceGuard(options: {
     async firstUse(key, ttlS) {
       let timer: NodeJS.Timeout | undefined;
       try {
-        const set = redis().set(`${prefix}:digest:${key}`, 1, { nx: true, ex: ttlS });
+        const set = (await redis()).set(`${prefix}:digest:${key}`, 1, { nx: true, ex: ttlS });
         const timeout = new Promise<'timeout'>((resolve) => {
           timer = setTimeout(() => resolve('timeout'), timeoutMs);
         });

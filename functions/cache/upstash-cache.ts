@@ -37,11 +37,12 @@ export function createUpstashCache(options: UpstashCacheOptions): VersionCache {
   return {
     kind: 'redis',
     async version() {
-      const value = await withTimeout(redis().get<string>(globalKey), timeoutMs);
+      const client = await redis();
+      const value = await withTimeout(client.get<string>(globalKey), timeoutMs);
       return value === null ? 0 : Number(value);
     },
     async bump(customerId) {
-      const pipeline = redis().pipeline();
+      const pipeline = (await redis()).pipeline();
       pipeline.incr(globalKey);
       pipeline.incr(`${prefix}:config-version:${customerId}`);
       await withTimeout(pipeline.exec(), timeoutMs);

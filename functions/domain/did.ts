@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { isPossiblePhoneNumber } from 'libphonenumber-js';
 import { detail, e164Prefix, id, timestamps } from './common';
 
 /**
@@ -16,8 +15,12 @@ export const didInput = z
     name: z.string().max(255).default(''),
     detail,
   })
-  .superRefine((did, ctx) => {
-    if (!did.range && !isPossiblePhoneNumber(did.number)) {
+  // libphonenumber (120 KiB of code and metadata) is imported on the first check, not at
+  // every cold start of the API; only DID writes need it.
+  .superRefine(async (did, ctx) => {
+    if (did.range) return;
+    const { isPossiblePhoneNumber } = await import('./possible-number');
+    if (!isPossiblePhoneNumber(did.number)) {
       ctx.addIssue({ code: 'custom', path: ['number'], message: 'is not a possible E.164 number' });
     }
   })

@@ -38,8 +38,9 @@ const META = ['id', 'tm_create', 'tm_update', 'tm_delete'];
 export function createRepository(store: Store, def: ResourceDef, now: () => Date = () => new Date()) {
   const table = store.tableName;
 
-  function parse(body: unknown): Record<string, unknown> {
-    const parsed = def.input.safeParse(body);
+  // Async: some checks load their library on first use (libphonenumber for DID numbers).
+  async function parse(body: unknown): Promise<Record<string, unknown>> {
+    const parsed = await def.input.safeParseAsync(body);
     if (!parsed.success) {
       throw badRequest(`the ${def.singular} is invalid`, fieldErrors(parsed.error.issues));
     }
@@ -135,7 +136,7 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
 
     /** Validates `body` with the create schema and stores it with a new id. `extra`: store-made fields. */
     async create(body: unknown, options: { authorize?: Authorize; extra?: Record<string, unknown> } = {}) {
-      const input = parse(body);
+      const input = await parse(body);
       const doc = {
         ...toStored(input, undefined),
         ...options.extra,
@@ -192,7 +193,7 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
     /** PUT: the body replaces every input field (absent credentials are kept). */
     async replace(id: string, body: unknown, authorize?: Authorize): Promise<Doc> {
       const { doc: before, rev } = await load(id, authorize);
-      return update(id, before, rev, parse(body), authorize);
+      return update(id, before, rev, await parse(body), authorize);
     },
 
     /** PATCH: the body's top-level fields over the stored input, then validated as a whole. */
@@ -208,7 +209,7 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
           ([k]) => !META.includes(k) && !def.hidden.includes(k) && k !== 'credentials',
         ),
       );
-      return update(id, before, rev, parse({ ...stored, ...body }), authorize);
+      return update(id, before, rev, await parse({ ...stored, ...body }), authorize);
     },
 
     /** Deletes unless referenced (409 naming the count). */

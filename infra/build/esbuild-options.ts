@@ -14,21 +14,17 @@ export const esmRequireBanner = [
   "const __dirname = topLevelFileUrlToPath(new topLevelURL('.', import.meta.url));",
 ].join('\n');
 
-/** What both kinds of bundle share: one minified ESM file for Node 20+, packages' ESM entry first. */
-function nodeBundle(entry: string, outfile: string): BuildOptions {
-  return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    minify: true,
-    metafile: true,
-    logLevel: 'warning',
-  };
-}
+/** What both kinds of bundle share: minified ESM for Node 20+, packages' ESM entry first. */
+const nodeBundle: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  minify: true,
+  metafile: true,
+  logLevel: 'warning',
+};
 
 /**
  * esbuild options for one Lambda handler, as `sst deploy` builds it: Node
@@ -37,12 +33,22 @@ function nodeBundle(entry: string, outfile: string): BuildOptions {
  * esbuild-plugins.mjs that infra/node-function.ts hands SST too. Target node20:
  * runs on the deployed Node 24 and on the project's Node 20.
  *
+ * Code splitting (SST's `nodejs.splitting`): the handler is `<outdir>/<entry name>.mjs`
+ * and every dynamically imported module becomes a chunk beside it, loaded on first use,
+ * not parsed at every cold start (the AWS SDK's credential providers for SSO, profiles
+ * and containers, which a Lambda never uses; libphonenumber until a DID is validated).
+ *
  * @example
- * await build(lambdaBuildOptions('functions/api/lambda.ts', 'dist/lambdas/api/lambda.mjs'));
+ * await build(lambdaBuildOptions('functions/api/lambda.ts', 'dist/lambdas/api'));
  */
-export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions {
+export function lambdaBuildOptions(entry: string, outdir: string): BuildOptions {
   return {
-    ...nodeBundle(entry, outfile),
+    ...nodeBundle,
+    entryPoints: [entry],
+    outdir,
+    entryNames: '[name]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     // SST keeps names by default; infra/node-function.ts turns it off as here: the thousands of
     // name-setting calls it adds cost 30–40 ms of every cold start, and nothing reads them.
     keepNames: false,
@@ -63,7 +69,9 @@ export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions
  */
 export function relayBuildOptions(entry: string, outfile: string): BuildOptions {
   return {
-    ...nodeBundle(entry, outfile),
+    ...nodeBundle,
+    entryPoints: [entry],
+    outfile,
     keepNames: true,
     sourcemap: 'linked',
     banner: { js: `#!/usr/bin/env node\n${esmRequireBanner}` },

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -21,8 +21,9 @@ export const lambdaBundlePath = (name: LambdaName, outDir = defaultLambdaDir) =>
   join(outDir, name, 'lambda.mjs');
 
 /**
- * Bundles every handler into <outDir>/<name>/lambda.mjs (default
- * dist/lambdas) and returns each bundle's size in bytes.
+ * Bundles every handler into <outDir>/<name>/ (default dist/lambdas): the
+ * handler lambda.mjs and its lazily loaded chunks. Returns each function's
+ * size in bytes, all its files together (what is uploaded).
  *
  * @example
  * const sizes = await buildLambdas(); // { api: 612345, decision: 401234 }
@@ -30,9 +31,10 @@ export const lambdaBundlePath = (name: LambdaName, outDir = defaultLambdaDir) =>
 export async function buildLambdas(outDir = defaultLambdaDir): Promise<Record<LambdaName, number>> {
   const sizes = {} as Record<LambdaName, number>;
   for (const [name, entry] of Object.entries(lambdas) as [LambdaName, string][]) {
-    const outfile = lambdaBundlePath(name, outDir);
-    await build(lambdaBuildOptions(join(root, entry), outfile));
-    sizes[name] = statSync(outfile).size;
+    const dir = dirname(lambdaBundlePath(name, outDir));
+    rmSync(dir, { recursive: true, force: true });
+    const { metafile } = await build(lambdaBuildOptions(join(root, entry), dir));
+    sizes[name] = Object.values(metafile?.outputs ?? {}).reduce((sum, output) => sum + output.bytes, 0);
   }
   return sizes;
 }

@@ -1,0 +1,34 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ApiEnv } from './auth';
+
+/** A route group built on its first request, not while the app starts. */
+export type LazyGroup = {
+  /** The path the group serves, with everything below it. */
+  prefix: string;
+  /** The group, built once. */
+  group(): OpenAPIHono<ApiEnv>;
+  /** Hands a request to the group, with the principal the app's auth middleware found. */
+  serve(c: Context<ApiEnv>): Response | Promise<Response>;
+};
+
+/**
+ * Defers building a route group until a request reaches its prefix.
+ * Building every group's schemas and routes is a fifth of the API Lambda's
+ * cold init; a cold request needs one group. Hono cannot add routes to an app
+ * that has served (its matcher is built once), so the app routes the prefix
+ * to `serve`, which runs the group as an app of its own.
+ *
+ * @example
+ * const customers = lazyGroup('/v1/customers', () => resourceRoutes(deps, resources.customer));
+ * app.all(`${customers.prefix}/*`, customers.serve);
+ */
+export function lazyGroup(prefix: string, build: () => OpenAPIHono<ApiEnv>): LazyGroup {
+  let built: OpenAPIHono<ApiEnv> | undefined;
+  const group = () => (built ??= build());
+  return {
+    prefix,
+    group,
+    serve: (c) => group().fetch(c.req.raw, { ...c.env, principal: c.get('principal') }),
+  };
+}
