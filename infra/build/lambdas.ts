@@ -42,6 +42,6 @@ export async function buildLambdas(outDir = defaultLambdaDir): Promise<Record<La
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sizes = await buildLambdas();
   for (const [name, bytes] of Object.entries(sizes)) {
-    console.log(`${lambdaBundlePath(name as LambdaName)}  ${(bytes / 1024).toFixed(1)} KiB`);
+    console.log(`${lambdaBundlePath(name as LambdaName)}  ${(bytes / 1024).toFixed(1)} KiB with its chunks`);
   }
 }
