@@ -37,8 +37,7 @@ export function createUpstashCache(options: UpstashCacheOptions): VersionCache {
   return {
     kind: 'redis',
     async version() {
-      const client = await redis();
-      const value = await withTimeout(client.get<string>(globalKey), timeoutMs);
+      const value = await withTimeout((await redis()).get<string>(globalKey), timeoutMs);
       return value === null ? 0 : Number(value);
     },
     async bump(customerId) {
