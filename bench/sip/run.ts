@@ -21,7 +21,7 @@ import { freeUdpPort } from '../../functions/local/free-port';
 import { figuresTable } from './figures';
 import { type SipProxy, startKamailio } from './kamailio';
 import { type MemoryResult, measureMemory } from './memory';
-import { startUas } from './sipp';
+import { startUas, type Uas } from './sipp';
 import { runSteps, type StepResult } from './steps';
 import { startTandem, tandemAvailable } from './tandem';
 
@@ -42,6 +42,18 @@ const { values } = parseArgs({
   },
 });
 
+/**
+ * `--targets direct`: the UAC calls the UAS itself, no proxy between. Its INVITE->200 times are the
+ * harness's own (sipp on this machine), what a proxy's figures are compared with to get the delay the
+ * proxy adds. Its "proxy CPU" is the UAS sipp's.
+ */
+const directToUas = (uas: Uas): SipProxy => ({
+  name: 'Direct (no proxy)',
+  port: uas.port,
+  pid: uas.process.pid ?? 0,
+  stop: async () => {},
+});
+
 const log = (line: string) => console.log(`[bench:sip] ${line}`);
 const rates = values.rates.split(',').map(Number);
 const targets = (values.targets ?? ((await tandemAvailable()) ? 'kamailio,tandem' : 'kamailio')).split(',');
@@ -60,7 +72,9 @@ for (const target of targets) {
     proxy =
       target === 'kamailio'
         ? await startKamailio({ primary: primary.port, secondary: secondary.port })
-        : await startTandem({ primary: primary.port, secondary: secondary.port, uacPort, log });
+        : target === 'direct'
+          ? directToUas(primary)
+          : await startTandem({ primary: primary.port, secondary: secondary.port, uacPort, log });
     log(
       `${proxy.name} on udp 127.0.0.1:${proxy.port} (pid ${proxy.pid}), providers ${primary.port}${values.failover ? ' (503)' : ''} / ${secondary.port}`,
     );
