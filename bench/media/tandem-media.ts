@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freeUdpPort } from '../../functions/local/free-port';
 import type { RtpengineAddress } from '../../functions/settings/media-settings';
+import { bundleRelayChild } from '../relay-bundle';
 import { startBenchStack } from '../sip/bench-stack';
 import type { SipProxy } from '../sip/kamailio';
 import { stopChild } from '../sip/sipp';
@@ -37,12 +38,12 @@ export async function startTandemMedia(options: {
   const env = { ...process.env };
   delete env.TANDEM_RTPENGINE;
   if (options.rtpengine) env.TANDEM_RTPENGINE = `${options.rtpengine.host}:${options.rtpengine.port}`;
+  const relay = await bundleRelayChild(join(root, 'bench/media/relay-child.ts'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      join(root, 'bench/media/relay-child.ts'),
+      '--enable-source-maps',
+      relay.file,
       JSON.stringify({ address: '127.0.0.1', port, decideUrl: stack.decideUrl, relayToken }),
     ],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
@@ -62,6 +63,7 @@ export async function startTandemMedia(options: {
     stop: async () => {
       process.off('exit', killOnExit);
       await stopChild(child);
+      relay.remove();
       await stack.stop();
     },
   };

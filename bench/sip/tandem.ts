@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freeUdpPort } from '../../functions/local/free-port';
+import { bundleRelayChild } from '../relay-bundle';
 import { startBenchStack } from './bench-stack';
 import type { SipProxy } from './kamailio';
 import { stopChild } from './sipp';
@@ -32,15 +33,16 @@ export async function startTandem(options: {
     uacPort: options.uacPort,
   });
   const port = await freeUdpPort();
+  const relay = await bundleRelayChild(join(root, 'bench/sip/tandem-relay.ts'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
       '--expose-gc',
+      // As the systemd unit starts the relay.
+      '--enable-source-maps',
       // BENCH_RELAY_NODE_ARGS: extra node flags for the relay child, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof".
       ...(process.env['BENCH_RELAY_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
-      '--import',
-      'tsx',
-      join(root, 'bench/sip/tandem-relay.ts'),
+      relay.file,
       JSON.stringify({ address: '127.0.0.1', port, decideUrl: stack.decideUrl, relayToken }),
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
@@ -68,6 +70,7 @@ export async function startTandem(options: {
     stop: async () => {
       process.off('exit', killOnExit);
       await stopChild(child);
+      relay.remove();
       await stack.stop();
     },
   };

@@ -72,7 +72,9 @@ export function relayBuildOptions(entry: string, outfile: string): BuildOptions 
     ...nodeBundle,
     entryPoints: [entry],
     outfile,
-    keepNames: true,
+    // As for the Lambdas: no name-setting call per function and class created (~2 % of the relay's
+    // CPU per call); the unit starts node with --enable-source-maps, so stack traces keep real names.
+    keepNames: false,
     sourcemap: 'linked',
     banner: { js: `#!/usr/bin/env node\n${esmRequireBanner}` },
   };

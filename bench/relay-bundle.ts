@@ -1,0 +1,22 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import { relayBuildOptions } from '../infra/build';
+
+/**
+ * A benchmark's relay child script bundled the way `npm run build:relay`
+ * bundles the relay for a VM (minified ESM, every package inside), so the
+ * benchmarks measure the relay as deployed rather than TypeScript compiled on
+ * the fly by a loader (tsx adds a name-setting call to every closure it
+ * creates and a loader thread).
+ *
+ * @example
+ * const relay = await bundleRelayChild('bench/sip/tandem-relay.ts');
+ * spawn(process.execPath, [relay.file, config]); // ... relay.remove() when done
+ */
+export async function bundleRelayChild(entry: string): Promise<{ file: string; remove(): void }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'tandem-bench-relay-')), 'relay.mjs');
+  await build(relayBuildOptions(entry, file));
+  return { file, remove: () => rmSync(dirname(file), { recursive: true, force: true }) };
+}
