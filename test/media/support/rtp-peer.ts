@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { expect } from 'vitest';
 
 export type RtpPacket = {
   payloadType: number;
@@ -114,4 +115,21 @@ export function sdpMediaTarget(sdp: string): { host: string; port: number; paylo
     port: Number(media[1]),
     payloadTypes: media[2]!.trim().split(/\s+/).filter(Boolean).map(Number),
   };
+}
+
+/**
+ * Transcoded media both ways: each side sends 15 packets in its own codec to
+ * `towards` (the address in the SDP it was given); each must get at least 10,
+ * all in its own payload type (rtpengine translated every one).
+ */
+export async function expectTranscodedBothWays(
+  a: { peer: RtpPeer; towards: { host: string; port: number }; payloadType: number },
+  b: { peer: RtpPeer; towards: { host: string; port: number }; payloadType: number },
+): Promise<void> {
+  await Promise.all([a.peer.send(a.towards, a.payloadType, 15), b.peer.send(b.towards, b.payloadType, 15)]);
+  const [atA, atB] = await Promise.all([a.peer.waitFor(10), b.peer.waitFor(10)]);
+  expect(atA.length).toBeGreaterThanOrEqual(10);
+  expect(atB.length).toBeGreaterThanOrEqual(10);
+  expect(new Set(atA.map((p) => p.payloadType))).toEqual(new Set([a.payloadType]));
+  expect(new Set(atB.map((p) => p.payloadType))).toEqual(new Set([b.payloadType]));
 }
