@@ -7,7 +7,7 @@ export type Principal = { kind: 'operator' } | { kind: 'customer'; customerId: s
 
 /**
  * The Hono env every route group shares: the auth middleware sets `principal`;
- * a group built lazily gets it as a binding (route-group.ts).
+ * a group built lazily gets it as a binding (lazy-group.ts).
  */
 export type ApiEnv = { Bindings: { principal?: Principal }; Variables: { principal: Principal } };
 

@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { type Context, Hono } from 'hono';
+import { notFound } from '../store/errors';
 import type { ApiEnv } from './auth';
+import { onError, problemResponse } from './problem';
 
 /** A route group built on its first request, not while the app starts. */
 export type LazyGroup = {
@@ -11,6 +13,21 @@ export type LazyGroup = {
   /** Hands a request to the group, with the principal the app's auth middleware found. */
   serve(c: Context<ApiEnv>): Response | Promise<Response>;
 };
+
+/**
+ * The group as an app of its own: Tandem's error answers, and the caller the
+ * app's auth middleware found, handed over as the `principal` binding.
+ */
+function standalone(group: OpenAPIHono<ApiEnv>): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.onError(onError);
+  app.notFound(() => problemResponse(notFound('no such route')));
+  app.use('*', async (c, next) => {
+    if (c.env?.principal) c.set('principal', c.env.principal);
+    await next();
+  });
+  return app.route('/', group);
+}
 
 /**
  * Defers building a route group until a request reaches its prefix.
@@ -25,10 +42,12 @@ export type LazyGroup = {
  */
 export function lazyGroup(prefix: string, build: () => OpenAPIHono<ApiEnv>): LazyGroup {
   let built: OpenAPIHono<ApiEnv> | undefined;
+  let served: Hono<ApiEnv> | undefined;
   const group = () => (built ??= build());
+  const app = () => (served ??= standalone(group()));
   return {
     prefix,
     group,
-    serve: (c) => group().fetch(c.req.raw, { ...c.env, principal: c.get('principal') }),
+    serve: (c) => app().fetch(c.req.raw, { ...c.env, principal: c.get('principal') }),
   };
 }
