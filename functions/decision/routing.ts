@@ -17,6 +17,8 @@ export type RoutingSettings = {
   upstashToken?: string | undefined;
   /** Key prefix in Redis (several stacks may share one database). */
   cachePrefix?: string | undefined;
+  /** `background` for a long-running server (snapshot-loader.ts); Lambda keeps the default, `inline`. */
+  revalidate?: 'inline' | 'background' | undefined;
 };
 
 /** One JSON log line per loader event; never request data or secrets. */
@@ -54,7 +56,12 @@ export function createRouting(store: Store, settings: RoutingSettings, cache = c
       JSON.stringify({ level: 'warn', msg: 'decision: TANDEM_NONCE_SECRET unset, using a random one' }),
     );
   }
-  const loader = createSnapshotLoader({ reader: createConfigReader(store), cache, onEvent: logEvent });
+  const loader = createSnapshotLoader({
+    reader: createConfigReader(store),
+    cache,
+    onEvent: logEvent,
+    ...(settings.revalidate ? { revalidate: settings.revalidate } : {}),
+  });
   const deps: RoutingDeps = {
     loader,
     relayToken: settings.relayToken,

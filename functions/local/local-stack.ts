@@ -63,6 +63,8 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       nonceSecret: config.nonceSecret,
       upstashUrl: config.upstash?.url,
       upstashToken: config.upstash?.token,
+      // A long-running server: version checks run behind the decisions, never in front of one.
+      revalidate: 'background',
     });
     const app = createApp({ store, adminKey: config.adminKey, routing });
     // One node server: decide on its fast path, everything else through the Hono app; both share `routing`,

@@ -143,4 +143,98 @@ describe('snapshot loader', () => {
     c.advance(2_000);
     expect(await loader.get()).toBe(first);
   });
+
+  describe('revalidate: background (a long-running server)', () => {
+    /** A reader whose version reads, once started, wait until `release()`: a DynamoDB check in flight. */
+    function slowVersions(reader: ConfigSource) {
+      const read = reader.configVersions;
+      let slow = false;
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      reader.configVersions = async (ids) => {
+        if (slow) await gate;
+        return read(ids);
+      };
+      return {
+        start: () => {
+          slow = true;
+        },
+        release,
+      };
+    }
+
+    it('a due check does not hold the decision back; its result is used once it is in', async () => {
+      const { state, reader } = fakeReader();
+      const c = clock();
+      const dynamo = slowVersions(reader);
+      const loader = createSnapshotLoader({
+        reader,
+        cache: createMemoryCache(),
+        now: c.now,
+        revalidate: 'background',
+      });
+      const first = await loader.get();
+      dynamo.start();
+      state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
+      state.versions[ACME] = 2;
+      c.advance(1_000); // the DynamoDB check (no Redis) is due
+      expect(await loader.get()).toBe(first); // answered while the check waits on DynamoDB
+      dynamo.release();
+      await new Promise((r) => setTimeout(r, 0));
+      c.advance(250);
+      const second = await loader.get();
+      expect(second).not.toBe(first);
+      expect(second.routes.get(ACME)?.prefixes.byPrefix.has('+82')).toBe(true);
+    });
+
+    it('inline (the default, Lambda): the request that finds the check due waits for it', async () => {
+      const { state, reader } = fakeReader();
+      const c = clock();
+      const dynamo = slowVersions(reader);
+      const loader = createSnapshotLoader({ reader, cache: createMemoryCache(), now: c.now });
+      const first = await loader.get();
+      dynamo.start();
+      state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
+      state.versions[ACME] = 2;
+      c.advance(1_000);
+      let answered = false;
+      const pending = loader.get().then((s) => {
+        answered = true;
+        return s;
+      });
+      await new Promise((r) => setTimeout(r, 0));
+      expect(answered).toBe(false);
+      dynamo.release();
+      expect(await pending).not.toBe(first);
+    });
+
+    it('after a write in this process, or a quiet spell longer than maxStaleMs, the check comes first', async () => {
+      const { state, reader } = fakeReader();
+      const c = clock();
+      const cache = createMemoryCache();
+      const loader = createSnapshotLoader({
+        reader,
+        cache,
+        now: c.now,
+        revalidate: 'background',
+        maxStaleMs: 1_000,
+      });
+      const first = await loader.get();
+      state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
+      state.versions[ACME] = 2;
+      await cache.bump(ACME);
+      loader.invalidate(); // what onConfigWrite does after an API write
+      const written = await loader.get();
+      expect(written.routes.get(ACME)?.prefixes.byPrefix.has('+82')).toBe(true);
+
+      state.routes.push(route({ provider_id: provider(2).id, target: '+1' }));
+      state.versions[ACME] = 3; // written by another process: only DynamoDB tells
+      c.advance(5_000); // no decision for 5 s
+      const quiet = await loader.get();
+      expect(quiet).not.toBe(first);
+      expect(quiet.routes.get(ACME)?.prefixes.byPrefix.has('+1')).toBe(true);
+    });
+  });
 });
