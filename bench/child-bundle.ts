@@ -5,18 +5,18 @@ import { build } from 'esbuild';
 import { relayBuildOptions } from '../infra/build';
 
 /**
- * A benchmark's relay child script bundled the way `npm run build:relay`
- * bundles the relay for a VM (minified ESM, every package inside), so the
- * benchmarks measure the relay as deployed rather than TypeScript compiled on
- * the fly by a loader (tsx adds a name-setting call to every closure it
- * creates and a loader thread).
+ * A benchmark's child script (the relay, the decision server) bundled the way
+ * `npm run build:relay` bundles the relay for a VM (minified ESM, every package
+ * inside), so the benchmarks measure code as deployed rather than TypeScript
+ * compiled on the fly by a loader (tsx adds a name-setting call to every
+ * closure it creates and a loader thread).
  *
  * @example
- * const relay = await bundleRelayChild('bench/sip/tandem-relay.ts');
+ * const relay = await bundleChild('bench/sip/tandem-relay.ts');
  * spawn(process.execPath, [relay.file, config]); // ... relay.remove() when done
  */
-export async function bundleRelayChild(entry: string): Promise<{ file: string; remove(): void }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'tandem-bench-relay-')), 'relay.mjs');
+export async function bundleChild(entry: string): Promise<{ file: string; remove(): void }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'tandem-bench-child-')), 'child.mjs');
   await build(relayBuildOptions(entry, file));
   return { file, remove: () => rmSync(dirname(file), { recursive: true, force: true }) };
 }

@@ -66,7 +66,15 @@ try {
       ...(mode === 'transcoding' ? { codecs: { allow: ['PCMA'], transcode: ['PCMA'] } } : {}),
     });
     log(`${proxy.name}: relay udp ${proxy.port} (pid ${proxy.pid})`);
-    const plan = { target: proxy.name, proxyPid: proxy.pid, proxyPort: proxy.port, uacPort, service, cwd };
+    const plan = {
+      target: proxy.name,
+      proxyPid: proxy.pid,
+      decisionPid: proxy.decisionPid,
+      proxyPort: proxy.port,
+      uacPort,
+      service,
+      cwd,
+    };
     try {
       // Warm-up (JIT, decision keep-alive pool), not counted.
       await runSteps({ ...plan, rates: [20], durationS: 2, holdMs: 200, p99LimitMs: 1e9, log: () => {} });

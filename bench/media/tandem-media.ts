@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freeUdpPort } from '../../functions/local/free-port';
 import type { RtpengineAddress } from '../../functions/settings/media-settings';
-import { bundleRelayChild } from '../relay-bundle';
+import { bundleChild } from '../child-bundle';
 import { startBenchStack } from '../sip/bench-stack';
 import type { SipProxy } from '../sip/kamailio';
 import { stopChild } from '../sip/sipp';
@@ -38,7 +38,7 @@ export async function startTandemMedia(options: {
   const env = { ...process.env };
   delete env.TANDEM_RTPENGINE;
   if (options.rtpengine) env.TANDEM_RTPENGINE = `${options.rtpengine.host}:${options.rtpengine.port}`;
-  const relay = await bundleRelayChild(join(root, 'bench/media/relay-child.ts'));
+  const relay = await bundleChild(join(root, 'bench/media/relay-child.ts'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -60,6 +60,7 @@ export async function startTandemMedia(options: {
     name: anchored ? `Tandem anchored${options.codecs ? ' + transcoding' : ''}` : 'Tandem unanchored',
     port,
     pid: child.pid ?? -1,
+    decisionPid: stack.decisionPid,
     stop: async () => {
       process.off('exit', killOnExit);
       await stopChild(child);

@@ -2,12 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalStack, startLocalStack } from '../../functions/local/local-stack';
+import { startProcess } from '../../functions/local/child-process';
+import { startDynamoDbLocal } from '../../functions/local/dynamodb-local';
+import { freePort } from '../../functions/local/free-port';
+import type { LocalStackConfig } from '../../functions/local/local-stack';
+import { bundleChild } from '../child-bundle';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+export type BenchStack = {
+  readonly decideUrl: string;
+  /** The decision server's process (API + decision, bundled as deployed). */
+  readonly decisionPid: number;
+  stop(): Promise<void>;
+};
 
 /**
- * The local stack (DynamoDB Local, API, decision) in this process, configured
- * through the REST API as an operator would: one customer, an IPBX at the sipp
- * UAC's port, two providers for +1 in priority order (`provider`: extra
+ * The local stack for a benchmark: DynamoDB Local started here, the API with
+ * the decision as a child process (decision-server.ts, bundled), configured
+ * through the REST API as an operator would: one customer, an IPBX at the
+ * sipp UAC's port, two providers for +1 in priority order (`provider`: extra
  * fields of both, e.g. media anchoring). The relay then runs as a child with
  * `stack.decideUrl` and `relayToken`.
  *
@@ -20,20 +34,45 @@ export async function startBenchStack(options: {
   secondary: number;
   uacPort: number;
   provider?: Record<string, unknown>;
-}): Promise<{ stack: LocalStack; relayToken: string }> {
+}): Promise<{ stack: BenchStack; relayToken: string }> {
   const adminKey = `tdm_admin_${randomBytes(18).toString('base64url')}`;
   const relayToken = `tdm_relay_${randomBytes(18).toString('base64url')}`;
-  const stack = await startLocalStack({
-    apiPort: 0,
-    dynamodb: { dataDir: mkdtempSync(join(tmpdir(), `tandem-${options.name}-ddb-`)) },
+  const dynamodb = await startDynamoDbLocal({
+    dataDir: mkdtempSync(join(tmpdir(), `tandem-${options.name}-ddb-`)),
+  });
+  const bundle = await bundleChild(join(root, 'bench/sip/decision-server.ts'));
+  const apiPort = await freePort();
+  const config: LocalStackConfig = {
+    apiPort,
+    apiHost: '127.0.0.1',
+    dynamodb: { endpoint: dynamodb.endpoint },
     tableName: options.name,
     region: 'us-east-1',
     adminKey,
     relayToken,
     nonceSecret: randomBytes(24).toString('base64url'),
+  };
+  const server = await startProcess(
+    process.execPath,
+    ['--enable-source-maps', bundle.file, JSON.stringify(config)],
+    { name: 'decision server', readyPort: apiPort, cwd: root },
+  ).catch(async (error: unknown) => {
+    bundle.remove();
+    await dynamodb.stop();
+    throw error;
   });
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const stack: BenchStack = {
+    decideUrl: `${apiUrl}/v1/routing/decide`,
+    decisionPid: server.pid,
+    stop: async () => {
+      await server.stop();
+      bundle.remove();
+      await dynamodb.stop();
+    },
+  };
   const api = async (path: string, body: unknown): Promise<{ id: string }> => {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
+    const response = await fetch(`${apiUrl}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -41,31 +80,36 @@ export async function startBenchStack(options: {
     if (!response.ok) throw new Error(`POST ${path} → ${response.status}: ${await response.text()}`);
     return (await response.json()) as { id: string };
   };
-  const customer = await api('/v1/customers', { name: options.name });
-  await api('/v1/ipbxs', {
-    customer_id: customer.id,
-    name: 'bench-ipbx',
-    hostname: '127.0.0.1',
-    port: options.uacPort,
-    transport: 'udp',
-    allowed_sources: [{ cidr: '127.0.0.1', port: options.uacPort }],
-  });
-  for (const [i, port] of [options.primary, options.secondary].entries()) {
-    const provider = await api('/v1/providers', {
-      name: `bench-provider-${i + 1}`,
-      hostname: '127.0.0.1',
-      port,
-      transport: 'udp',
-      allowed_sources: [{ cidr: '127.0.0.1', port }],
-      timers: { provisional_ms: 2000, final_ms: 60_000 },
-      ...options.provider,
-    });
-    await api('/v1/routes', {
+  try {
+    const customer = await api('/v1/customers', { name: options.name });
+    await api('/v1/ipbxs', {
       customer_id: customer.id,
-      provider_id: provider.id,
-      target: '+1',
-      priority: i + 1,
+      name: 'bench-ipbx',
+      hostname: '127.0.0.1',
+      port: options.uacPort,
+      transport: 'udp',
+      allowed_sources: [{ cidr: '127.0.0.1', port: options.uacPort }],
     });
+    for (const [i, port] of [options.primary, options.secondary].entries()) {
+      const provider = await api('/v1/providers', {
+        name: `bench-provider-${i + 1}`,
+        hostname: '127.0.0.1',
+        port,
+        transport: 'udp',
+        allowed_sources: [{ cidr: '127.0.0.1', port }],
+        timers: { provisional_ms: 2000, final_ms: 60_000 },
+        ...options.provider,
+      });
+      await api('/v1/routes', {
+        customer_id: customer.id,
+        provider_id: provider.id,
+        target: '+1',
+        priority: i + 1,
+      });
+    }
+  } catch (error) {
+    await stack.stop();
+    throw error;
   }
   return { stack, relayToken };
 }

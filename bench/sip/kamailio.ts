@@ -6,7 +6,14 @@ import { freeUdpPort } from '../../functions/local/free-port';
 import { waitForSip } from './sip-ping';
 import { scenarioDir, stopChild } from './sipp';
 
-export type SipProxy = { name: string; port: number; pid: number; stop(): Promise<void> };
+export type SipProxy = {
+  name: string;
+  port: number;
+  pid: number;
+  /** The decision server's process, when the proxy asks one (Tandem). */
+  decisionPid?: number;
+  stop(): Promise<void>;
+};
 
 /**
  * Starts Kamailio 5.6 (Debian package) in the foreground (`-DD -E`) with

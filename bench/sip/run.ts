@@ -6,19 +6,25 @@
  *   npm run bench:sip -- [--targets kamailio,tandem] [--rates 100,250,500,1000,1500,2000]
  *                        [--duration 10] [--hold 1000] [--failover] [--json out.json] [--keep]
  *                        [--memory 20000 [--memory-rate 500]] [--warmup-rate 200] [--warmup-duration 5]
+ *                        [--capture]
  *
  * --memory N (Tandem only) then holds N concurrent calls and reports the
  * relay heap per call.
  *
  * --failover makes the first provider answer 503 to every INVITE, so every
  * call takes the failover path.
+ *
+ * --capture (tcpdump, root) records each counted step on loopback and prints
+ * where the INVITE->200 time went: the proxy's own phases, the decide round
+ * trip and the callee's (capture.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freeUdpPort } from '../../functions/local/free-port';
-import { figuresTable } from './figures';
+import { tcpdumpAvailable } from './capture';
+import { figuresTable, phasesTable } from './figures';
 import { type SipProxy, startKamailio } from './kamailio';
 import { type MemoryResult, measureMemory } from './memory';
 import { startUas, type Uas } from './sipp';
@@ -39,6 +45,7 @@ const { values } = parseArgs({
     'memory-rate': { type: 'string', default: '500' },
     'warmup-rate': { type: 'string', default: '200' },
     'warmup-duration': { type: 'string', default: '5' },
+    capture: { type: 'boolean', default: false },
   },
 });
 
@@ -55,6 +62,10 @@ const directToUas = (uas: Uas): SipProxy => ({
 });
 
 const log = (line: string) => console.log(`[bench:sip] ${line}`);
+if (values.capture && !tcpdumpAvailable()) {
+  console.error('--capture needs tcpdump (apt-get install tcpdump) and root or CAP_NET_RAW');
+  process.exit(2);
+}
 const rates = values.rates.split(',').map(Number);
 const targets = (values.targets ?? ((await tandemAvailable()) ? 'kamailio,tandem' : 'kamailio')).split(',');
 const cwd = mkdtempSync(join(tmpdir(), 'tandem-bench-sip-'));
@@ -84,6 +95,7 @@ for (const target of targets) {
     await runSteps({
       target,
       proxyPid: proxy.pid,
+      decisionPid: proxy.decisionPid,
       proxyPort: proxy.port,
       uacPort,
       service,
@@ -99,6 +111,7 @@ for (const target of targets) {
       ...(await runSteps({
         target: proxy.name,
         proxyPid: proxy.pid,
+        decisionPid: proxy.decisionPid,
         proxyPort: proxy.port,
         uacPort,
         service,
@@ -107,6 +120,7 @@ for (const target of targets) {
         holdMs: Number(values.hold),
         p99LimitMs: Number(values.p99),
         cwd,
+        ...(values.capture ? { captureDir: cwd } : {}),
         log,
       })),
     );
@@ -136,6 +150,7 @@ console.log(
     holdMs: Number(values.hold),
   }),
 );
+if (values.capture) console.log(phasesTable(results));
 if (memory) {
   console.log(
     `\nMemory: ${memory.established}/${memory.calls} concurrent calls held, relay heap after full GC ${memory.heapBeforeMb.toFixed(1)} → ${memory.heapWithCallsMb.toFixed(1)} MB = ${memory.heapPerCallBytes.toFixed(0)} bytes per held call (steady, after 64*T1; target ≤ 2048); ` +

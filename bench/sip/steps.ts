@@ -1,4 +1,7 @@
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { type Phases, phasesOf, startCapture } from './capture';
 import {
   cpuSeconds,
   cpuUserSystem,
@@ -19,13 +22,14 @@ export type StepResult = UacResult & {
   pssMb: number;
   /**
    * Where the machine's CPU went during the step, % of one core each: the proxy (`proxySystem`:
-   * its kernel share, tick-sampled), the harness process (REST API + decision for Tandem; idle for
-   * Kamailio), DynamoDB Local (java), every sipp (UAC + both UAS), and the whole machine busy
-   * time (all processes and the kernel, 200 % = both cores).
+   * its kernel share, tick-sampled), the decision server (Tandem's API + decision process; 0 for
+   * Kamailio), this harness process, DynamoDB Local (java), every sipp (UAC + both UAS), and the
+   * whole machine busy time (all processes and the kernel, 200 % = both cores).
    */
   cpuSplit: {
     proxy: number;
     proxySystem: number;
+    decision: number;
     harness: number;
     sipp: number;
     dynamodb: number;
@@ -33,12 +37,16 @@ export type StepResult = UacResult & {
   };
   /** Proxy CPU per call (user + system), µs. */
   cpuUsPerCall: number;
+  /** Where the INVITE->200 time went, read off the wire (`captureDir`). */
+  phases?: Phases;
   passed: boolean;
 };
 
 export type StepPlan = {
   target: string;
   proxyPid: number;
+  /** The decision server's process (Tandem), measured apart from the proxy. */
+  decisionPid?: number | undefined;
   proxyPort: number;
   uacPort: number;
   service: string;
@@ -47,6 +55,8 @@ export type StepPlan = {
   holdMs: number;
   p99LimitMs: number;
   cwd: string;
+  /** Capture every step on loopback with tcpdump into this directory and report its phases (capture.ts). */
+  captureDir?: string | undefined;
   log: (line: string) => void;
 };
 
@@ -62,11 +72,13 @@ export async function runSteps(plan: StepPlan): Promise<StepResult[]> {
   for (const rate of plan.rates) {
     const pids = processTree(plan.proxyPid);
     const cpuBefore = cpuUserSystem(pids);
+    const decisionPids = plan.decisionPid ? processTree(plan.decisionPid) : [];
+    const decisionBefore = cpuSeconds(decisionPids);
     const harnessBefore = process.cpuUsage();
     const idleBefore = machineIdleSeconds();
     // sipp CPU: sampled while it runs (the UAC's CPU is lost once it exits and is reaped).
     const sippBefore = new Map(pidsByName('sipp').map((pid) => [pid, cpuSeconds([pid])]));
-    // DynamoDB Local (java, a child of this process) answers the decision's periodic config checks.
+    // DynamoDB Local (java, a child of this process) answers the decision server's periodic config checks.
     const javaPids = pidsByName('java');
     const javaBefore = cpuSeconds(javaPids);
     const sippLast = new Map(sippBefore);
@@ -83,6 +95,8 @@ export async function runSteps(plan: StepPlan): Promise<StepResult[]> {
       sampleSipp();
     }, 500);
     let uacEnded = 0;
+    const pcap = plan.captureDir ? join(plan.captureDir, `step-${rate}.pcap`) : undefined;
+    const capture = pcap ? await startCapture(pcap) : undefined;
     const result = await runUac({
       rate,
       durationS: plan.durationS,
@@ -109,6 +123,7 @@ export async function runSteps(plan: StepPlan): Promise<StepResult[]> {
     const cpuSplit = {
       proxy: cpuPercent,
       proxySystem: (proxySystem / seconds) * 100,
+      decision: ((cpuSeconds(decisionPids) - decisionBefore) / seconds) * 100,
       harness: ((harness.user + harness.system) / 1e6 / seconds) * 100,
       sipp: (sippCpu / seconds) * 100,
       dynamodb: ((cpuSeconds(javaPids) - javaBefore) / seconds) * 100,
@@ -116,12 +131,25 @@ export async function runSteps(plan: StepPlan): Promise<StepResult[]> {
     };
     const passed = stepPassed(result, rate, plan.durationS, plan.p99LimitMs);
     const cpuUsPerCall = (proxyCpu / calls) * 1e6;
-    const step = { ...result, target: plan.target, rate, cpuPercent, cpuSplit, cpuUsPerCall, pssMb, passed };
+    await capture?.stop();
+    const phases = pcap ? phasesOf(pcap, plan.proxyPort) : undefined;
+    if (pcap) rmSync(pcap, { force: true });
+    const step = {
+      ...result,
+      target: plan.target,
+      rate,
+      cpuPercent,
+      cpuSplit,
+      cpuUsPerCall,
+      pssMb,
+      passed,
+      ...(phases ? { phases } : {}),
+    };
     results.push(step);
     plan.log(
       `${plan.target} ${rate} cps: ${result.successful}/${Math.round(rate * plan.durationS)} ok, ${result.failed} failed, ` +
         `p99 ${result.p99} ms, offered ${result.offeredCps.toFixed(0)} cps, cpu ${cpuPercent.toFixed(0)} % (${cpuSplit.proxySystem.toFixed(0)} % kernel, ${cpuUsPerCall.toFixed(0)} µs/call) ` +
-        `(harness ${cpuSplit.harness.toFixed(0)} %, dynamodb ${cpuSplit.dynamodb.toFixed(0)} %, sipp ${cpuSplit.sipp.toFixed(0)} %, machine ${cpuSplit.machine.toFixed(0)}/200 %), ` +
+        `(decision ${cpuSplit.decision.toFixed(0)} %, harness ${cpuSplit.harness.toFixed(0)} %, dynamodb ${cpuSplit.dynamodb.toFixed(0)} %, sipp ${cpuSplit.sipp.toFixed(0)} %, machine ${cpuSplit.machine.toFixed(0)}/200 %), ` +
         `pss ${pssMb.toFixed(1)} MB ${passed ? 'PASS' : 'FAIL'}`,
     );
     if (!passed) break;

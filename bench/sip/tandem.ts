@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freeUdpPort } from '../../functions/local/free-port';
-import { bundleRelayChild } from '../relay-bundle';
+import { bundleChild } from '../child-bundle';
 import { startBenchStack } from './bench-stack';
 import type { SipProxy } from './kamailio';
 import { stopChild } from './sipp';
@@ -33,7 +33,7 @@ export async function startTandem(options: {
     uacPort: options.uacPort,
   });
   const port = await freeUdpPort();
-  const relay = await bundleRelayChild(join(root, 'bench/sip/tandem-relay.ts'));
+  const relay = await bundleChild(join(root, 'bench/sip/tandem-relay.ts'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -62,6 +62,7 @@ export async function startTandem(options: {
     name: 'Tandem relay',
     port,
     pid: child.pid ?? -1,
+    decisionPid: stack.decisionPid,
     heapUsed: () =>
       new Promise((resolve) => {
         child.once('message', (m) => resolve((m as { heapUsed: number }).heapUsed));
