@@ -1,4 +1,5 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { createServer, isIP, connect as netConnect, type Server, type Socket } from 'node:net';
@@ -29,6 +30,21 @@ export type SipTransport = {
   closeConnection(to: Destination): void;
   close(): Promise<void>;
 };
+
+/**
+ * dgram resolves the address of every datagram sent, through dns.lookup, which answers an IP
+ * literal a tick later; the relay only sends to addresses it resolved already, so they go out
+ * at once (~3–5 µs of CPU less per datagram, a call sends about seven).
+ */
+function literalLookup(
+  address: string,
+  options: number | LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(address);
+  if (family) callback(null, address, family);
+  else dnsLookup(address, typeof options === 'number' ? { family: options } : options, callback);
+}
 
 /**
  * The relay's own sockets: one UDP socket, a TCP server and optionally a TLS
@@ -65,6 +81,7 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
   // (the kernel caps them at net.core.rmem_max / wmem_max).
   const udp: UdpSocket = createSocket({
     type: isIP(options.address) === 6 ? 'udp6' : 'udp4',
+    lookup: literalLookup,
     reuseAddr: false,
     recvBufferSize: 4 * 1024 * 1024,
     sendBufferSize: 1024 * 1024,

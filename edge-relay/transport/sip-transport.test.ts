@@ -1,0 +1,51 @@
+import { createSocket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Remote, type SipTransport, startTransport } from './sip-transport';
+
+const running: SipTransport[] = [];
+afterEach(async () => {
+  for (const t of running.splice(0)) await t.close();
+});
+
+async function transport(address: string, received: { raw: string; remote: Remote }[]) {
+  const t = await startTransport({
+    address,
+    udpPort: 0,
+    tcpPort: 0,
+    onMessage: (raw, remote) => received.push({ raw, remote }),
+    onError: () => {},
+  });
+  running.push(t);
+  return t;
+}
+
+const until = async (done: () => boolean) => {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('sip transport (UDP)', () => {
+  it('sends to an IP address at once, and to a host name through DNS', async () => {
+    const peer = createSocket('udp4');
+    const got: string[] = [];
+    peer.on('message', (m) => got.push(m.toString('latin1')));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const t = await transport('127.0.0.1', []);
+    const port = peer.address().port;
+    t.send({ transport: 'udp', host: '127.0.0.1', port }, 'OPTIONS to an address');
+    t.send({ transport: 'udp', host: 'localhost', port }, 'OPTIONS to a name');
+    await until(() => got.length === 2);
+    peer.close();
+    expect(got.sort()).toEqual(['OPTIONS to a name', 'OPTIONS to an address']);
+  });
+
+  it('binds to a host name (TANDEM_SIP_ADDRESS=localhost) and receives on it', async () => {
+    const received: { raw: string; remote: Remote }[] = [];
+    const t = await transport('localhost', received);
+    const peer = createSocket('udp4');
+    await new Promise<void>((r) => peer.send('hello', t.ports.udp, '127.0.0.1', () => r()));
+    await until(() => received.length === 1);
+    peer.close();
+    expect(received[0]?.raw).toBe('hello');
+    expect(received[0]?.remote).toMatchObject({ transport: 'udp', address: '127.0.0.1' });
+  });
+});
