@@ -51,9 +51,10 @@ export function phasesTable(results: readonly StepResult[]): string {
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
-    for (const f of r.phases?.phases ?? []) {
+    if (!r.phases?.calls) continue; // direct: no proxy between
+    for (const f of r.phases.phases) {
       lines.push(
-        `| ${r.target} | ${r.rate} | ${r.phases?.calls} | ${f.phase} | ${fmt(f.p50, 2)} | ${fmt(f.p90, 2)} | ${fmt(f.p99, 2)} | ${fmt(f.max, 1)} |`,
+        `| ${r.target} | ${r.rate} | ${r.phases.calls} | ${f.phase} | ${fmt(f.p50, 2)} | ${fmt(f.p90, 2)} | ${fmt(f.p99, 2)} | ${fmt(f.max, 1)} |`,
       );
     }
   }
