@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,12 +75,19 @@ function processesWith(binary: string, needle: string): number[] {
 
 describe('npm start (functions/local/start.ts)', () => {
   const children: ChildProcess[] = [];
+  const dirs: string[] = [];
+  const tempDir = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
   afterEach(() => {
     for (const c of children) c.kill('SIGKILL');
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it('starts DynamoDB Local, the API, rtpengine and the relay; prints the admin key once; leaves no process on SIGTERM', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-start-'));
+    const dataDir = tempDir('tandem-start-');
     const started = run({ TANDEM_DATA_DIR: dataDir, TANDEM_API_PORT: '0', TANDEM_SIP_PORT: '0' });
     children.push(started.child);
     const apiUrl = await waitFor(() => started.output().match(/API\s+(http:\/\/[\d.:]+)\/v1/)?.[1], 45_000);
@@ -125,7 +132,7 @@ describe('npm start (functions/local/start.ts)', () => {
   });
 
   it('says how to install Java when it is missing, instead of hanging', async () => {
-    const bin = mkdtempSync(join(tmpdir(), 'tandem-nojava-'));
+    const bin = tempDir('tandem-nojava-');
     mkdirSync(join(bin, 'bin'));
     symlinkSync(process.execPath, join(bin, 'bin', 'node'));
     const started = run({ PATH: join(bin, 'bin'), TANDEM_DATA_DIR: join(bin, 'data'), TANDEM_API_PORT: '0' });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcess } from '../../functions/local/child-process';
@@ -37,9 +37,12 @@ export async function startBenchStack(options: {
 }): Promise<{ stack: BenchStack; relayToken: string }> {
   const adminKey = `tdm_admin_${randomBytes(18).toString('base64url')}`;
   const relayToken = `tdm_relay_${randomBytes(18).toString('base64url')}`;
-  const dynamodb = await startDynamoDbLocal({
-    dataDir: mkdtempSync(join(tmpdir(), `tandem-${options.name}-ddb-`)),
-  });
+  const dataDir = mkdtempSync(join(tmpdir(), `tandem-${options.name}-ddb-`));
+  const dynamodb = await startDynamoDbLocal({ dataDir });
+  const removeStore = async () => {
+    await dynamodb.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   const bundle = await bundleChild(join(root, 'bench/sip/decision-server.ts'));
   const apiPort = await freePort();
   const config: LocalStackConfig = {
@@ -58,7 +61,7 @@ export async function startBenchStack(options: {
     { name: 'decision server', readyPort: apiPort, cwd: root },
   ).catch(async (error: unknown) => {
     bundle.remove();
-    await dynamodb.stop();
+    await removeStore();
     throw error;
   });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -68,7 +71,7 @@ export async function startBenchStack(options: {
     stop: async () => {
       await server.stop();
       bundle.remove();
-      await dynamodb.stop();
+      await removeStore();
     },
   };
   const api = async (path: string, body: unknown): Promise<{ id: string }> => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeUdpPort } from '../../functions/local/free-port';
@@ -63,6 +63,7 @@ export async function startKamailio(options: {
     await waitForSip(port);
   } catch (error) {
     child.kill('SIGKILL');
+    rmSync(runtime, { recursive: true, force: true });
     throw new Error(`kamailio did not start: ${(error as Error).message}\n${stderr}`);
   }
   return {
@@ -72,6 +73,7 @@ export async function startKamailio(options: {
     stop: async () => {
       process.off('exit', killOnExit);
       await stopChild(child);
+      rmSync(runtime, { recursive: true, force: true });
     },
   };
 }
