@@ -21,7 +21,7 @@ import { freeUdpPort } from '../../functions/local/free-port';
 import { figuresTable } from '../sip/figures';
 import { cpuSeconds, processTree } from '../sip/proc-stats';
 import { startUas } from '../sip/sipp';
-import { runSteps, type StepResult } from '../sip/steps';
+import { proxyPlan, runSteps, type StepResult } from '../sip/steps';
 import { type MediaStep, mediaFigures } from './figures';
 import { startTandemMedia } from './tandem-media';
 
@@ -66,15 +66,7 @@ try {
       ...(mode === 'transcoding' ? { codecs: { allow: ['PCMA'], transcode: ['PCMA'] } } : {}),
     });
     log(`${proxy.name}: relay udp ${proxy.port} (pid ${proxy.pid})`);
-    const plan = {
-      target: proxy.name,
-      proxyPid: proxy.pid,
-      decisionPid: proxy.decisionPid,
-      proxyPort: proxy.port,
-      uacPort,
-      service,
-      cwd,
-    };
+    const plan = proxyPlan(proxy, { uacPort, service, cwd });
     try {
       // Warm-up (JIT, decision keep-alive pool), not counted.
       await runSteps({ ...plan, rates: [20], durationS: 2, holdMs: 200, p99LimitMs: 1e9, log: () => {} });

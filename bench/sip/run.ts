@@ -28,7 +28,7 @@ import { figuresTable, phasesTable } from './figures';
 import { type SipProxy, startKamailio } from './kamailio';
 import { type MemoryResult, measureMemory } from './memory';
 import { startUas, type Uas } from './sipp';
-import { runSteps, type StepResult } from './steps';
+import { proxyPlan, runSteps, type StepResult } from './steps';
 import { startTandem, tandemAvailable } from './tandem';
 
 const { values } = parseArgs({
@@ -92,34 +92,23 @@ for (const target of targets) {
     // Warm-up, not counted, the same for every target: a freshly started Node process runs its first
     // thousand calls unoptimised (JIT) with a small young generation; a cold relay hit by 700 cps at once
     // answered every call of the first 2-3 s in 300-400 ms, then ~20 ms. Production relays run for days.
+    const plan = proxyPlan(proxy, { uacPort, service, cwd });
     await runSteps({
-      target,
-      proxyPid: proxy.pid,
-      decisionPid: proxy.decisionPid,
-      proxyPort: proxy.port,
-      uacPort,
-      service,
+      ...plan,
       rates: [Number(values['warmup-rate'])],
       durationS: Number(values['warmup-duration']),
       holdMs: 200,
       p99LimitMs: 1e9,
-      cwd,
       log: () => {},
     });
     await new Promise((r) => setTimeout(r, 2_000));
     results.push(
       ...(await runSteps({
-        target: proxy.name,
-        proxyPid: proxy.pid,
-        decisionPid: proxy.decisionPid,
-        proxyPort: proxy.port,
-        uacPort,
-        service,
+        ...plan,
         rates,
         durationS: Number(values.duration),
         holdMs: Number(values.hold),
         p99LimitMs: Number(values.p99),
-        cwd,
         ...(values.capture ? { captureDir: cwd } : {}),
         log,
       })),

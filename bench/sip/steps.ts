@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type Phases, phasesOf, startCapture } from './capture';
+import type { SipProxy } from './kamailio';
 import {
   cpuSeconds,
   cpuUserSystem,
@@ -59,6 +60,25 @@ export type StepPlan = {
   captureDir?: string | undefined;
   log: (line: string) => void;
 };
+
+/**
+ * What every step of one proxy shares: its name and processes, the UAC's port and the number called.
+ *
+ * @example
+ * await runSteps({ ...proxyPlan(proxy, { uacPort, service, cwd }), rates: [500], durationS: 10, holdMs: 1000, p99LimitMs: 100, log });
+ */
+export function proxyPlan(
+  proxy: SipProxy,
+  harness: { uacPort: number; service: string; cwd: string },
+): Pick<StepPlan, 'target' | 'proxyPid' | 'decisionPid' | 'proxyPort' | 'uacPort' | 'service' | 'cwd'> {
+  return {
+    target: proxy.name,
+    proxyPid: proxy.pid,
+    decisionPid: proxy.decisionPid,
+    proxyPort: proxy.port,
+    ...harness,
+  };
+}
 
 /** A step passes with every call successful, p99 INVITE->200 within the limit and the rate really offered. */
 export function stepPassed(r: UacResult, rate: number, durationS: number, p99LimitMs: number): boolean {
