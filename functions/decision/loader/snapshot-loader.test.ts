@@ -132,6 +132,18 @@ describe('snapshot loader', () => {
     expect(events).toContain('cache_down');
   });
 
+  it('a write in this process is seen by the next decision even when the cache bump was lost', async () => {
+    const { state, reader } = fakeReader();
+    const c = clock();
+    const cache: VersionCache = { kind: 'redis', version: async () => 7, bump: async () => {} };
+    const loader = createSnapshotLoader({ reader, cache, now: c.now });
+    await loader.get();
+    state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
+    state.versions[ACME] = 2;
+    loader.invalidate();
+    expect((await loader.get()).routes.get(ACME)?.prefixes.byPrefix.has('+82')).toBe(true);
+  });
+
   it('a failing DynamoDB refresh keeps the last snapshot', async () => {
     const { reader } = fakeReader();
     const c = clock();
@@ -145,7 +157,7 @@ describe('snapshot loader', () => {
   });
 
   describe('revalidate: background (a long-running server)', () => {
-    /** A reader whose version reads, once started, wait until `release()`: a DynamoDB check in flight. */
+    /** A reader whose version reads answer only at `release()`, with what was stored when asked: a DynamoDB check in flight. */
     function slowVersions(reader: ConfigSource) {
       const read = reader.configVersions;
       let slow = false;
@@ -154,8 +166,9 @@ describe('snapshot loader', () => {
         release = resolve;
       });
       reader.configVersions = async (ids) => {
-        if (slow) await gate;
-        return read(ids);
+        const versions = await read(ids); // what DynamoDB held when asked...
+        if (slow) await gate; // ...answered later
+        return versions;
       };
       return {
         start: () => {
@@ -235,6 +248,27 @@ describe('snapshot loader', () => {
       const quiet = await loader.get();
       expect(quiet).not.toBe(first);
       expect(quiet.routes.get(ACME)?.prefixes.byPrefix.has('+1')).toBe(true);
+    });
+
+    it('a write in this process while a check runs: the next decision waits for a check that sees it', async () => {
+      const { state, reader } = fakeReader();
+      const c = clock();
+      const cache = createMemoryCache();
+      const dynamo = slowVersions(reader);
+      const loader = createSnapshotLoader({ reader, cache, now: c.now, revalidate: 'background' });
+      const first = await loader.get();
+      dynamo.start();
+      c.advance(1_000);
+      expect(await loader.get()).toBe(first); // a check starts behind this decision and waits on DynamoDB
+      await new Promise((r) => setTimeout(r, 0)); // it has read the versions from before the write
+      state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
+      state.versions[ACME] = 2;
+      await cache.bump(ACME);
+      loader.invalidate(); // the API answered the write after this
+      const next = [loader.get(), loader.get()];
+      dynamo.release();
+      for (const snapshot of await Promise.all(next))
+        expect(snapshot.routes.get(ACME)?.prefixes.byPrefix.has('+82')).toBe(true);
     });
   });
 });

@@ -44,7 +44,7 @@ export type LoaderEvent =
 export type SnapshotLoader = {
   /** The current snapshot, refreshed first when a check is due and something changed. */
   get(): Promise<Snapshot>;
-  /** Forces a version check on the next get (e.g. after a write in this process). */
+  /** A write in this process: the next get waits for a version check that started after it. */
   invalidate(): void;
 };
 
@@ -85,6 +85,13 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
   /** When the last check that completed without a failure started: what the snapshot is known to be as of. */
   let verifiedAt = 0;
   let inflight: Promise<Snapshot> | undefined;
+  /**
+   * Writes through this process (invalidate), how many of them the running check started after,
+   * and how many the last finished check (or build) started after.
+   */
+  let writes = 0;
+  let writesSeen = 0;
+  let writesApplied = 0;
   /** After a cache failure it is left alone for a while, so an outage does not add a timeout to every check. */
   let cacheDownUntil = 0;
 
@@ -174,8 +181,11 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
   async function check(): Promise<Snapshot> {
     const t = now();
     lastCheck = t;
+    writesSeen = writes;
+    const seen = writes;
     let verified = true;
-    let dynamoDue = t - lastDynamoCheck >= safetyMs;
+    // After a write in this process DynamoDB is read whatever the cache says (its bump may have failed).
+    let dynamoDue = t - lastDynamoCheck >= safetyMs || seen !== writesApplied;
     if (options.cache && t >= cacheDownUntil) {
       try {
         const next = await options.cache.version();
@@ -202,6 +212,8 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
       }
     }
     if (verified) verifiedAt = t;
+    // Even a failed check counts: without DynamoDB, decisions go on from the last snapshot.
+    writesApplied = seen;
     return snapshot!;
   }
 
@@ -212,30 +224,39 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
     return inflight;
   }
 
+  async function get(): Promise<Snapshot> {
+    if (!snapshot) {
+      return singleFlight(async () => {
+        writesSeen = writes;
+        const seen = writes;
+        if (options.cache) token = await options.cache.version().catch(() => undefined);
+        lastCheck = lastDynamoCheck = verifiedAt = now();
+        const built = await build();
+        writesApplied = seen;
+        return built;
+      });
+    }
+    if (writesApplied !== writes) {
+      // A write through this process (the API answered it already): wait for a check that started after it.
+      if (!inflight) return singleFlight(check);
+      return writesSeen === writes ? inflight : inflight.then(get);
+    }
+    if (now() - lastCheck < checkMs) return snapshot;
+    if (inflight) return snapshot; // a check is running: answer from what we have
+    const checked = singleFlight(check);
+    // A check that waits on DynamoDB (every second without Redis) took 15–30 ms of the request
+    // that started it: the relay's p99 post-dial delay. Behind the request, it costs no call a wait.
+    if (!background || now() - verifiedAt > maxStaleMs) return checked;
+    checked.catch((error: unknown) =>
+      options.onEvent?.({ type: 'refresh_failed', error: (error as Error).message }),
+    );
+    return snapshot;
+  }
+
   return {
-    async get() {
-      if (!snapshot) {
-        return singleFlight(async () => {
-          if (options.cache) token = await options.cache.version().catch(() => undefined);
-          lastCheck = lastDynamoCheck = verifiedAt = now();
-          return build();
-        });
-      }
-      if (now() - lastCheck < checkMs) return snapshot;
-      if (inflight) return snapshot; // a check is running: answer from what we have
-      const checked = singleFlight(check);
-      // A check that waits on DynamoDB (every second without Redis) took 15–30 ms of the request
-      // that started it: the relay's p99 post-dial delay. Behind the request, it costs no call a wait.
-      if (!background || now() - verifiedAt > maxStaleMs) return checked;
-      checked.catch((error: unknown) =>
-        options.onEvent?.({ type: 'refresh_failed', error: (error as Error).message }),
-      );
-      return snapshot;
-    },
+    get,
     invalidate() {
-      // A write in this process: the next decision waits for the check, so it sees the write.
-      lastCheck = 0;
-      verifiedAt = 0;
+      writes++;
     },
   };
 }
