@@ -1,5 +1,7 @@
 import { createSocket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Server } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../functions/local/free-port';
 import { type Remote, type SipTransport, startTransport } from './sip-transport';
 
 const running: SipTransport[] = [];
@@ -8,10 +10,12 @@ afterEach(async () => {
 });
 
 async function transport(address: string, received: { raw: string; remote: Remote }[]) {
+  // UDP and TCP on one port, as the relay runs: a port free for TCP, chosen now.
+  const port = await freePort();
   const t = await startTransport({
     address,
-    udpPort: 0,
-    tcpPort: 0,
+    udpPort: port,
+    tcpPort: port,
     onMessage: (raw, remote) => received.push({ raw, remote }),
     onError: () => {},
   });
@@ -47,5 +51,32 @@ describe('sip transport (UDP)', () => {
     peer.close();
     expect(received[0]?.raw).toBe('hello');
     expect(received[0]?.remote).toMatchObject({ transport: 'udp', address: '127.0.0.1' });
+  });
+
+  it('port 0: when the free UDP port has a TCP listener already, both move to another free port', async () => {
+    const listen = Server.prototype.listen;
+    const tried: number[] = [];
+    const spy = vi.spyOn(Server.prototype, 'listen').mockImplementation(function (this: Server, ...args) {
+      tried.push(args[0] as number);
+      if (tried.length > 1) return listen.apply(this, args as Parameters<typeof listen>);
+      const taken = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' });
+      process.nextTick(() => this.emit('error', taken));
+      return this;
+    });
+    try {
+      const t = await startTransport({
+        address: '127.0.0.1',
+        udpPort: 0,
+        tcpPort: 0,
+        onMessage: () => {},
+        onError: () => {},
+      });
+      running.push(t);
+      expect(tried).toHaveLength(2);
+      expect(t.ports.tcp).toBe(t.ports.udp);
+      expect(t.ports.udp).toBe(tried[1]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -79,24 +79,31 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
 
   // Large socket buffers: a burst of datagrams while the event loop is busy must queue, not drop
   // (the kernel caps them at net.core.rmem_max / wmem_max).
-  const udp: UdpSocket = createSocket({
-    type: isIP(options.address) === 6 ? 'udp6' : 'udp4',
-    lookup: literalLookup,
-    reuseAddr: false,
-    recvBufferSize: 4 * 1024 * 1024,
-    sendBufferSize: 1024 * 1024,
-  });
-  udp.on('message', (msg, rinfo) =>
-    options.onMessage(msg.toString('latin1'), { transport: 'udp', address: rinfo.address, port: rinfo.port }),
-  );
-  udp.on('error', (error) => options.onError('udp socket', error));
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(options.udpPort, options.address, () => {
-      udp.off('error', reject);
-      resolve();
+  const bindUdp = async (port: number): Promise<UdpSocket> => {
+    const socket = createSocket({
+      type: isIP(options.address) === 6 ? 'udp6' : 'udp4',
+      lookup: literalLookup,
+      reuseAddr: false,
+      recvBufferSize: 4 * 1024 * 1024,
+      sendBufferSize: 1024 * 1024,
     });
-  });
+    socket.on('message', (msg, rinfo) =>
+      options.onMessage(msg.toString('latin1'), {
+        transport: 'udp',
+        address: rinfo.address,
+        port: rinfo.port,
+      }),
+    );
+    socket.on('error', (error) => options.onError('udp socket', error));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, options.address, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return socket;
+  };
 
   const listen = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -111,7 +118,20 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
   const tcpServer = createServer((socket) =>
     attach(socket, 'tcp', socket.remoteAddress ?? '', socket.remotePort ?? 0),
   );
-  const tcpPort = await listen(tcpServer, options.tcpPort || udp.address().port);
+  let udp = await bindUdp(options.udpPort);
+  let tcpPort = 0;
+  // TCP listens on the UDP port unless told otherwise (one SIP port). Port 0 asks for any free port: the
+  // one the kernel gave UDP may have a TCP listener already, and then both move to another.
+  for (let attempt = 1; !tcpPort; attempt++) {
+    try {
+      tcpPort = await listen(tcpServer, options.tcpPort || udp.address().port);
+    } catch (error) {
+      udp.close();
+      const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!taken || options.udpPort !== 0 || options.tcpPort || attempt >= 10) throw error;
+      udp = await bindUdp(0);
+    }
+  }
 
   const tlsContext = options.tls
     ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }
