@@ -1,5 +1,6 @@
 import type { IntakeProblem } from './intake-reply';
 import type { RawHeader, SplitMessage } from './intake-split';
+import { memoByText } from './memo';
 import {
   checkAddress,
   checkAddressList,
@@ -110,37 +111,19 @@ function checkValue(key: string, value: string): IntakeProblem | undefined {
 }
 
 /**
- * Results of checkValue per header and value. The messages of one call repeat
- * most values (From, To, Call-ID, Contact, Route, Record-Route five times and
- * more), and many are the same for every call (Max-Forwards, our
- * Record-Route): a scan of the grammar once per distinct value, not per
- * message. Small and emptied when full: the values are slices of received
- * datagrams and keep them alive (256 per table, a few hundred KB at most).
- * A response's Vias are the ones its request carried (checked when it came in).
+ * checkValue once per header and distinct value (memo.ts): the messages of one
+ * call repeat most values (From, To, Call-ID, Contact, Route, Record-Route five
+ * times and more), and many are the same for every call (Max-Forwards, our
+ * Record-Route). A response's Vias are the ones its request carried (checked
+ * when it came in).
  */
-const MEMO_MAX = 256;
-const memo = new Map<string, Map<string, IntakeProblem | null>>();
-const MEMO_KEYS = new Set([
-  'via',
-  'from',
-  'to',
-  'contact',
-  'route',
-  'record-route',
-  'call-id',
-  'max-forwards',
-  'expires',
-  'date',
-]);
-for (const key of MEMO_KEYS) memo.set(key, new Map());
-const cseqMemo = new Map<string, ReturnType<typeof parseCSeq>>();
-const lengthMemo = new Map<string, number | undefined>();
-
-function remember<V>(table: Map<string, V>, value: string, result: V): V {
-  if (table.size >= MEMO_MAX) table.clear();
-  table.set(value, result);
-  return result;
-}
+const checkers = new Map(
+  ['via', 'from', 'to', 'contact', 'route', 'record-route', 'call-id', 'max-forwards', 'expires', 'date'].map(
+    (key) => [key, memoByText((value) => checkValue(key, value))],
+  ),
+);
+const cseqOf = memoByText(parseCSeq);
+const lengthOf = memoByText((value) => parseBoundedInt(value, 2 ** 31));
 
 function checkHeader(
   h: RawHeader,
@@ -149,32 +132,24 @@ function checkHeader(
 ): IntakeProblem | undefined {
   switch (h.key) {
     case 'cseq': {
-      let cseq = cseqMemo.get(h.value);
-      if (cseq === undefined) cseq = remember(cseqMemo, h.value, parseCSeq(h.value));
+      const cseq = cseqOf(h.value);
       if (typeof cseq === 'string') return headerProblem('cseq', cseq);
       if (method !== undefined && cseq.method !== method)
         return bad('CSeq Method Does Not Match Request Method');
       return undefined;
     }
     case 'content-length': {
-      let length = lengthMemo.get(h.value);
-      if (length === undefined && !lengthMemo.has(h.value))
-        length = remember(lengthMemo, h.value, parseBoundedInt(h.value, 2 ** 31));
+      const length = lengthOf(h.value);
       if (length === undefined) return headerProblem(h.key, 'not a length');
       return length > bodyLength ? bad('Content-Length Larger Than Body') : undefined;
     }
-    default: {
-      const table = memo.get(h.key);
-      if (!table) return checkValue(h.key, h.value);
-      const known = table.get(h.value);
-      if (known !== undefined) return known ?? undefined;
-      return remember(table, h.value, checkValue(h.key, h.value) ?? null) ?? undefined;
-    }
+    default:
+      return checkers.get(h.key)?.(h.value);
   }
 }
 
 /**
- * The RFC 3261 checks the `sip` parser does not make: framing, required and
+ * The RFC 3261 checks beyond splitting the message: framing, required and
  * single-valued headers, and the grammar of the headers a proxy relies on.
  * Unknown headers are not checked (they pass unchanged). Max-Forwards may be
  * absent (RFC 2543 peers: inv2543); the proxy adds it.

@@ -4,6 +4,8 @@
  * not understand byte for byte, so only the headers it owns are rewritten.
  * Strings are latin1 (one char per byte), so `body.length` is its byte length.
  */
+import { memoByText } from './memo';
+
 export type SipHeader = { readonly key: string; readonly name: string; readonly value: string };
 
 type Common = { readonly headers: readonly SipHeader[]; readonly body: string };
@@ -32,19 +34,11 @@ const compact: Record<string, string> = {
   x: 'session-expires',
 };
 
-const keys = new Map<string, string>();
-
 /** Lower-case long form of a header name (`v` → `via`); remembered per spelling (read for every header line). */
-export function headerKey(name: string): string {
-  let key = keys.get(name);
-  if (key === undefined) {
-    const lower = name.toLowerCase();
-    key = compact[lower] ?? lower;
-    if (keys.size >= 1024) keys.clear();
-    keys.set(name, key);
-  }
-  return key;
-}
+export const headerKey = memoByText((name) => {
+  const lower = name.toLowerCase();
+  return compact[lower] ?? lower;
+}, 1024);
 
 /**
  * Parses one complete message; undefined when the start line or a header line

@@ -1,3 +1,5 @@
+import { memoByText } from './memo';
+
 /**
  * SIP, SIPS and tel URIs (RFC 3261 §19.1, RFC 3966), with IPv6 references.
  * Parameters keep their order; a flag parameter (`lr`) has the value null.
@@ -14,24 +16,14 @@ export type SipUri = {
 };
 
 /**
+ * Parsed once per distinct text (memo.ts): the same Request-URIs, Contacts and
+ * our own Route URI are read several times per message and again in every
+ * message of a dialog. Callers never change a SipUri.
+ *
  * @example
  * parseUri('sip:+8210@[2001:db8::1]:5080;transport=tcp;lr')?.host; // '[2001:db8::1]'
  */
-export function parseUri(text: string): SipUri | undefined {
-  const hit = uriCache.get(text);
-  if (hit !== undefined || uriCache.has(text)) return hit;
-  const uri = parseUriUncached(text);
-  if (uriCache.size >= 256) uriCache.clear();
-  uriCache.set(text, uri);
-  return uri;
-}
-
-/**
- * Parsed URIs by their text, shared (callers never change a SipUri): the same
- * Request-URIs, Contacts and our own Route URI are read several times per
- * message and again in every message of a dialog.
- */
-const uriCache = new Map<string, SipUri | undefined>();
+export const parseUri = memoByText(parseUriUncached);
 
 function parseUriUncached(text: string): SipUri | undefined {
   const m = /^(sips?|tel):(.*)$/i.exec(text.trim());

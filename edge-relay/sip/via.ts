@@ -1,3 +1,4 @@
+import { memoByText } from './memo';
 import { bareHost } from './uri';
 
 /** One Via element: `SIP/2.0/UDP host:port;branch=z9hG4bK...;rport`. */
@@ -9,24 +10,11 @@ export type Via = {
 };
 
 /**
- * Parsed Vias by their text. A proxy reads the same top Via several times per
- * message (transaction key, received/rport, response address, loop check);
- * parsing once per distinct value keeps the regex and the object off the hot
- * path. Results are shared: callers copy before they change (stampReceived).
- * Small on purpose: the reuse is within one message's handling, and the parsed
- * strings keep their datagram alive.
+ * Parsed once per distinct text (memo.ts): a proxy reads the same top Via several times per
+ * message (transaction key, received/rport, response address, loop check). Callers copy before
+ * they change one (stampReceived).
  */
-const cache = new Map<string, Via | undefined>();
-const CACHE_MAX = 256;
-
-export function parseVia(value: string): Via | undefined {
-  const hit = cache.get(value);
-  if (hit !== undefined || cache.has(value)) return hit;
-  const via = parseViaUncached(value);
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(value, via);
-  return via;
-}
+export const parseVia = memoByText(parseViaUncached);
 
 function parseViaUncached(value: string): Via | undefined {
   const m =
