@@ -40,24 +40,11 @@ type ClientState = {
 };
 
 /**
- * RFC 3261 §17 for a stateful proxy: server transactions absorb request
- * retransmissions (answering with the last response) and retransmit final
- * non-2xx responses over UDP until the ACK; client transactions retransmit
- * over UDP, time out into a 408, ACK non-2xx finals hop by hop and CANCEL.
+ * What a server transaction keeps of its request once it sent its final response: the method
+ * only, one shared frozen object per method. It then only absorbs retransmissions and lets the
+ * ACK and a late CANCEL match (an accepted INVITE: RFC 6026); the request, the response and its
+ * bytes are dropped (they were most of the memory of an established call).
  */
-/**
- * What an INVITE server transaction keeps once its 2xx is sent (RFC 6026 "Accepted"): only enough to
- * absorb INVITE retransmissions and to let the ACK and a late CANCEL match. The request, the response
- * and its bytes are dropped (they were most of the memory of an established call).
- */
-const ACCEPTED_INVITE: SipRequest = Object.freeze({
-  type: 'request',
-  method: 'INVITE',
-  uri: '',
-  headers: Object.freeze([]),
-  body: '',
-}) as SipRequest;
-/** What a completed non-INVITE server transaction keeps of its request: the method only. */
 const completedRequests = new Map<string, SipRequest>();
 function completedRequest(method: string): SipRequest {
   let request = completedRequests.get(method);
@@ -85,6 +72,12 @@ function acceptedResponse(status: number): SipResponse {
 
 const noop = () => {};
 
+/**
+ * RFC 3261 §17 for a stateful proxy: server transactions absorb request
+ * retransmissions (answering with the last response) and retransmit final
+ * non-2xx responses over UDP until the ACK; client transactions retransmit
+ * over UDP, time out into a 408, ACK non-2xx finals hop by hop and CANCEL.
+ */
 export class Transactions {
   private readonly servers = new Map<string, ServerState>();
   private readonly clients = new Map<string, ClientState>();
@@ -126,7 +119,7 @@ export class Transactions {
     if (!tx) return 'new';
     if (request.method === 'ACK') {
       if (tx.last && tx.last.status >= 300) {
-        this.clearServer(tx);
+        this.stopTimers(tx);
         this.reaper.add(this.source(tx) ? this.timers.t4 : 0, () => this.dropServer(tx));
         return 'ack-absorbed';
       }
@@ -174,7 +167,7 @@ export class Transactions {
     // Completed: for the rest of its life (Timer G/H/J) it only resends `raw`, absorbs the ACK and
     // matches a CANCEL. The parsed request and response (slices of their datagrams) are let go.
     tx.last = acceptedResponse(response.status);
-    (tx as { request: SipRequest }).request = invite ? ACCEPTED_INVITE : completedRequest(tx.request.method);
+    (tx as { request: SipRequest }).request = completedRequest(tx.request.method);
     tx.onCancel = undefined;
     const udp = tx.source.transport === 'udp';
     if (invite && response.status >= 300) {
@@ -236,10 +229,10 @@ export class Transactions {
 
   /** The 2xx of an INVITE was sent: keep a small tombstone for 64*T1 (RFC 6026), drop the rest. */
   private accept(tx: ServerState, status: number, lifetime: number): void {
-    this.clearServer(tx);
+    this.stopTimers(tx);
     const tombstone: ServerState = {
       key: tx.key,
-      request: ACCEPTED_INVITE,
+      request: completedRequest('INVITE'),
       source: tx.source,
       last: acceptedResponse(status),
       onCancel: undefined,
@@ -287,8 +280,8 @@ export class Transactions {
 
   close(): void {
     this.reaper.clear();
-    for (const tx of this.servers.values()) this.clearServer(tx);
-    for (const tx of this.clients.values()) for (const t of tx.timers) clearTimeout(t);
+    for (const tx of this.servers.values()) this.stopTimers(tx);
+    for (const tx of this.clients.values()) this.stopTimers(tx);
     this.servers.clear();
     this.clients.clear();
   }
@@ -298,8 +291,7 @@ export class Transactions {
       if (tx.final) return;
       if (tx.invite && !tx.provisional) {
         // Proceeding: Timer B no longer runs; the core's Timer C (final_ms) bounds the wait.
-        for (const t of tx.timers) clearTimeout(t);
-        tx.timers = [];
+        this.stopTimers(tx);
       }
       tx.provisional = true;
       if (tx.cancelWanted && !tx.cancelSent) this.sendCancel(tx);
@@ -313,8 +305,7 @@ export class Transactions {
       if (first) {
         // Final: no more retransmissions nor Timer B/F. An INVITE lingers 64*T1 for 2xx
         // retransmissions (RFC 6026 Timer M), a non-INVITE T4 over UDP (Timer K).
-        for (const t of tx.timers) clearTimeout(t);
-        tx.timers = [];
+        this.stopTimers(tx);
         this.lingerClient(tx, tx.invite ? 64 * this.timers.t1 : this.completedLinger(tx));
       }
       const onResponse = tx.onResponse;
@@ -326,8 +317,7 @@ export class Transactions {
     if (tx.final) return; // a retransmitted final: re-ACKed, absorbed
     tx.final = response;
     const onResponse = tx.onResponse;
-    for (const t of tx.timers) clearTimeout(t);
-    tx.timers = [];
+    this.stopTimers(tx);
     // Timer D (INVITE: 64*T1 here, at least 32 s) or Timer K (non-INVITE: T4); 0 on streams.
     this.lingerClient(
       tx,
@@ -366,13 +356,14 @@ export class Transactions {
     return tx.source.transport === 'udp';
   }
 
-  private clearServer(tx: ServerState): void {
+  /** Stops a transaction's retransmission and timeout timers. */
+  private stopTimers(tx: ServerState | ClientState): void {
     for (const t of tx.timers) clearTimeout(t);
     tx.timers = [];
   }
 
   private dropServer(tx: ServerState): void {
-    this.clearServer(tx);
+    this.stopTimers(tx);
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
   }
 
@@ -389,8 +380,7 @@ export class Transactions {
   }
 
   private dropClient(tx: ClientState): void {
-    for (const t of tx.timers) clearTimeout(t);
-    tx.timers = [];
+    this.stopTimers(tx);
     if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
   }
 
