@@ -181,11 +181,9 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
   async function check(): Promise<Snapshot> {
     const t = now();
     lastCheck = t;
-    writesSeen = writes;
-    const seen = writes;
     let verified = true;
     // After a write in this process DynamoDB is read whatever the cache says (its bump may have failed).
-    let dynamoDue = t - lastDynamoCheck >= safetyMs || seen !== writesApplied;
+    let dynamoDue = t - lastDynamoCheck >= safetyMs || writesSeen !== writesApplied;
     if (options.cache && t >= cacheDownUntil) {
       try {
         const next = await options.cache.version();
@@ -212,28 +210,35 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
       }
     }
     if (verified) verifiedAt = t;
-    // Even a failed check counts: without DynamoDB, decisions go on from the last snapshot.
-    writesApplied = seen;
     return snapshot!;
   }
 
+  /**
+   * One build or check at a time, and which writes of this process it covers: those made before it
+   * started. Even a failed check counts (without DynamoDB, decisions go on from the last snapshot).
+   */
   function singleFlight(work: () => Promise<Snapshot>): Promise<Snapshot> {
-    inflight ??= work().finally(() => {
-      inflight = undefined;
-    });
+    if (!inflight) {
+      writesSeen = writes;
+      const seen = writes;
+      inflight = work()
+        .then((built) => {
+          writesApplied = seen;
+          return built;
+        })
+        .finally(() => {
+          inflight = undefined;
+        });
+    }
     return inflight;
   }
 
   async function get(): Promise<Snapshot> {
     if (!snapshot) {
       return singleFlight(async () => {
-        writesSeen = writes;
-        const seen = writes;
         if (options.cache) token = await options.cache.version().catch(() => undefined);
         lastCheck = lastDynamoCheck = verifiedAt = now();
-        const built = await build();
-        writesApplied = seen;
-        return built;
+        return build();
       });
     }
     if (writesApplied !== writes) {
