@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryMb, processTree } from './proc-stats';
-import { sippPorts, stopChild, uacArgs } from './sipp';
+import { lastRow, sippPorts, stopChild, uacArgs } from './sipp';
 import type { TandemProxy } from './tandem';
 
 export type MemoryResult = {
@@ -63,13 +63,9 @@ export async function measureMemory(options: {
   try {
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1000));
-      const rows = readFileSync(join(options.cwd, statFile), 'latin1').trim().split('\n');
-      const names = rows[0]!.split(';');
-      const last = rows.at(-1)!.split(';');
-      const current = Number(last[names.indexOf('CurrentCall')] ?? 0);
-      const created = Number(last[names.indexOf('OutgoingCall(C)')] ?? 0);
-      established = current;
-      if (created >= calls) {
+      const stats = lastRow(readFileSync(join(options.cwd, statFile), 'latin1'));
+      established = Number(stats['CurrentCall'] ?? 0);
+      if (Number(stats['OutgoingCall(C)'] ?? 0) >= calls) {
         // Every INVITE is out; give the last answers a moment, then measure.
         await new Promise((r) => setTimeout(r, 3000));
         break;
@@ -82,9 +78,9 @@ export async function measureMemory(options: {
     );
     await new Promise((r) => setTimeout(r, LINGER_MS + 5000));
     const heapWith = await proxy.heapUsed();
-    const row = readFileSync(join(options.cwd, statFile), 'latin1').trim().split('\n');
-    const names = row[0]!.split(';');
-    established = Number(row.at(-1)!.split(';')[names.indexOf('CurrentCall')] ?? established);
+    established = Number(
+      lastRow(readFileSync(join(options.cwd, statFile), 'latin1'))['CurrentCall'] ?? established,
+    );
     const pss = memoryMb(processTree(proxy.pid)).pss;
     options.log(
       `memory: ${established} calls up, heap ${(heapBefore / 2 ** 20).toFixed(1)} → ${(heapWith / 2 ** 20).toFixed(1)} MB (steady)`,

@@ -85,7 +85,7 @@ for (const target of targets) {
         ? await startKamailio({ primary: primary.port, secondary: secondary.port })
         : target === 'direct'
           ? directToUas(primary)
-          : await startTandem({ primary: primary.port, secondary: secondary.port, uacPort, log });
+          : await startTandem({ primary: primary.port, secondary: secondary.port, uacPort });
     log(
       `${proxy.name} on udp 127.0.0.1:${proxy.port} (pid ${proxy.pid}), providers ${primary.port}${values.failover ? ' (503)' : ''} / ${secondary.port}`,
     );

@@ -201,7 +201,8 @@ function finishedAll(file: string, calls: number): boolean {
   }
 }
 
-function lastRow(csv: string): Record<string, string> {
+/** The last row of a sipp statistics file (`-trace_stat`), by column name. */
+export function lastRow(csv: string): Record<string, string> {
   const rows = csv.trim().split('\n');
   const names = rows[0]!.split(';');
   const values = rows.at(-1)!.split(';');

@@ -1,18 +1,23 @@
 /**
- * The relay as its own process for the benchmark, so its CPU and memory are
- * measured apart from the API/decision (which run in the harness process).
- * argv[2]: the startRelay config as JSON. Prints `ready <udp port>`; answers
- * IPC `heap` with `{ heapUsed }` after a full GC (run with --expose-gc).
- * BENCH_RELAY_LOG_LEVEL (default silent) writes the relay's JSON log to stderr.
+ * The relay as its own process for the benchmarks (bench:sip, bench:media), so
+ * its CPU and memory are measured apart. argv[2]: the startRelay config as
+ * JSON; the media anchor is the one the runner would build from the
+ * environment (`TANDEM_RTPENGINE`: rtpengine, none: unanchored). Prints
+ * `ready <udp port>`; answers IPC `heap` with `{ heapUsed }` after a full GC
+ * (run with --expose-gc). BENCH_RELAY_LOG_LEVEL (default silent) writes the
+ * relay's JSON log to stderr.
  */
 import type { LogLevel } from '../../edge-relay/log';
 import { createLogger } from '../../edge-relay/log';
+import { createMediaAnchor } from '../../edge-relay/media/create-media-anchor';
 import { startRelay } from '../../edge-relay/service';
+import { loadMediaSettings } from '../../functions/settings/media-settings';
 
 const level = (process.env['BENCH_RELAY_LOG_LEVEL'] ?? 'silent') as LogLevel;
+const media = await createMediaAnchor(loadMediaSettings(process.env));
 const relay = await startRelay(
   { ...JSON.parse(process.argv[2] ?? '{}'), logLevel: level },
-  { logger: createLogger(level, (line) => process.stderr.write(line)) },
+  { logger: createLogger(level, (line) => process.stderr.write(line)), media },
 );
 process.on('message', (message) => {
   if (message !== 'heap') return;
@@ -20,6 +25,9 @@ process.on('message', (message) => {
   process.send?.({ heapUsed: process.memoryUsage().heapUsed });
 });
 process.once('SIGTERM', () => {
-  void relay.stop().then(() => process.exit(0));
+  void relay
+    .stop()
+    .then(() => media.close())
+    .then(() => process.exit(0));
 });
 console.log(`ready ${relay.ports.udp}`);

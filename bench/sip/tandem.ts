@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freeUdpPort } from '../../functions/local/free-port';
+import type { RtpengineAddress } from '../../functions/settings/media-settings';
 import { bundleChild } from '../child-bundle';
 import { startBenchStack } from './bench-stack';
 import type { SipProxy } from './kamailio';
@@ -19,19 +20,35 @@ export type TandemProxy = SipProxy & {
   heapUsed(): Promise<number>;
 };
 
-/** Tandem as the benchmark sees it: the configured local stack (bench-stack.ts) and the relay as a child process. */
+/**
+ * Tandem as the benchmark sees it: the configured local stack (bench-stack.ts) and the relay as a
+ * child process (tandem-relay.ts), anchoring media through `rtpengine` when given.
+ *
+ * @example
+ * const proxy = await startTandem({ primary, secondary, uacPort });
+ */
 export async function startTandem(options: {
   primary: number;
   secondary: number;
   uacPort: number;
-  log: (line: string) => void;
+  /** Shown in the figures (default "Tandem relay"). */
+  name?: string;
+  /** Table name of the stack (one per benchmark). */
+  stackName?: string;
+  /** Extra fields of both providers, e.g. media anchoring. */
+  provider?: Record<string, unknown>;
+  rtpengine?: RtpengineAddress;
 }): Promise<TandemProxy> {
   const { stack, relayToken } = await startBenchStack({
-    name: 'bench',
+    name: options.stackName ?? 'bench',
     primary: options.primary,
     secondary: options.secondary,
     uacPort: options.uacPort,
+    ...(options.provider ? { provider: options.provider } : {}),
   });
+  const env = { ...process.env };
+  delete env.TANDEM_RTPENGINE;
+  if (options.rtpengine) env.TANDEM_RTPENGINE = `${options.rtpengine.host}:${options.rtpengine.port}`;
   const port = await freeUdpPort();
   const relay = await bundleChild(join(root, 'bench/sip/tandem-relay.ts'));
   const child: ChildProcess = spawn(
@@ -45,7 +62,7 @@ export async function startTandem(options: {
       relay.file,
       JSON.stringify({ address: '127.0.0.1', port, decideUrl: stack.decideUrl, relayToken }),
     ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -59,7 +76,7 @@ export async function startTandem(options: {
     child.once('exit', (code) => reject(new Error(`relay exited early (${code})`)));
   });
   return {
-    name: 'Tandem relay',
+    name: options.name ?? 'Tandem relay',
     port,
     pid: child.pid ?? -1,
     decisionPid: stack.decisionPid,
