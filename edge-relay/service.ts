@@ -3,20 +3,17 @@ import { type RelayConfigInput, relayConfig } from './config';
 import { createDecisionClient, type DecisionClient } from './decision/decision-client';
 import type { DialogStore } from './dialog/dialog';
 import { createMemoryDialogStore } from './dialog/memory-dialog-store';
-import { createRelayEvents, type RelayEvents } from './events';
+import type { RelayEvents } from './events';
 import { createLogger, type Logger } from './log';
 import type { MediaAnchor } from './media/media-anchor';
 import { noMediaAnchor } from './media/no-media-anchor';
-import type { CallEnv } from './proxy/call';
 import { createCallRunner } from './runtime/call-runner';
-import type { CallRuntime, RelayContext } from './runtime/context';
+import { createRelayContext } from './runtime/context';
 import { createInDialogRunner } from './runtime/in-dialog-runner';
 import { createReceiver } from './runtime/receive';
-import { newBranch } from './sip/branch';
 import { intake as defaultIntake } from './sip/intake';
 import type { IntakeResult } from './sip/intake-outcome';
 import type { LocalAddress } from './sip/route';
-import { Transactions } from './transaction/transactions';
 import { type Remote, startTransport } from './transport/sip-transport';
 
 export type Relay = {
@@ -53,7 +50,6 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
   const config = relayConfig.parse(input);
   const log = deps.logger ?? createLogger(config.logLevel);
   const intake = deps.intake ?? ((raw: string, remote: Remote) => defaultIntake(raw, remote));
-  const calls = new Map<string, CallRuntime>();
   let draining = false;
   let receive: (raw: string, remote: Remote) => void = () => {};
 
@@ -83,16 +79,6 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       (a) => a !== publicHost && a !== '0.0.0.0' && a !== '::',
     ),
   };
-  const now = deps.now ?? Date.now;
-  const env = (): CallEnv => ({
-    local,
-    now: now(),
-    newBranch,
-    relayId: config.relayId,
-    retryAfterS: config.retryAfterS,
-    cancelWaitMs: config.timers.cancelWaitMs,
-    digestAlgorithms: config.digestAlgorithms,
-  });
   const ownDecision = deps.decision
     ? undefined
     : createDecisionClient({
@@ -101,22 +87,18 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         timeoutMs: config.decideTimeoutMs,
         ...(config.decideCaFile ? { ca: readFileSync(config.decideCaFile, 'utf8') } : {}),
       });
-  const ctx: RelayContext = {
+  const ctx = createRelayContext({
     config,
     local,
     transport,
-    transactions: new Transactions(transport, config.timers),
     decision: deps.decision ?? ownDecision!,
     dialogs: deps.dialogs ?? createMemoryDialogStore(),
     media: deps.media ?? noMediaAnchor,
-    events: createRelayEvents(),
     log,
-    now,
-    env,
-    calls,
-    callsById: new Map(),
+    now: deps.now ?? Date.now,
     draining: () => draining,
-  };
+  });
+  const calls = ctx.calls;
   receive = createReceiver(ctx, intake, createCallRunner(ctx), createInDialogRunner(ctx)).receive;
   log.info('relay started', { address: config.address, public: publicHost, ...transport.ports });
 

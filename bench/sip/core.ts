@@ -20,18 +20,14 @@
 import { parseArgs } from 'node:util';
 import { relayConfig } from '../../edge-relay/config';
 import { createMemoryDialogStore } from '../../edge-relay/dialog/memory-dialog-store';
-import { createRelayEvents } from '../../edge-relay/events';
 import { createLogger } from '../../edge-relay/log';
 import { noMediaAnchor } from '../../edge-relay/media/no-media-anchor';
-import type { CallEnv } from '../../edge-relay/proxy/call';
 import { createCallRunner } from '../../edge-relay/runtime/call-runner';
-import type { RelayContext } from '../../edge-relay/runtime/context';
+import { createRelayContext } from '../../edge-relay/runtime/context';
 import { createInDialogRunner } from '../../edge-relay/runtime/in-dialog-runner';
 import { createReceiver } from '../../edge-relay/runtime/receive';
-import { newBranch } from '../../edge-relay/sip/branch';
 import { intake } from '../../edge-relay/sip/intake';
 import type { LocalAddress } from '../../edge-relay/sip/route';
-import { Transactions } from '../../edge-relay/transaction/transactions';
 import type { Destination, Remote, SipTransport } from '../../edge-relay/transport/sip-transport';
 import { decideResponse } from '../../functions/decision/contract';
 
@@ -88,31 +84,17 @@ const config = relayConfig.parse({
   relayToken: 'x',
   logLevel: 'silent',
 });
-const env = (): CallEnv => ({
-  local,
-  now: Date.now(),
-  newBranch,
-  relayId: config.relayId,
-  retryAfterS: config.retryAfterS,
-  cancelWaitMs: config.timers.cancelWaitMs,
-  digestAlgorithms: config.digestAlgorithms,
-});
-const ctx: RelayContext = {
+const ctx = createRelayContext({
   config,
   local,
   transport,
-  transactions: new Transactions(transport, config.timers),
   decision: { decide: async () => decideResponse.parse(JSON.parse(answer)) },
   dialogs: createMemoryDialogStore(),
   media: noMediaAnchor,
-  events: createRelayEvents(),
   log: createLogger('silent'),
   now: Date.now,
-  env,
-  calls: new Map(),
-  callsById: new Map(),
   draining: () => false,
-};
+});
 const { receive } = createReceiver(ctx, intake, createCallRunner(ctx), createInDialogRunner(ctx));
 const uac: Remote = { transport: 'udp', address: '127.0.0.1', port: UAC };
 const uas: Remote = { transport: 'udp', address: '127.0.0.1', port: UAS };

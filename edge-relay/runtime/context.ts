@@ -1,12 +1,13 @@
 import type { RelayConfig } from '../config';
 import type { DecisionClient } from '../decision/decision-client';
 import type { DialogStore } from '../dialog/dialog';
-import type { AttemptOutcome, RelayEvents } from '../events';
+import { type AttemptOutcome, createRelayEvents, type RelayEvents } from '../events';
 import type { Logger } from '../log';
 import type { MediaAnchor } from '../media/media-anchor';
 import type { CallEnv, CallState } from '../proxy/call';
+import { newBranch } from '../sip/branch';
 import type { LocalAddress } from '../sip/route';
-import type { ServerTransaction, Transactions } from '../transaction/transactions';
+import { type ServerTransaction, Transactions } from '../transaction/transactions';
 import type { Destination, SipTransport } from '../transport/sip-transport';
 
 /** One INVITE in progress: the pure state plus what the shell keeps beside it. */
@@ -46,3 +47,36 @@ export type RelayContext = {
   readonly callsById: Map<string, CallRuntime>;
   readonly draining: () => boolean;
 };
+
+/**
+ * The context around a transport and the adapters: transactions, events, the live calls and
+ * the environment every call step reads. startRelay builds it around its sockets;
+ * bench:sip:core around a transport that records what would be sent.
+ *
+ * @example
+ * const ctx = createRelayContext({ config, local, transport, decision, dialogs, media, log, now: Date.now, draining: () => false });
+ */
+export function createRelayContext(
+  parts: Pick<
+    RelayContext,
+    'config' | 'local' | 'transport' | 'decision' | 'dialogs' | 'media' | 'log' | 'now' | 'draining'
+  >,
+): RelayContext {
+  const { config, local, now } = parts;
+  return {
+    ...parts,
+    transactions: new Transactions(parts.transport, config.timers),
+    events: createRelayEvents(),
+    env: () => ({
+      local,
+      now: now(),
+      newBranch,
+      relayId: config.relayId,
+      retryAfterS: config.retryAfterS,
+      cancelWaitMs: config.timers.cancelWaitMs,
+      digestAlgorithms: config.digestAlgorithms,
+    }),
+    calls: new Map(),
+    callsById: new Map(),
+  };
+}
