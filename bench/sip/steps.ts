@@ -90,6 +90,9 @@ export function stepPassed(r: UacResult, rate: number, durationS: number, p99Lim
 export async function runSteps(plan: StepPlan): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const rate of plan.rates) {
+    // Listening before the step's clock and counters start: tcpdump's start-up is not in the step.
+    const pcap = plan.captureDir ? join(plan.captureDir, `step-${rate}.pcap`) : undefined;
+    const capture = pcap ? await startCapture(pcap) : undefined;
     const pids = processTree(plan.proxyPid);
     const cpuBefore = cpuUserSystem(pids);
     const decisionPids = plan.decisionPid ? processTree(plan.decisionPid) : [];
@@ -115,8 +118,6 @@ export async function runSteps(plan: StepPlan): Promise<StepResult[]> {
       sampleSipp();
     }, 500);
     let uacEnded = 0;
-    const pcap = plan.captureDir ? join(plan.captureDir, `step-${rate}.pcap`) : undefined;
-    const capture = pcap ? await startCapture(pcap) : undefined;
     const result = await runUac({
       rate,
       durationS: plan.durationS,
