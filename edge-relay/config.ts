@@ -30,6 +30,23 @@ export const relayConfig = z.object({
     .array(z.enum(['SHA-256', 'MD5']))
     .min(1)
     .default(['SHA-256', 'MD5']),
+  dialogs: z
+    .object({
+      /** Redis shared by the relays of a cluster (`redis://` or `rediss://`); unset: dialogs in memory only. */
+      redisUrl: z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+        .optional(),
+      keyPrefix: z.string().default('tandem:'),
+      /** A dialog is forgotten this long after its 2xx (a call whose BYE never came). */
+      ttlS: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400)
+        .default(43_200),
+    })
+    .default({ keyPrefix: 'tandem:', ttlS: 43_200 }),
   timers: z
     .object({
       t1: z.number().int().min(10).default(500),

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type RelayConfigInput, relayConfig } from './config';
 import { createDecisionClient, type DecisionClient } from './decision/decision-client';
+import { createDialogStore } from './dialog/create-dialog-store';
 import type { DialogStore } from './dialog/dialog';
-import { createMemoryDialogStore } from './dialog/memory-dialog-store';
 import type { RelayEvents } from './events';
 import { createLogger, type Logger } from './log';
 import type { MediaAnchor } from './media/media-anchor';
@@ -87,12 +87,13 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         timeoutMs: config.decideTimeoutMs,
         ...(config.decideCaFile ? { ca: readFileSync(config.decideCaFile, 'utf8') } : {}),
       });
+  const ownDialogs = deps.dialogs ? undefined : createDialogStore(config.dialogs, log);
   const ctx = createRelayContext({
     config,
     local,
     transport,
     decision: deps.decision ?? ownDecision!,
-    dialogs: deps.dialogs ?? createMemoryDialogStore(),
+    dialogs: deps.dialogs ?? ownDialogs!,
     media: deps.media ?? noMediaAnchor,
     log,
     now: deps.now ?? Date.now,
@@ -119,6 +120,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       ctx.callsById.clear();
       ctx.transactions.close();
       ownDecision?.close();
+      await ownDialogs?.close?.();
       await transport.close();
     },
   };

@@ -34,4 +34,6 @@ export type DialogStore = {
   put(dialog: Dialog): Promise<void>;
   delete(callId: string): Promise<void>;
   size(): Promise<number>;
+  /** Releases connections (the Redis store); the in-memory store has none. */
+  close?(): Promise<void>;
 };

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Dialog } from './dialog';
 import { createMemoryDialogStore, detached } from './memory-dialog-store';
 
+// Answered now: a dialog is forgotten 12 h (the default lifetime) after its answer.
+const answeredAt = Date.now();
 const dialog = (n: number): Dialog => ({
   call_id: `call-${n}@pbx.example`,
   caller_tag: `a${n}`,
@@ -10,7 +12,7 @@ const dialog = (n: number): Dialog => ({
   callee: { transport: 'tcp', address: '198.51.100.7', port: 5080 },
   cseq_offset: 1,
   media_instance: null,
-  started_at: 1_700_000_000_000 + n,
+  started_at: answeredAt + n,
 });
 
 describe('memory dialog store', () => {
@@ -33,6 +35,23 @@ describe('memory dialog store', () => {
     expect(a!.caller).toBe(b!.caller);
     expect(a!.callee).toBe(b!.callee);
     expect(Object.isFrozen(a!.caller)).toBe(true);
+  });
+
+  it('forgets a dialog once its lifetime after the answer is over', async () => {
+    let clock = answeredAt;
+    const store = createMemoryDialogStore({ ttlMs: 100, now: () => clock });
+    await store.put(dialog(1)); // answered at +1 ms
+    clock = answeredAt + 60;
+    await store.put({ ...dialog(2), started_at: clock });
+    clock = answeredAt + 101; // dialog 1 is 100 ms old, dialog 2 41 ms
+    expect(await store.get(dialog(1).call_id)).toBeUndefined();
+    expect(await store.get(dialog(2).call_id)).toEqual({ ...dialog(2), started_at: answeredAt + 60 });
+    expect(await store.size()).toBe(1);
+    clock = answeredAt + 170;
+    await store.put({ ...dialog(3), started_at: clock }); // pruned on the way: dialog 2
+    expect(await store.get(dialog(2).call_id)).toBeUndefined();
+    expect(await store.size()).toBe(1);
+    expect(await store.get(dialog(3).call_id)).toBeDefined();
   });
 
   it('copies strings byte for byte', () => {

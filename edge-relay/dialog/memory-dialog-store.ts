@@ -10,13 +10,27 @@ export function detached(value: string): string {
   return Buffer.from(value, 'latin1').toString('latin1');
 }
 
+export type MemoryDialogStoreOptions = {
+  /**
+   * A dialog is forgotten this long after its `started_at` (the answer): a call
+   * whose BYE never came (both ends gone) must not stay for the life of the
+   * relay. Kamailio's dialog module ends dialogs after 12 h by default, as we do.
+   */
+  ttlMs?: number;
+  now?: () => number;
+};
+
 /**
  * @example
- * const store = createMemoryDialogStore();
+ * const store = createMemoryDialogStore({ ttlMs: 12 * 3600_000 });
  * await store.put(dialog); await store.get(dialog.call_id);
  */
-export function createMemoryDialogStore(): DialogStore {
+export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}): DialogStore {
+  const { ttlMs = 12 * 3600_000, now = Date.now } = options;
+  // Dialogs are stored as they are answered, so the expired ones are the first entries (an
+  // adopted older one may wait behind a newer one to be pruned; `get` never returns it).
   const dialogs = new Map<string, Dialog>();
+  const expired = (dialog: Dialog, at: number) => dialog.started_at + ttlMs <= at;
   // Peers are few and their flows repeat (an IPBX, a provider): one shared, frozen object each.
   const flows = new Map<string, DialogFlow>();
   const flow = (f: DialogFlow): DialogFlow => {
@@ -29,9 +43,19 @@ export function createMemoryDialogStore(): DialogStore {
     }
     return shared;
   };
+  const prune = (at: number) => {
+    for (const [id, dialog] of dialogs) {
+      if (!expired(dialog, at)) return;
+      dialogs.delete(id);
+    }
+  };
   return {
-    get: async (callId) => dialogs.get(callId),
+    get: async (callId) => {
+      const dialog = dialogs.get(callId);
+      return dialog && !expired(dialog, now()) ? dialog : undefined;
+    },
     put: async (dialog) => {
+      prune(now());
       // Only what in-dialog routing needs, in strings of its own (see `detached`).
       const callId = detached(dialog.call_id);
       const kept: Dialog = {
@@ -49,6 +73,9 @@ export function createMemoryDialogStore(): DialogStore {
     delete: async (callId) => {
       dialogs.delete(callId);
     },
-    size: async () => dialogs.size,
+    size: async () => {
+      prune(now());
+      return dialogs.size;
+    },
   };
 }

@@ -44,6 +44,25 @@ describe('loadRelaySettings', () => {
     );
   });
 
+  it('keeps dialogs in memory for 12 h unless a Redis is named', () => {
+    expect(loadRelaySettings(base).dialogs).toEqual({ keyPrefix: 'tandem:', ttlS: 43_200 });
+    const shared = loadRelaySettings({
+      ...base,
+      TANDEM_REDIS_URL: 'rediss://:secret@redis.internal:6380/2',
+      TANDEM_REDIS_PREFIX: 'eu1:',
+      TANDEM_DIALOG_TTL_S: '3600',
+    });
+    expect(shared.dialogs).toEqual({
+      redisUrl: 'rediss://:secret@redis.internal:6380/2',
+      keyPrefix: 'eu1:',
+      ttlS: 3600,
+    });
+    expect(() => loadRelaySettings({ ...base, TANDEM_REDIS_URL: 'http://redis:6379' })).toThrow(
+      /TANDEM_REDIS_URL/,
+    );
+    expect(() => loadRelaySettings({ ...base, TANDEM_DIALOG_TTL_S: '10' })).toThrow(/TANDEM_DIALOG_TTL_S/);
+  });
+
   it('names the variable that is wrong or missing', () => {
     expect(() => loadRelaySettings({ ...base, TANDEM_SIP_PORT: '70000' })).toThrow(/TANDEM_SIP_PORT/);
     expect(() => loadRelaySettings({ TANDEM_RELAY_TOKEN: base.TANDEM_RELAY_TOKEN })).toThrow(

@@ -40,6 +40,14 @@ export const relaySettingsSchema = z
       .default('SHA-256,MD5')
       .transform((v) => v.split(',').map((a) => a.trim().toUpperCase()))
       .pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)),
+    /** Redis of the relay cluster: dialogs shared so any relay (or this one restarted) carries on a call. */
+    TANDEM_REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    TANDEM_REDIS_PREFIX: z.string().min(1).max(64).default('tandem:'),
+    /** How long a dialog is kept after its 2xx when no BYE comes (Kamailio's dialog default: 12 h). */
+    TANDEM_DIALOG_TTL_S: ms(60, 7 * 86_400).default(43_200),
     TANDEM_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .superRefine((s, ctx) => {
@@ -66,6 +74,7 @@ export type RelaySettings = {
   relayId: string;
   digestAlgorithms: ('SHA-256' | 'MD5')[];
   timers: { t1: number; t2: number; t4: number; cancelWaitMs: number };
+  dialogs: { redisUrl?: string; keyPrefix: string; ttlS: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 };
 
@@ -120,6 +129,11 @@ export function loadRelaySettings(
       t2: s.TANDEM_SIP_T2_MS,
       t4: s.TANDEM_SIP_T4_MS,
       cancelWaitMs: s.TANDEM_CANCEL_WAIT_MS,
+    },
+    dialogs: {
+      ...(s.TANDEM_REDIS_URL ? { redisUrl: s.TANDEM_REDIS_URL } : {}),
+      keyPrefix: s.TANDEM_REDIS_PREFIX,
+      ttlS: s.TANDEM_DIALOG_TTL_S,
     },
     logLevel: s.TANDEM_LOG_LEVEL,
   };

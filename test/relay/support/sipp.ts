@@ -10,7 +10,7 @@ const scenarios = resolve(import.meta.dirname, '../../sipp/scenarios');
 export type SippOptions = {
   /** File name under test/sipp/scenarios. */
   scenario: string;
-  /** Placeholders (`__CODE__`, `__INVITE_CHECK__`) replaced in the scenario before the run. */
+  /** Placeholders (`__CODE__`, `__INVITE_CHECK__`, `__HOLD_MS__`) replaced in the scenario before the run. */
   render?: Record<string, string>;
   /** Local SIP port (a free one from freePort()). */
   port: number;
@@ -46,7 +46,7 @@ export async function startSipp(options: SippOptions): Promise<SippProcess> {
   let xml = readFileSync(join(scenarios, options.scenario), 'latin1');
   for (const [k, v] of Object.entries(options.render ?? {})) xml = xml.replaceAll(k, v);
   // Optional checks a test did not ask for (__INVITE_CHECK__, __ANSWER_CHECK__) render as nothing.
-  xml = xml.replace(/__[A-Z]+_CHECK__/g, '');
+  xml = xml.replace(/__[A-Z]+_CHECK__/g, '').replaceAll('__HOLD_MS__', '100');
   const file = join(dir, options.scenario);
   writeFileSync(file, xml, 'latin1');
   const errors = join(dir, 'errors.log');
