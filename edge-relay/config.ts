@@ -14,6 +14,8 @@ export const relayConfig = z.object({
   /** UDP and TCP port (0 picks a free one). */
   port: port.default(5060),
   tls: z.object({ certFile: z.string(), keyFile: z.string(), port }).optional(),
+  /** GET /healthz and /metrics (Prometheus) for operators; off when absent. */
+  http: z.object({ address: z.string().default('127.0.0.1'), port }).optional(),
   decideUrl: z.url(),
   /** PEM file of the CA that signed an https decision URL's certificate, when it is not a public one. */
   decideCaFile: z.string().optional(),

@@ -7,6 +7,9 @@ import type { RelayEvents } from './events';
 import { createLogger, type Logger } from './log';
 import type { MediaAnchor } from './media/media-anchor';
 import { noMediaAnchor } from './media/no-media-anchor';
+import { type HttpEndpoint, startHttpEndpoint } from './metrics/http-endpoint';
+import { renderPrometheus } from './metrics/prometheus-text';
+import { createRelayMetrics } from './metrics/relay-metrics';
 import { createCallRunner } from './runtime/call-runner';
 import { createRelayContext } from './runtime/context';
 import { createInDialogRunner } from './runtime/in-dialog-runner';
@@ -20,6 +23,8 @@ export type Relay = {
   /** Host the relay writes in Via / Record-Route. */
   readonly address: string;
   readonly ports: { udp: number; tcp: number; tls?: number };
+  /** Port of GET /healthz and /metrics, when `config.http` asked for them. */
+  readonly httpPort?: number;
   /** Attempt outcomes, call outcomes and call ends, for CDRs. */
   readonly events: RelayEvents;
   /** New INVITEs get 503; resolves once every INVITE in progress has its final answer. */
@@ -100,12 +105,51 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     draining: () => draining,
   });
   const calls = ctx.calls;
-  receive = createReceiver(ctx, intake, createCallRunner(ctx), createInDialogRunner(ctx)).receive;
-  log.info('relay started', { address: config.address, public: publicHost, ...transport.ports });
+  const metrics = config.http ? createRelayMetrics(ctx.events) : undefined;
+  const counted = metrics
+    ? (raw: string, remote: Remote) => {
+        const result = intake(raw, remote);
+        metrics.received(result);
+        return result;
+      }
+    : intake;
+  receive = createReceiver(ctx, counted, createCallRunner(ctx), createInDialogRunner(ctx)).receive;
+  let http: HttpEndpoint | undefined;
+  const release = async () => {
+    for (const call of calls.values()) for (const t of call.timers.values()) clearTimeout(t);
+    calls.clear();
+    ctx.callsById.clear();
+    ctx.transactions.close();
+    ownDecision?.close();
+    await ownDialogs?.close?.();
+    await http?.close();
+    metrics?.close();
+    await transport.close();
+  };
+  if (metrics && config.http) {
+    http = await startHttpEndpoint({
+      ...config.http,
+      draining: () => draining,
+      metrics: async () =>
+        renderPrometheus(
+          metrics.families({ callsInProgress: calls.size, dialogs: await ctx.dialogs.size(), draining }),
+        ),
+    }).catch(async (error: unknown) => {
+      await release(); // the HTTP port is taken: nothing of this relay may stay open
+      throw error;
+    });
+  }
+  log.info('relay started', {
+    address: config.address,
+    public: publicHost,
+    ...transport.ports,
+    ...(http ? { http: http.port } : {}),
+  });
 
   return {
     address: publicHost,
     ports: transport.ports,
+    ...(http ? { httpPort: http.port } : {}),
     events: ctx.events,
     async drain() {
       draining = true;
@@ -114,14 +158,6 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         [...calls.values()].some((c) => c.state.phase === 'deciding' || c.state.phase === 'routing');
       while (busy()) await new Promise((r) => setTimeout(r, 50));
     },
-    async stop() {
-      for (const call of calls.values()) for (const t of call.timers.values()) clearTimeout(t);
-      calls.clear();
-      ctx.callsById.clear();
-      ctx.transactions.close();
-      ownDecision?.close();
-      await ownDialogs?.close?.();
-      await transport.close();
-    },
+    stop: release,
   };
 }

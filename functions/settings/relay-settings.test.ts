@@ -44,6 +44,21 @@ describe('loadRelaySettings', () => {
     );
   });
 
+  it('serves /healthz and /metrics only when a port is set', () => {
+    expect(loadRelaySettings(base).http).toBeUndefined();
+    expect(loadRelaySettings({ ...base, TANDEM_RELAY_HTTP_PORT: '9060' }).http).toEqual({
+      address: '127.0.0.1',
+      port: 9060,
+    });
+    expect(
+      loadRelaySettings({ ...base, TANDEM_RELAY_HTTP_PORT: '9060', TANDEM_RELAY_HTTP_ADDRESS: '0.0.0.0' })
+        .http,
+    ).toEqual({ address: '0.0.0.0', port: 9060 });
+    expect(() => loadRelaySettings({ ...base, TANDEM_RELAY_HTTP_PORT: 'x' })).toThrow(
+      /TANDEM_RELAY_HTTP_PORT/,
+    );
+  });
+
   it('keeps dialogs in memory for 12 h unless a Redis is named', () => {
     expect(loadRelaySettings(base).dialogs).toEqual({ keyPrefix: 'tandem:', ttlS: 43_200 });
     const shared = loadRelaySettings({

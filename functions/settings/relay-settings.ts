@@ -22,6 +22,9 @@ export const relaySettingsSchema = z
     TANDEM_SIP_TLS_PORT: port.optional(),
     TANDEM_TLS_CERT: z.string().min(1).optional(),
     TANDEM_TLS_KEY: z.string().min(1).optional(),
+    /** GET /healthz and /metrics (Prometheus); off unless a port is set. */
+    TANDEM_RELAY_HTTP_PORT: port.optional(),
+    TANDEM_RELAY_HTTP_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
     TANDEM_DECIDE_URL: z.url().optional(),
     /** PEM file of a private CA for an https decision URL (a self-hosted decision); public CAs need none. */
     TANDEM_DECIDE_CA_FILE: z.string().min(1).optional(),
@@ -66,6 +69,7 @@ export type RelaySettings = {
   publicAddress?: string;
   port: number;
   tls?: { certFile: string; keyFile: string; port: number };
+  http?: { address: string; port: number };
   decideUrl: string;
   decideCaFile?: string;
   relayToken: string;
@@ -116,6 +120,9 @@ export function loadRelaySettings(
             port: s.TANDEM_SIP_TLS_PORT ?? (s.TANDEM_SIP_PORT === 0 ? 0 : s.TANDEM_SIP_PORT + 1),
           },
         }
+      : {}),
+    ...(s.TANDEM_RELAY_HTTP_PORT !== undefined
+      ? { http: { address: s.TANDEM_RELAY_HTTP_ADDRESS, port: s.TANDEM_RELAY_HTTP_PORT } }
       : {}),
     decideUrl,
     ...(s.TANDEM_DECIDE_CA_FILE ? { decideCaFile: s.TANDEM_DECIDE_CA_FILE } : {}),

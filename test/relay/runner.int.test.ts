@@ -30,11 +30,13 @@ function run(env: Record<string, string>) {
 }
 
 describe('npm run relay', () => {
-  it('starts from the environment, answers SIP, and drains then exits on SIGTERM', async () => {
+  it('starts from the environment, answers SIP and /healthz, and drains then exits on SIGTERM', async () => {
     const port = await freePort();
+    const httpPort = await freePort();
     const relay = run({
       TANDEM_SIP_ADDRESS: '127.0.0.1',
       TANDEM_SIP_PORT: String(port),
+      TANDEM_RELAY_HTTP_PORT: String(httpPort),
       TANDEM_DECIDE_URL: 'http://127.0.0.1:9/v1/routing/decide',
       TANDEM_RELAY_TOKEN: 'tdm_relay_0123456789abcdef',
     });
@@ -58,6 +60,8 @@ describe('npm run relay', () => {
       socket.send(Buffer.from(options, 'latin1'), port, '127.0.0.1');
       expect(await answer).toMatch(/^SIP\/2\.0 200 OK/);
       socket.close();
+      const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+      expect(await health.json()).toEqual({ status: 'ok' });
       relay.child.kill('SIGTERM');
       expect(await relay.exited).toBe(0);
       const lines = relay

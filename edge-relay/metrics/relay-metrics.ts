@@ -1,0 +1,125 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { RelayEvents } from '../events';
+import type { IntakeResult } from '../sip/intake-outcome';
+import { createCounter, createHistogram, gauge } from './metric-types';
+import type { MetricFamily } from './prometheus-text';
+
+/** What only the running relay knows at scrape time. */
+export type RelayGauges = { callsInProgress: number; dialogs: number; draining: boolean };
+
+/**
+ * The relay's Prometheus metrics: counters fed by its events (calls, attempts, call ends) and
+ * by intake (every received message), gauges read at scrape time. What a carrier watches:
+ * ASR per provider (attempts by code), post-dial delay, malformed traffic, load.
+ *
+ * @example
+ * const metrics = createRelayMetrics(ctx.events);
+ * metrics.received(intakeResult);
+ * renderPrometheus(metrics.families({ callsInProgress: 3, dialogs: 10, draining: false }));
+ */
+export function createRelayMetrics(events: RelayEvents) {
+  // Counted for every message: plain numbers, no label lookup.
+  const received = { message: 0, reply: 0, drop: 0 };
+  const calls = createCounter(
+    'tandem_relay_calls_total',
+    'INVITEs ended, by the final status sent to the caller.',
+  );
+  const attempts = createCounter(
+    'tandem_relay_attempts_total',
+    'Target attempts, by target kind, final code and cause (response, no-provisional, no-final, cancelled).',
+  );
+  const providerAttempts = createCounter(
+    'tandem_relay_provider_attempts_total',
+    'Attempts toward each provider (its id in the configuration), by final code: answer-seizure ratio.',
+  );
+  const ended = createCounter(
+    'tandem_relay_calls_ended_total',
+    'Answered calls ended by a BYE, by who hung up.',
+  );
+  const pdd = createHistogram(
+    'tandem_relay_post_dial_delay_seconds',
+    'INVITE sent to a target → its first provisional response other than 100.',
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
+  );
+  // The loop's delay says how far behind the relay runs (overload) before calls fail.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const started = process.hrtime.bigint();
+
+  events.on('call', (c) => calls.inc({ code: String(c.status) }));
+  events.on('attempt', (a) => {
+    const code = String(a.code);
+    attempts.inc({ target_kind: a.target_kind, code, cause: a.cause });
+    if (a.target_kind === 'provider') providerAttempts.inc({ provider: a.target_id, code });
+    if (a.pdd_ms !== null) pdd.observe(a.pdd_ms / 1000);
+  });
+  events.on('call-end', (e) => ended.inc({ by: e.by }));
+
+  return {
+    received(result: IntakeResult): void {
+      received[result.kind] += 1;
+    },
+    /** Every family; the event-loop delay quantiles cover the time since the previous scrape. */
+    families(gauges: RelayGauges): MetricFamily[] {
+      const memory = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      const ns = (q: number) => (loop.count > 0 ? loop.percentile(q) / 1e9 : 0);
+      const delay: MetricFamily = {
+        name: 'tandem_relay_event_loop_delay_seconds',
+        help: 'Event-loop delay since the previous scrape (sampled every 10 ms).',
+        type: 'summary',
+        samples: [
+          { labels: { quantile: '0.5' }, value: ns(50) },
+          { labels: { quantile: '0.99' }, value: ns(99) },
+          { labels: { quantile: '1' }, value: loop.count > 0 ? loop.max / 1e9 : 0 },
+        ],
+      };
+      loop.reset();
+      return [
+        {
+          name: 'tandem_relay_sip_messages_total',
+          help: 'SIP messages received, by what intake did: accepted, replied (400, 483, 420...) or dropped.',
+          type: 'counter',
+          samples: [
+            { labels: { result: 'accepted' }, value: received.message },
+            { labels: { result: 'replied' }, value: received.reply },
+            { labels: { result: 'dropped' }, value: received.drop },
+          ],
+        },
+        calls.family(),
+        attempts.family(),
+        providerAttempts.family(),
+        ended.family(),
+        pdd.family(),
+        gauge('tandem_relay_calls_in_progress', 'INVITEs not answered finally yet.', gauges.callsInProgress),
+        gauge(
+          'tandem_relay_dialogs',
+          'Answered calls this relay holds (its own and adopted ones).',
+          gauges.dialogs,
+        ),
+        gauge(
+          'tandem_relay_draining',
+          '1 once SIGTERM was received: new INVITEs get 503.',
+          gauges.draining ? 1 : 0,
+        ),
+        delay,
+        gauge('process_resident_memory_bytes', 'Resident memory of the relay process.', memory.rss),
+        gauge('nodejs_heap_used_bytes', 'V8 heap in use.', memory.heapUsed),
+        {
+          name: 'process_cpu_seconds_total',
+          help: 'User and system CPU time of the relay process.',
+          type: 'counter',
+          samples: [{ value: (cpu.user + cpu.system) / 1e6 }],
+        },
+        gauge(
+          'process_uptime_seconds',
+          'Seconds since the relay started.',
+          Number(process.hrtime.bigint() - started) / 1e9,
+        ),
+      ];
+    },
+    close(): void {
+      loop.disable();
+    },
+  };
+}
