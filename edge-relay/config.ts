@@ -49,6 +49,15 @@ export const relayConfig = z.object({
         .default(43_200),
     })
     .default({ keyPrefix: 'tandem:', ttlS: 43_200 }),
+  /** Flood protection (guard/source-guard.ts): bans sources whose INVITEs keep getting 403. */
+  flood: z
+    .object({
+      maxRejects: z.number().int().min(0).default(30),
+      windowS: z.number().int().min(1).default(10),
+      banS: z.number().int().min(1).default(600),
+      dropScanners: z.boolean().default(true),
+    })
+    .default({ maxRejects: 30, windowS: 10, banS: 600, dropScanners: true }),
   timers: z
     .object({
       t1: z.number().int().min(10).default(500),

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
+import { dialogFlow } from './dialog/dialog';
 
 /** One try of one target, as recorded for CDRs. */
 export const attemptOutcome = z.object({
@@ -19,6 +20,8 @@ export const attemptOutcome = z.object({
 /** The end of an INVITE transaction: what the caller got and every attempt. */
 export const callOutcome = z.object({
   call_id: z.string(),
+  /** Where the INVITE came from (fraud analysis, flood protection). */
+  source: dialogFlow,
   status: z.number().int(),
   received_at: z.number(),
   answered_at: z.number().nullable(),

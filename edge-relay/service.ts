@@ -4,6 +4,7 @@ import { createDecisionClient, type DecisionClient } from './decision/decision-c
 import { createDialogStore } from './dialog/create-dialog-store';
 import type { DialogStore } from './dialog/dialog';
 import type { RelayEvents } from './events';
+import { createSourceGuard, isScannerAgent } from './guard/source-guard';
 import { createLogger, type Logger } from './log';
 import type { MediaAnchor } from './media/media-anchor';
 import { noMediaAnchor } from './media/no-media-anchor';
@@ -16,6 +17,7 @@ import { createInDialogRunner } from './runtime/in-dialog-runner';
 import { createReceiver } from './runtime/receive';
 import { intake as defaultIntake } from './sip/intake';
 import type { IntakeResult } from './sip/intake-outcome';
+import { header } from './sip/message';
 import type { LocalAddress } from './sip/route';
 import { type Remote, startTransport } from './transport/sip-transport';
 
@@ -105,15 +107,29 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     draining: () => draining,
   });
   const calls = ctx.calls;
+  const guard = createSourceGuard({
+    maxRejects: config.flood.maxRejects,
+    windowMs: config.flood.windowS * 1000,
+    banMs: config.flood.banS * 1000,
+  });
+  ctx.events.on('call', (c) => {
+    if (c.status === 403 && guard.rejected(c.source.address, ctx.now()))
+      log.warn('source banned', {
+        address: c.source.address,
+        rejects: config.flood.maxRejects,
+        window_s: config.flood.windowS,
+        ban_s: config.flood.banS,
+      });
+  });
   const metrics = config.http ? createRelayMetrics(ctx.events) : undefined;
-  const counted = metrics
-    ? (raw: string, remote: Remote) => {
-        const result = intake(raw, remote);
-        metrics.received(result);
-        return result;
-      }
-    : intake;
-  receive = createReceiver(ctx, counted, createCallRunner(ctx), createInDialogRunner(ctx)).receive;
+  const screened = (raw: string, remote: Remote): IntakeResult => {
+    const result: IntakeResult = guard.banned(remote.address, ctx.now())
+      ? { kind: 'drop', reason: 'banned source' }
+      : screenScanner(intake(raw, remote), config.flood.dropScanners);
+    metrics?.received(result);
+    return result;
+  };
+  receive = createReceiver(ctx, screened, createCallRunner(ctx), createInDialogRunner(ctx)).receive;
   let http: HttpEndpoint | undefined;
   const release = async () => {
     for (const call of calls.values()) for (const t of call.timers.values()) clearTimeout(t);
@@ -132,7 +148,12 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       draining: () => draining,
       metrics: async () =>
         renderPrometheus(
-          metrics.families({ callsInProgress: calls.size, dialogs: await ctx.dialogs.size(), draining }),
+          metrics.families({
+            callsInProgress: calls.size,
+            dialogs: await ctx.dialogs.size(),
+            bannedSources: guard.bannedCount(ctx.now()),
+            draining,
+          }),
         ),
     }).catch(async (error: unknown) => {
       await release(); // the HTTP port is taken: nothing of this relay may stay open
@@ -160,4 +181,12 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     },
     stop: release,
   };
+}
+
+/** Requests of SIP scanners are dropped unanswered (an answer confirms a SIP server is here). */
+function screenScanner(result: IntakeResult, dropScanners: boolean): IntakeResult {
+  if (!dropScanners || result.kind !== 'message' || result.message.type !== 'request') return result;
+  return isScannerAgent(header(result.message, 'user-agent'))
+    ? { kind: 'drop', reason: 'scanner user agent' }
+    : result;
 }

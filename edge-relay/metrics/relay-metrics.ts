@@ -5,7 +5,12 @@ import { createCounter, createHistogram, gauge } from './metric-types';
 import type { MetricFamily } from './prometheus-text';
 
 /** What only the running relay knows at scrape time. */
-export type RelayGauges = { callsInProgress: number; dialogs: number; draining: boolean };
+export type RelayGauges = {
+  callsInProgress: number;
+  dialogs: number;
+  bannedSources: number;
+  draining: boolean;
+};
 
 /**
  * The relay's Prometheus metrics: counters fed by its events (calls, attempts, call ends) and
@@ -15,7 +20,7 @@ export type RelayGauges = { callsInProgress: number; dialogs: number; draining: 
  * @example
  * const metrics = createRelayMetrics(ctx.events);
  * metrics.received(intakeResult);
- * renderPrometheus(metrics.families({ callsInProgress: 3, dialogs: 10, draining: false }));
+ * renderPrometheus(metrics.families({ callsInProgress: 3, dialogs: 10, bannedSources: 0, draining: false }));
  */
 export function createRelayMetrics(events: RelayEvents) {
   // Counted for every message: plain numbers, no label lookup.
@@ -96,6 +101,11 @@ export function createRelayMetrics(events: RelayEvents) {
           'tandem_relay_dialogs',
           'Answered calls this relay holds (its own and adopted ones).',
           gauges.dialogs,
+        ),
+        gauge(
+          'tandem_relay_banned_sources',
+          'Source addresses dropped right now for flooding refused INVITEs.',
+          gauges.bannedSources,
         ),
         gauge(
           'tandem_relay_draining',

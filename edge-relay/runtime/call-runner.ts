@@ -270,6 +270,7 @@ export function createCallRunner(ctx: RelayContext) {
     }
     ctx.events.emit('call', {
       call_id: call.callId,
+      source: call.state.source,
       status,
       received_at: call.receivedAt,
       answered_at: status < 300 ? (call.answeredAt ?? ctx.now()) : null,

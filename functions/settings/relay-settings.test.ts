@@ -78,6 +78,20 @@ describe('loadRelaySettings', () => {
     expect(() => loadRelaySettings({ ...base, TANDEM_DIALOG_TTL_S: '10' })).toThrow(/TANDEM_DIALOG_TTL_S/);
   });
 
+  it('reads the flood protection, on by default', () => {
+    expect(loadRelaySettings(base).flood).toEqual({
+      maxRejects: 30,
+      windowS: 10,
+      banS: 600,
+      dropScanners: true,
+    });
+    expect(
+      loadRelaySettings({ ...base, TANDEM_FLOOD_REJECTS: '0', TANDEM_DROP_SCANNERS: 'false' }).flood,
+    ).toMatchObject({ maxRejects: 0, dropScanners: false });
+    expect(() => loadRelaySettings({ ...base, TANDEM_DROP_SCANNERS: 'yes' })).toThrow(/TANDEM_DROP_SCANNERS/);
+    expect(() => loadRelaySettings({ ...base, TANDEM_FLOOD_BAN_S: '0' })).toThrow(/TANDEM_FLOOD_BAN_S/);
+  });
+
   it('names the variable that is wrong or missing', () => {
     expect(() => loadRelaySettings({ ...base, TANDEM_SIP_PORT: '70000' })).toThrow(/TANDEM_SIP_PORT/);
     expect(() => loadRelaySettings({ TANDEM_RELAY_TOKEN: base.TANDEM_RELAY_TOKEN })).toThrow(

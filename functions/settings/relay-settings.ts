@@ -51,6 +51,12 @@ export const relaySettingsSchema = z
     TANDEM_REDIS_PREFIX: z.string().min(1).max(64).default('tandem:'),
     /** How long a dialog is kept after its 2xx when no BYE comes (Kamailio's dialog default: 12 h). */
     TANDEM_DIALOG_TTL_S: ms(60, 7 * 86_400).default(43_200),
+    /** Flood protection: a source whose INVITEs get this many 403s within the window is dropped for the ban time; 0: off. */
+    TANDEM_FLOOD_REJECTS: ms(0, 100_000).default(30),
+    TANDEM_FLOOD_WINDOW_S: ms(1, 3600).default(10),
+    TANDEM_FLOOD_BAN_S: ms(1, 7 * 86_400).default(600),
+    /** Drop requests of known SIP scanners (friendly-scanner, sipvicious, sipcli...) unanswered. */
+    TANDEM_DROP_SCANNERS: z.enum(['true', 'false']).default('true'),
     TANDEM_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .superRefine((s, ctx) => {
@@ -79,6 +85,7 @@ export type RelaySettings = {
   digestAlgorithms: ('SHA-256' | 'MD5')[];
   timers: { t1: number; t2: number; t4: number; cancelWaitMs: number };
   dialogs: { redisUrl?: string; keyPrefix: string; ttlS: number };
+  flood: { maxRejects: number; windowS: number; banS: number; dropScanners: boolean };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 };
 
@@ -141,6 +148,12 @@ export function loadRelaySettings(
       ...(s.TANDEM_REDIS_URL ? { redisUrl: s.TANDEM_REDIS_URL } : {}),
       keyPrefix: s.TANDEM_REDIS_PREFIX,
       ttlS: s.TANDEM_DIALOG_TTL_S,
+    },
+    flood: {
+      maxRejects: s.TANDEM_FLOOD_REJECTS,
+      windowS: s.TANDEM_FLOOD_WINDOW_S,
+      banS: s.TANDEM_FLOOD_BAN_S,
+      dropScanners: s.TANDEM_DROP_SCANNERS === 'true',
     },
     logLevel: s.TANDEM_LOG_LEVEL,
   };

@@ -1,0 +1,121 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../edge-relay/log';
+import type { Relay } from '../../edge-relay/service';
+import { freePort } from '../../functions/local/free-port';
+import { startTestStack, type TestStack } from '../support/stack';
+import { startSipp } from './support/sipp';
+import { tandemConfig } from './support/tandem-config';
+import { startTestRelay } from './support/test-relay';
+
+// Flood protection with the real decision: a source refused again and again is dropped for a
+// while, other sources are not; scanners get no answer at all.
+let stack: TestStack;
+let relay: Relay;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  relay = await startTestRelay(
+    stack,
+    {
+      http: { address: '127.0.0.1', port: 0 },
+      flood: { maxRejects: 3, windowS: 10, banS: 2, dropScanners: true },
+    },
+    { logger: createLogger('info', (line) => logs.push(line)) },
+  );
+});
+
+afterAll(async () => {
+  await relay?.stop();
+  await stack?.stop();
+});
+
+/** A UDP peer on `address` (any of 127/8 is loopback) collecting the first lines it receives. */
+async function peer(address: string) {
+  const socket: Socket = createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, address, () => r()));
+  const received: string[] = [];
+  socket.on('message', (m) => received.push(m.toString('latin1')));
+  const port = socket.address().port;
+  /** Sends one request; after `waitMs`, the status lines received for its Call-ID. */
+  async function request(method: 'INVITE' | 'OPTIONS', callId: string, extra: string[] = [], waitMs = 700) {
+    const lines = [
+      `${method} sip:+821012345678@127.0.0.1:${relay.ports.udp} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${address}:${port};branch=z9hG4bK${callId}`,
+      `From: <sip:+14155550100@${address}>;tag=${callId}`,
+      `To: <sip:+821012345678@127.0.0.1>`,
+      `Call-ID: ${callId}`,
+      `CSeq: 1 ${method}`,
+      `Contact: <sip:scan@${address}:${port}>`,
+      'Max-Forwards: 70',
+      ...extra,
+      'Content-Length: 0',
+    ];
+    socket.send(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), relay.ports.udp, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, waitMs));
+    const statuses = received
+      .filter((m) => m.includes(`Call-ID: ${callId}\r\n`))
+      .map((m) => m.split('\r\n')[0]?.split(' ')[1]);
+    return [...new Set(statuses)];
+  }
+  return { request, close: () => socket.close() };
+}
+
+async function sample(series: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${relay.httpPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe('flood protection', () => {
+  it('drops a source after repeated 403s, keeps serving others, and lets it back after the ban', async () => {
+    const scanner = await peer('127.0.0.2');
+    try {
+      for (let i = 1; i <= 3; i++)
+        expect(await scanner.request('INVITE', `flood-${i}`)).toEqual(['100', '403']);
+      expect(logs.some((l) => l.includes('"msg":"source banned"') && l.includes('127.0.0.2'))).toBe(true);
+      expect(await sample('tandem_relay_banned_sources')).toBe(1);
+      // Banned: nothing at all, not even 100 Trying, and nothing reaches the decision.
+      expect(await scanner.request('INVITE', 'flood-4')).toEqual([]);
+      expect(await scanner.request('OPTIONS', 'flood-5')).toEqual([]);
+
+      // A configured IPBX on another address places its call meanwhile.
+      const config = tandemConfig(stack);
+      const customer = await config.customer();
+      const [ipbxPort, providerPort] = [await freePort(), await freePort()];
+      await config.ipbx(customer.id, ipbxPort, 'udp');
+      const provider = await config.provider(providerPort, 'udp');
+      await config.route(customer.id, provider.id, '+82', 1);
+      const uas = await startSipp({ scenario: 'uas-answer.xml', port: providerPort, transport: 'udp' });
+      const uac = await startSipp({
+        scenario: 'uac-call.xml',
+        port: ipbxPort,
+        transport: 'udp',
+        remote: `127.0.0.1:${relay.ports.udp}`,
+        service: '+821012345678',
+        keys: { caller: '+14155550100' },
+      });
+      expect((await uac.done).code).toBe(0);
+      expect((await uas.done).code).toBe(0);
+
+      await new Promise((r) => setTimeout(r, 1500)); // the 2 s ban is over
+      expect(await scanner.request('INVITE', 'flood-6')).toEqual(['100', '403']);
+      expect(await sample('tandem_relay_banned_sources')).toBe(0);
+    } finally {
+      scanner.close();
+    }
+  });
+
+  it('answers no request of a scanner user agent, and the same request without it', async () => {
+    const probe = await peer('127.0.0.3');
+    try {
+      expect(await probe.request('OPTIONS', 'scan-1', ['User-Agent: friendly-scanner'], 400)).toEqual([]);
+      expect(await probe.request('OPTIONS', 'scan-2', ['User-Agent: Asterisk PBX 20.5.0'], 400)).toEqual([
+        '200',
+      ]);
+    } finally {
+      probe.close();
+    }
+  });
+});
