@@ -49,6 +49,11 @@ export const relayConfig = z.object({
         .default(43_200),
     })
     .default({ keyPrefix: 'tandem:', ttlS: 43_200 }),
+  /**
+   * Overload threshold (ms of queueing delay or event-loop lag, load-monitor.ts): a share of new
+   * INVITEs gets 503 from half of it, all of them at 1.5 ×; 0: never.
+   */
+  overloadLagMs: z.number().int().min(0).max(60_000).default(400),
   /** Flood protection (guard/source-guard.ts): bans sources whose INVITEs keep getting 403. */
   flood: z
     .object({

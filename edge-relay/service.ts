@@ -14,6 +14,7 @@ import { createRelayMetrics } from './metrics/relay-metrics';
 import { createCallRunner } from './runtime/call-runner';
 import { createRelayContext } from './runtime/context';
 import { createInDialogRunner } from './runtime/in-dialog-runner';
+import { createLoadMonitor } from './runtime/load-monitor';
 import { createReceiver } from './runtime/receive';
 import { intake as defaultIntake } from './sip/intake';
 import type { IntakeResult } from './sip/intake-outcome';
@@ -60,6 +61,13 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
   let draining = false;
   let receive: (raw: string, remote: Remote) => void = () => {};
 
+  const load = createLoadMonitor({
+    thresholdMs: config.overloadLagMs,
+    onChange: (overloaded, lagMs) =>
+      overloaded
+        ? log.warn('overloaded: new calls get 503', { lag_ms: lagMs })
+        : log.info('load back to normal: calls carried again', { lag_ms: lagMs }),
+  });
   const transport = await startTransport({
     address: config.address,
     udpPort: config.port,
@@ -76,6 +84,10 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       }
     },
     onError: (what, error) => log.debug('transport error', { what, error: String(error) }),
+    ...(config.overloadLagMs > 0 ? { onQueueDelay: load.observeQueueDelay } : {}),
+  }).catch((error: unknown) => {
+    load.stop();
+    throw error;
   });
   const wildcard = config.address === '0.0.0.0' || config.address === '::';
   const publicHost = config.publicAddress ?? (wildcard ? '127.0.0.1' : config.address);
@@ -104,7 +116,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     media: deps.media ?? noMediaAnchor,
     log,
     now: deps.now ?? Date.now,
-    draining: () => draining,
+    refuseCalls: () => draining || load.shed(),
   });
   const calls = ctx.calls;
   const guard = createSourceGuard({
@@ -140,6 +152,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     await ownDialogs?.close?.();
     await http?.close();
     metrics?.close();
+    load.stop();
     await transport.close();
   };
   if (metrics && config.http) {
@@ -152,6 +165,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
             callsInProgress: calls.size,
             dialogs: await ctx.dialogs.size(),
             bannedSources: guard.bannedCount(ctx.now()),
+            overloaded: load.overloaded(),
             draining,
           }),
         ),

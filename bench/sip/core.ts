@@ -93,7 +93,7 @@ const ctx = createRelayContext({
   media: noMediaAnchor,
   log: createLogger('silent'),
   now: Date.now,
-  draining: () => false,
+  refuseCalls: () => false,
 });
 const { receive } = createReceiver(ctx, intake, createCallRunner(ctx), createInDialogRunner(ctx));
 const uac: Remote = { transport: 'udp', address: '127.0.0.1', port: UAC };

@@ -5,7 +5,7 @@
  * environment (`TANDEM_RTPENGINE`: rtpengine, none: unanchored). Prints
  * `ready <udp port>`; answers IPC `heap` with `{ heapUsed }` after a full GC
  * (run with --expose-gc). BENCH_RELAY_LOG_LEVEL (default silent) writes the
- * relay's JSON log to stderr.
+ * relay's JSON log to stderr; BENCH_RELAY_CONFIG (JSON) overrides startRelay settings.
  */
 import type { LogLevel } from '../../edge-relay/log';
 import { createLogger } from '../../edge-relay/log';
@@ -16,7 +16,12 @@ import { loadMediaSettings } from '../../functions/settings/media-settings';
 const level = (process.env['BENCH_RELAY_LOG_LEVEL'] ?? 'silent') as LogLevel;
 const media = await createMediaAnchor(loadMediaSettings(process.env));
 const relay = await startRelay(
-  { ...JSON.parse(process.argv[2] ?? '{}'), logLevel: level },
+  {
+    ...JSON.parse(process.argv[2] ?? '{}'),
+    // BENCH_RELAY_CONFIG: startRelay settings to change, e.g. '{"overloadLagMs":0}'.
+    ...JSON.parse(process.env['BENCH_RELAY_CONFIG'] ?? '{}'),
+    logLevel: level,
+  },
   { logger: createLogger(level, (line) => process.stderr.write(line)), media },
 );
 process.on('message', (message) => {

@@ -9,6 +9,7 @@ export type RelayGauges = {
   callsInProgress: number;
   dialogs: number;
   bannedSources: number;
+  overloaded: boolean;
   draining: boolean;
 };
 
@@ -20,7 +21,7 @@ export type RelayGauges = {
  * @example
  * const metrics = createRelayMetrics(ctx.events);
  * metrics.received(intakeResult);
- * renderPrometheus(metrics.families({ callsInProgress: 3, dialogs: 10, bannedSources: 0, draining: false }));
+ * renderPrometheus(metrics.families({ callsInProgress: 3, dialogs: 10, bannedSources: 0, overloaded: false, draining: false }));
  */
 export function createRelayMetrics(events: RelayEvents) {
   // Counted for every message: plain numbers, no label lookup.
@@ -106,6 +107,11 @@ export function createRelayMetrics(events: RelayEvents) {
           'tandem_relay_banned_sources',
           'Source addresses dropped right now for flooding refused INVITEs.',
           gauges.bannedSources,
+        ),
+        gauge(
+          'tandem_relay_overloaded',
+          '1 while the event loop runs behind the overload threshold: new INVITEs get 503.',
+          gauges.overloaded ? 1 : 0,
         ),
         gauge(
           'tandem_relay_draining',

@@ -91,8 +91,8 @@ export type CallEnv = {
 type Step = { state: CallState; actions: CallAction[] };
 
 /**
- * A new INVITE (no To tag): 483 / 482 / 503 (draining) at once, otherwise 100
- * Trying and a question to the decision.
+ * A new INVITE (no To tag): 483 / 482 / 503 (the relay draining or overloaded) at
+ * once, otherwise 100 Trying and a question to the decision.
  *
  * @example
  * const { state, actions } = startCall(invite, remote, 'a1b2', env, false);
@@ -103,7 +103,7 @@ export function startCall(
   source: Remote,
   toTag: string,
   env: CallEnv,
-  draining: boolean,
+  refuse: boolean,
 ): Step {
   const loop = loopHash(request);
   const state: CallState = {
@@ -125,7 +125,7 @@ export function startCall(
     failWith(state, makeResponse(request, status, { toTag, ...(extra ? { extra } : {}) }));
   if (maxForwards(request) === 0) return reject(483);
   if (isLoop(vias(request), loop, (v) => isOwnVia(env.local, v))) return reject(482);
-  if (draining) return reject(503, [['Retry-After', String(env.retryAfterS)]]);
+  if (refuse) return reject(503, [['Retry-After', String(env.retryAfterS)]]);
   return {
     state,
     actions: [

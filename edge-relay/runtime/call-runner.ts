@@ -28,7 +28,13 @@ export function createCallRunner(ctx: RelayContext) {
 
   function start(request: SipRequest, remote: Remote, tx: ServerTransaction): void {
     const callId = header(request, 'call-id') ?? '';
-    const step = startCall(popOwnRoutes(ctx.local, request), remote, randomHex(6), ctx.env(), ctx.draining());
+    const step = startCall(
+      popOwnRoutes(ctx.local, request),
+      remote,
+      randomHex(6),
+      ctx.env(),
+      ctx.refuseCalls(),
+    );
     const call: CallRuntime = {
       state: step.state,
       tx,

@@ -45,7 +45,8 @@ export type RelayContext = {
   readonly env: () => CallEnv;
   readonly calls: Map<string, CallRuntime>;
   readonly callsById: Map<string, CallRuntime>;
-  readonly draining: () => boolean;
+  /** Draining or overloaded: new INVITEs get 503 + Retry-After. */
+  readonly refuseCalls: () => boolean;
 };
 
 /**
@@ -54,12 +55,12 @@ export type RelayContext = {
  * bench:sip:core around a transport that records what would be sent.
  *
  * @example
- * const ctx = createRelayContext({ config, local, transport, decision, dialogs, media, log, now: Date.now, draining: () => false });
+ * const ctx = createRelayContext({ config, local, transport, decision, dialogs, media, log, now: Date.now, refuseCalls: () => false });
  */
 export function createRelayContext(
   parts: Pick<
     RelayContext,
-    'config' | 'local' | 'transport' | 'decision' | 'dialogs' | 'media' | 'log' | 'now' | 'draining'
+    'config' | 'local' | 'transport' | 'decision' | 'dialogs' | 'media' | 'log' | 'now' | 'refuseCalls'
   >,
 ): RelayContext {
   const { config, local, now } = parts;

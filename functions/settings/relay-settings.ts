@@ -51,6 +51,8 @@ export const relaySettingsSchema = z
     TANDEM_REDIS_PREFIX: z.string().min(1).max(64).default('tandem:'),
     /** How long a dialog is kept after its 2xx when no BYE comes (Kamailio's dialog default: 12 h). */
     TANDEM_DIALOG_TTL_S: ms(60, 7 * 86_400).default(43_200),
+    /** Overload: from half this delay (ms) a share of new INVITEs gets 503 + Retry-After, all at 1.5 ×; 0: never. */
+    TANDEM_OVERLOAD_LAG_MS: ms(0, 60_000).default(400),
     /** Flood protection: a source whose INVITEs get this many 403s within the window is dropped for the ban time; 0: off. */
     TANDEM_FLOOD_REJECTS: ms(0, 100_000).default(30),
     TANDEM_FLOOD_WINDOW_S: ms(1, 3600).default(10),
@@ -85,6 +87,7 @@ export type RelaySettings = {
   digestAlgorithms: ('SHA-256' | 'MD5')[];
   timers: { t1: number; t2: number; t4: number; cancelWaitMs: number };
   dialogs: { redisUrl?: string; keyPrefix: string; ttlS: number };
+  overloadLagMs: number;
   flood: { maxRejects: number; windowS: number; banS: number; dropScanners: boolean };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 };
@@ -149,6 +152,7 @@ export function loadRelaySettings(
       keyPrefix: s.TANDEM_REDIS_PREFIX,
       ttlS: s.TANDEM_DIALOG_TTL_S,
     },
+    overloadLagMs: s.TANDEM_OVERLOAD_LAG_MS,
     flood: {
       maxRejects: s.TANDEM_FLOOD_REJECTS,
       windowS: s.TANDEM_FLOOD_WINDOW_S,

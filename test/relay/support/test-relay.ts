@@ -28,6 +28,8 @@ export async function startTestRelay(
       // Every test peer is 127.0.0.1: the fuzz and torture runs' refused INVITEs would ban the
       // calls that follow them. Flood protection has its own test (flood.e2e.test.ts).
       flood: { maxRejects: 0, windowS: 10, banS: 600, dropScanners: true },
+      // The relay shares the test's event loop, which a test may block on purpose (overload.e2e).
+      overloadLagMs: 0,
       ...extra,
     },
     deps,
