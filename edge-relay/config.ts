@@ -53,7 +53,7 @@ export const relayConfig = z.object({
    * Overload threshold (ms of queueing delay or event-loop lag, load-monitor.ts): a share of new
    * INVITEs gets 503 from half of it, all of them at 1.5 ×; 0: never.
    */
-  overloadLagMs: z.number().int().min(0).max(60_000).default(400),
+  overloadLagMs: z.number().int().min(0).max(60_000).default(300),
   /** Flood protection (guard/source-guard.ts): bans sources whose INVITEs keep getting 403. */
   flood: z
     .object({

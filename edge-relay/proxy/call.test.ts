@@ -41,7 +41,7 @@ function harness(targets: RouteTarget[]) {
     retryAfterS: 5,
     cancelWaitMs: 1000,
   });
-  let { state, actions } = startCall(invite(), source, 'ourtag', env(), false);
+  let { state, actions } = startCall(invite(), source, 'ourtag', env());
   const all: CallAction[] = [...actions];
   const send = (event: CallEvent, now = 0) => {
     const step = callReducer(state, event, env(now));
@@ -102,7 +102,7 @@ describe('a new INVITE', () => {
   };
 
   it('gets 100 Trying at once and a question to the decision', () => {
-    const { actions } = startCall(invite(), source, 't', env, false);
+    const { actions } = startCall(invite(), source, 't', env);
     expect(actions.map((a) => a.type)).toEqual(['respond', 'decide']);
     const decide = actions[1] as Extract<CallAction, { type: 'decide' }>;
     expect(decide.request).toMatchObject({
@@ -111,15 +111,13 @@ describe('a new INVITE', () => {
     });
   });
 
-  it('gets 483 when Max-Forwards is 0, 503 while draining', () => {
-    const zero = startCall(withHeader(invite(), 'Max-Forwards', '0'), source, 't', env, false);
+  it('gets 483 when Max-Forwards is 0', () => {
+    const zero = startCall(withHeader(invite(), 'Max-Forwards', '0'), source, 't', env);
     expect(zero.actions[0]).toMatchObject({ type: 'respond', response: { status: 483 } });
-    const draining = startCall(invite(), source, 't', env, true);
-    expect(draining.actions[0]).toMatchObject({ type: 'respond', response: { status: 503 } });
   });
 
   it('gets 503 with Retry-After when the decision fails', () => {
-    const { state } = startCall(invite(), source, 't', env, false);
+    const { state } = startCall(invite(), source, 't', env);
     const { actions } = callReducer(state, { type: 'decide-failed', reason: 'timeout' }, env);
     const res = (actions[0] as Extract<CallAction, { type: 'respond' }>).response;
     expect(res.status).toBe(503);
@@ -127,7 +125,7 @@ describe('a new INVITE', () => {
   });
 
   it('gets 407 with one Proxy-Authenticate per algorithm on a challenge', () => {
-    const { state } = startCall(invite(), source, 't', env, false);
+    const { state } = startCall(invite(), source, 't', env);
     const { actions } = callReducer(
       state,
       {

@@ -91,20 +91,15 @@ export type CallEnv = {
 type Step = { state: CallState; actions: CallAction[] };
 
 /**
- * A new INVITE (no To tag): 483 / 482 / 503 (the relay draining or overloaded) at
- * once, otherwise 100 Trying and a question to the decision.
+ * A new INVITE (no To tag): 483 / 482 at once, otherwise 100 Trying and a question
+ * to the decision. (While the relay drains or is overloaded, receive.ts refuses new
+ * INVITEs statelessly before they get here.)
  *
  * @example
- * const { state, actions } = startCall(invite, remote, 'a1b2', env, false);
+ * const { state, actions } = startCall(invite, remote, 'a1b2', env);
  * // actions: respond 100, decide {...}
  */
-export function startCall(
-  request: SipRequest,
-  source: Remote,
-  toTag: string,
-  env: CallEnv,
-  refuse: boolean,
-): Step {
+export function startCall(request: SipRequest, source: Remote, toTag: string, env: CallEnv): Step {
   const loop = loopHash(request);
   const state: CallState = {
     request,
@@ -125,7 +120,6 @@ export function startCall(
     failWith(state, makeResponse(request, status, { toTag, ...(extra ? { extra } : {}) }));
   if (maxForwards(request) === 0) return reject(483);
   if (isLoop(vias(request), loop, (v) => isOwnVia(env.local, v))) return reject(482);
-  if (refuse) return reject(503, [['Retry-After', String(env.retryAfterS)]]);
   return {
     state,
     actions: [

@@ -28,13 +28,7 @@ export function createCallRunner(ctx: RelayContext) {
 
   function start(request: SipRequest, remote: Remote, tx: ServerTransaction): void {
     const callId = header(request, 'call-id') ?? '';
-    const step = startCall(
-      popOwnRoutes(ctx.local, request),
-      remote,
-      randomHex(6),
-      ctx.env(),
-      ctx.refuseCalls(),
-    );
+    const step = startCall(popOwnRoutes(ctx.local, request), remote, randomHex(6), ctx.env());
     const call: CallRuntime = {
       state: step.state,
       tx,

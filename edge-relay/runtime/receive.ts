@@ -15,6 +15,7 @@ import { makeResponse } from '../sip/response';
 import { isOwnUri, popOwnRoutes } from '../sip/route';
 import { parseUri, tagOf } from '../sip/uri';
 import { formatVia, parseVia, responseAddress, stampReceived } from '../sip/via';
+import { responseDestination } from '../transaction/build';
 import type { Remote } from '../transport/sip-transport';
 import type { createCallRunner } from './call-runner';
 import type { RelayContext } from './context';
@@ -34,6 +35,9 @@ export function createReceiver(
   inDialog: ReturnType<typeof createInDialogRunner>,
 ) {
   const { transactions, transport, log } = ctx;
+  // To tags of our stateless 503s start with this, so their ACKs are dropped on sight (as
+  // Kamailio's sl module recognises its own replies).
+  const statelessTag = randomHex(4);
 
   function receive(raw: string, remote: Remote): void {
     const result = intake(raw, remote);
@@ -75,6 +79,12 @@ export function createReceiver(
     const request = stamped && stamped !== top ? withTopVia(received, formatVia(stamped)) : received;
     const kind = transactions.receive(request, remote);
     if (kind === 'retransmission' || kind === 'ack-absorbed' || kind === 'cancel') return;
+    const toTag = tagOf(header(request, 'to'));
+    if (request.method === 'ACK' && toTag?.startsWith(statelessTag)) return;
+    if (request.method === 'INVITE' && toTag === undefined && ctx.refuseCalls()) {
+      refuse(request, remote);
+      return;
+    }
     if (kind === 'cancel-unknown') {
       transactions.respond(transactions.createServer(request, remote), makeResponse(request, 481));
       return;
@@ -84,7 +94,7 @@ export function createReceiver(
       return;
     }
     const tx = transactions.createServer(request, remote);
-    if (tagOf(header(request, 'to')) !== undefined) {
+    if (toTag !== undefined) {
       void inDialog.handle(request, tx);
       return;
     }
@@ -93,7 +103,7 @@ export function createReceiver(
       return;
     }
     const routed = popOwnRoutes(ctx.local, request);
-    const toTag = randomHex(6);
+    const ownTag = randomHex(6);
     if (
       request.method === 'OPTIONS' &&
       isOwnUri(ctx.local, parseUri(routed.uri)) &&
@@ -103,23 +113,48 @@ export function createReceiver(
       const unsupported = unsupportedRequire(request);
       if (unsupported.length > 0) {
         const extra: [string, string][] = [['Unsupported', unsupported.join(', ')]];
-        transactions.respond(tx, makeResponse(request, 420, { toTag, extra }));
+        transactions.respond(tx, makeResponse(request, 420, { toTag: ownTag, extra }));
         return;
       }
       const extra: [string, string][] = [
         ['Allow', ALLOW],
         ['Accept', 'application/sdp'],
       ];
-      transactions.respond(tx, makeResponse(request, 200, { toTag, extra }));
+      transactions.respond(tx, makeResponse(request, 200, { toTag: ownTag, extra }));
       return;
     }
     // Not for us and out of hops: 483 before anything else (RFC 3261 §16.3 step 3, RFC 4475 zeromf).
     if (maxForwards(request) === 0) {
-      transactions.respond(tx, makeResponse(request, 483, { toTag }));
+      transactions.respond(tx, makeResponse(request, 483, { toTag: ownTag }));
       return;
     }
     // Out-of-dialog requests other than INVITE are not relayed (no registrar, no presence).
-    transactions.respond(tx, makeResponse(request, 405, { toTag, extra: [['Allow', ALLOW]] }));
+    transactions.respond(tx, makeResponse(request, 405, { toTag: ownTag, extra: [['Allow', ALLOW]] }));
+  }
+
+  /**
+   * A new INVITE while the relay drains or is overloaded: 503 + Retry-After without a
+   * transaction (RFC 3261 §16.2 lets a proxy answer statelessly), so refusing costs a fraction
+   * of carrying; a retransmitted INVITE simply gets the 503 again.
+   */
+  function refuse(request: SipRequest, remote: Remote): void {
+    const now = ctx.now();
+    const response = makeResponse(request, 503, {
+      toTag: `${statelessTag}${randomHex(4)}`,
+      extra: [['Retry-After', String(ctx.config.retryAfterS)]],
+    });
+    transport.send(responseDestination(response, remote), serialize(response));
+    const callId = header(request, 'call-id') ?? '';
+    ctx.events.emit('call', {
+      call_id: callId,
+      source: remote,
+      status: 503,
+      received_at: now,
+      answered_at: null,
+      ended_at: now,
+      attempts: [],
+    });
+    log.debug('refused', { call_id: callId });
   }
 
   return { receive };

@@ -78,8 +78,8 @@ describe('loadRelaySettings', () => {
     expect(() => loadRelaySettings({ ...base, TANDEM_DIALOG_TTL_S: '10' })).toThrow(/TANDEM_DIALOG_TTL_S/);
   });
 
-  it('sheds new calls around 400 ms of lag unless told otherwise', () => {
-    expect(loadRelaySettings(base).overloadLagMs).toBe(400);
+  it('sheds new calls around 300 ms of lag unless told otherwise', () => {
+    expect(loadRelaySettings(base).overloadLagMs).toBe(300);
     expect(loadRelaySettings({ ...base, TANDEM_OVERLOAD_LAG_MS: '0' }).overloadLagMs).toBe(0);
     expect(() => loadRelaySettings({ ...base, TANDEM_OVERLOAD_LAG_MS: '-1' })).toThrow(
       /TANDEM_OVERLOAD_LAG_MS/,

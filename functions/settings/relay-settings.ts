@@ -52,7 +52,7 @@ export const relaySettingsSchema = z
     /** How long a dialog is kept after its 2xx when no BYE comes (Kamailio's dialog default: 12 h). */
     TANDEM_DIALOG_TTL_S: ms(60, 7 * 86_400).default(43_200),
     /** Overload: from half this delay (ms) a share of new INVITEs gets 503 + Retry-After, all at 1.5 ×; 0: never. */
-    TANDEM_OVERLOAD_LAG_MS: ms(0, 60_000).default(400),
+    TANDEM_OVERLOAD_LAG_MS: ms(0, 60_000).default(300),
     /** Flood protection: a source whose INVITEs get this many 403s within the window is dropped for the ban time; 0: off. */
     TANDEM_FLOOD_REJECTS: ms(0, 100_000).default(30),
     TANDEM_FLOOD_WINDOW_S: ms(1, 3600).default(10),
