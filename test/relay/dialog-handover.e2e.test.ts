@@ -6,8 +6,8 @@ import type { CallEnded } from '../../edge-relay/events';
 import type { Relay } from '../../edge-relay/service';
 import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
+import { basicWorld, callerOptions } from './support/basic-call';
 import { type SippResult, startSipp } from './support/sipp';
-import { tandemConfig } from './support/tandem-config';
 import { startTestRelay } from './support/test-relay';
 
 // A call set up by one relay process and ended through another on the same address (a restart,
@@ -32,12 +32,8 @@ afterAll(async () => {
  * stopped and a new one takes its port, and the caller's BYE (2.5 s after the answer) meets it.
  */
 async function callAcrossRestart(extra: Partial<RelayConfigInput>) {
-  const config = tandemConfig(stack);
-  const customer = await config.customer();
-  const [ipbxPort, providerPort, relayPort] = [await freePort(), await freePort(), await freePort()];
-  await config.ipbx(customer.id, ipbxPort, 'udp');
-  const provider = await config.provider(providerPort, 'udp');
-  await config.route(customer.id, provider.id, '+82', 1);
+  const { ipbxPort, providerPort } = await basicWorld(stack);
+  const relayPort = await freePort();
 
   const first = await startTestRelay(stack, { port: relayPort, ...extra });
   const answered = new Promise<void>((resolve) =>
@@ -46,15 +42,7 @@ async function callAcrossRestart(extra: Partial<RelayConfigInput>) {
     }),
   );
   const uas = await startSipp({ scenario: 'uas-answer.xml', port: providerPort, transport: 'udp' });
-  const uac = await startSipp({
-    scenario: 'uac-call.xml',
-    render: { __HOLD_MS__: '2500' },
-    port: ipbxPort,
-    transport: 'udp',
-    remote: `127.0.0.1:${relayPort}`,
-    service: '+821012345678',
-    keys: { caller: '+14155550100' },
-  });
+  const uac = await startSipp(callerOptions(relayPort, ipbxPort, { render: { __HOLD_MS__: '2500' } }));
   let second: Relay | undefined;
   try {
     await answered;

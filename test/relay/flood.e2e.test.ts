@@ -2,10 +2,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../edge-relay/log';
 import type { Relay } from '../../edge-relay/service';
-import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
-import { startSipp } from './support/sipp';
-import { tandemConfig } from './support/tandem-config';
+import { basicCall, basicWorld } from './support/basic-call';
 import { startTestRelay } from './support/test-relay';
 
 // Flood protection with the real decision: a source refused again and again is dropped for a
@@ -81,23 +79,9 @@ describe('flood protection', () => {
       expect(await scanner.request('OPTIONS', 'flood-5')).toEqual([]);
 
       // A configured IPBX on another address places its call meanwhile.
-      const config = tandemConfig(stack);
-      const customer = await config.customer();
-      const [ipbxPort, providerPort] = [await freePort(), await freePort()];
-      await config.ipbx(customer.id, ipbxPort, 'udp');
-      const provider = await config.provider(providerPort, 'udp');
-      await config.route(customer.id, provider.id, '+82', 1);
-      const uas = await startSipp({ scenario: 'uas-answer.xml', port: providerPort, transport: 'udp' });
-      const uac = await startSipp({
-        scenario: 'uac-call.xml',
-        port: ipbxPort,
-        transport: 'udp',
-        remote: `127.0.0.1:${relay.ports.udp}`,
-        service: '+821012345678',
-        keys: { caller: '+14155550100' },
-      });
-      expect((await uac.done).code).toBe(0);
-      expect((await uas.done).code).toBe(0);
+      const { caller, callee } = await basicCall(relay.ports.udp, await basicWorld(stack));
+      expect(caller.code, caller.output).toBe(0);
+      expect(callee.code, callee.output).toBe(0);
 
       await new Promise((r) => setTimeout(r, 1500)); // the 2 s ban is over
       expect(await scanner.request('INVITE', 'flood-6')).toEqual(['100', '403']);

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Relay } from '../../edge-relay/service';
 import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
+import { basicCall, basicWorld, callerOptions } from './support/basic-call';
 import { startSipp } from './support/sipp';
-import { tandemConfig } from './support/tandem-config';
 import { startTestRelay } from './support/test-relay';
 
 // The relay's operator side: /healthz for load balancers, /metrics for Prometheus, fed by real calls.
@@ -46,41 +46,28 @@ async function datagram(lines: string[]): Promise<string> {
 
 describe('relay HTTP endpoint', () => {
   it('counts calls, attempts per provider, hang-ups and post-dial delay from real calls', async () => {
-    const config = tandemConfig(stack);
-    const customer = await config.customer();
-    const [ipbxPort, providerPort, strangerPort] = [await freePort(), await freePort(), await freePort()];
-    await config.ipbx(customer.id, ipbxPort, 'udp');
-    const provider = await config.provider(providerPort, 'udp');
-    await config.route(customer.id, provider.id, '+82', 1);
+    const world = await basicWorld(stack);
     const before = {
       answered: await sample('tandem_relay_calls_total{code="200"}'),
       forbidden: await sample('tandem_relay_calls_total{code="403"}'),
     };
-
-    const uas = await startSipp({ scenario: 'uas-answer.xml', port: providerPort, transport: 'udp' });
-    const call = {
-      scenario: 'uac-call.xml',
-      transport: 'udp' as const,
-      remote: `127.0.0.1:${relay.ports.udp}`,
-      service: '+821012345678',
-      keys: { caller: '+14155550100' },
-    };
-    expect((await (await startSipp({ ...call, port: ipbxPort })).done).code).toBe(0);
-    expect((await uas.done).code).toBe(0);
+    const { caller, callee } = await basicCall(relay.ports.udp, world);
+    expect(caller.code, caller.output).toBe(0);
+    expect(callee.code, callee.output).toBe(0);
     // A source that is no IPBX or provider: the decision rejects it.
-    const stranger = await startSipp({
-      ...call,
-      scenario: 'uac-expect.xml',
-      render: { __CODE__: '403' },
-      port: strangerPort,
-    });
+    const stranger = await startSipp(
+      callerOptions(relay.ports.udp, await freePort(), {
+        scenario: 'uac-expect.xml',
+        render: { __CODE__: '403' },
+      }),
+    );
     expect((await stranger.done).code).toBe(0);
 
     expect(await sample('tandem_relay_calls_total{code="200"}')).toBe(before.answered + 1);
     expect(await sample('tandem_relay_calls_total{code="403"}')).toBe(before.forbidden + 1);
-    expect(await sample(`tandem_relay_provider_attempts_total{provider="${provider.id}",code="200"}`)).toBe(
-      1,
-    );
+    expect(
+      await sample(`tandem_relay_provider_attempts_total{provider="${world.provider.id}",code="200"}`),
+    ).toBe(1);
     expect(
       await sample('tandem_relay_attempts_total{target_kind="provider",code="200",cause="response"}'),
     ).toBeGreaterThanOrEqual(1);

@@ -2,10 +2,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Relay } from '../../edge-relay/service';
-import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
-import { startSipp } from './support/sipp';
-import { tandemConfig } from './support/tandem-config';
+import { basicCall, basicWorld } from './support/basic-call';
 import { startTestRelay } from './support/test-relay';
 import { expectedOutcome, loadTortureFixtures } from './torture-fixtures';
 
@@ -144,24 +142,7 @@ describe('RFC 4475 torture messages to a running relay', () => {
   });
 
   it('carries a normal call right after the torture', async () => {
-    const config = tandemConfig(stack);
-    const customer = await config.customer();
-    const ipbxPort = await freePort();
-    await config.ipbx(customer.id, ipbxPort, 'udp');
-    const providerPort = await freePort();
-    const provider = await config.provider(providerPort, 'udp');
-    await config.route(customer.id, provider.id, '+82', 1);
-    const uas = await startSipp({ scenario: 'uas-answer.xml', port: providerPort, transport: 'udp' });
-    const uac = await startSipp({
-      scenario: 'uac-call.xml',
-      port: ipbxPort,
-      transport: 'udp',
-      remote: `127.0.0.1:${relay.ports.udp}`,
-      service: '+821012345678',
-      keys: { caller: '+14155550100' },
-    });
-    const result = await uac.done;
-    await Promise.race([uas.done, wait(5000).then(() => uas.stop())]);
-    expect(result.code, result.output).toBe(0);
+    const { caller } = await basicCall(relay.ports.udp, await basicWorld(stack));
+    expect(caller.code, caller.output).toBe(0);
   });
 });
