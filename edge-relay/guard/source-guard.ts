@@ -58,8 +58,6 @@ export function createSourceGuard(options: SourceGuardOptions) {
   };
 }
 
-export type SourceGuard = ReturnType<typeof createSourceGuard>;
-
 /**
  * User-Agents of SIP scanners (SIPVicious and its clones, sipcli, VaxSIP toll-fraud tools):
  * their requests are dropped unanswered, as Kamailio configurations commonly do.
