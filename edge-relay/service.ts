@@ -125,7 +125,9 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     banMs: config.flood.banS * 1000,
   });
   ctx.events.on('call', (c) => {
-    if (c.status === 403 && guard.rejected(c.source.address, ctx.now()))
+    // Only the decision's own refusals (no attempt made): a provider answering 403 to every
+    // call must not get our customers banned.
+    if (c.status === 403 && c.attempts.length === 0 && guard.rejected(c.source.address, ctx.now()))
       log.warn('source banned', {
         address: c.source.address,
         rejects: config.flood.maxRejects,

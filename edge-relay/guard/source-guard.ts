@@ -14,7 +14,8 @@ type Source = { windowStart: number; rejects: number; bannedUntil: number };
  * refused (403: unknown source, wrong password) is a scanner or a broken PBX hammering us, and
  * every refusal costs a decision. Past `maxRejects` in `windowMs` its messages are dropped
  * unanswered for `banMs` (an answer would tell the scanner it found a SIP server). Routed calls
- * never count, so a busy carrier trunk is never banned. Pure state over an injected clock.
+ * (a provider's 403 included) never count, so a busy carrier trunk is never banned. Pure state
+ * over an injected clock.
  *
  * @example
  * const guard = createSourceGuard({ maxRejects: 30, windowMs: 10_000, banMs: 600_000 });

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../edge-relay/log';
 import type { Relay } from '../../edge-relay/service';
 import { startTestStack, type TestStack } from '../support/stack';
-import { basicCall, basicWorld } from './support/basic-call';
+import { basicCall, basicWorld, callerOptions } from './support/basic-call';
+import { startSipp } from './support/sipp';
 import { startTestRelay } from './support/test-relay';
 
 // Flood protection with the real decision: a source refused again and again is dropped for a
@@ -89,6 +90,30 @@ describe('flood protection', () => {
     } finally {
       scanner.close();
     }
+  });
+
+  it("never bans a customer for its provider's 403s", async () => {
+    const { ipbxPort, providerPort } = await basicWorld(stack);
+    const calls = 5; // past maxRejects (3)
+    const provider = await startSipp({
+      scenario: 'uas-reject.xml',
+      render: { __CODE__: '403' },
+      port: providerPort,
+      transport: 'udp',
+      calls,
+    });
+    const caller = await startSipp(
+      callerOptions(relay.ports.udp, ipbxPort, {
+        scenario: 'uac-expect.xml',
+        render: { __CODE__: '403' },
+        calls,
+        rate: 10,
+      }),
+    );
+    const result = await caller.done;
+    expect(result.code, result.output).toBe(0); // every call got the provider's 403
+    expect((await provider.done).code).toBe(0);
+    expect(logs.filter((l) => l.includes('"msg":"source banned"') && l.includes('"127.0.0.1"'))).toEqual([]);
   });
 
   it('answers no request of a scanner user agent, and the same request without it', async () => {
