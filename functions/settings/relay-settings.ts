@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import type { RelayConfig } from '../../edge-relay/config';
 import { SettingsError } from './settings';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -72,25 +73,8 @@ export const relaySettingsSchema = z
     }
   });
 
-export type RelaySettings = {
-  address: string;
-  publicAddress?: string;
-  port: number;
-  tls?: { certFile: string; keyFile: string; port: number };
-  http?: { address: string; port: number };
-  decideUrl: string;
-  decideCaFile?: string;
-  relayToken: string;
-  decideTimeoutMs: number;
-  retryAfterS: number;
-  relayId: string;
-  digestAlgorithms: ('SHA-256' | 'MD5')[];
-  timers: { t1: number; t2: number; t4: number; cancelWaitMs: number };
-  dialogs: { redisUrl?: string; keyPrefix: string; ttlS: number };
-  overloadLagMs: number;
-  flood: { maxRejects: number; windowS: number; banS: number; dropScanners: boolean };
-  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-};
+/** The relay's config (edge-relay/config.ts: its zod schema is the one definition of the shape). */
+export type RelaySettings = RelayConfig;
 
 /**
  * Reads the relay's settings. `local` supplies the decision URL and token when
