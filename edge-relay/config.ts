@@ -14,6 +14,13 @@ export const relayConfig = z.object({
   /** UDP and TCP port (0 picks a free one). */
   port: port.default(5060),
   tls: z.object({ certFile: z.string(), keyFile: z.string(), port }).optional(),
+  /** Inbound TCP/TLS connections: at most this many per listener; closed if no SIP message comes within firstMessageS. */
+  connections: z
+    .object({
+      max: z.number().int().min(1).default(10_000),
+      firstMessageS: z.number().int().min(1).max(3600).default(30),
+    })
+    .default({ max: 10_000, firstMessageS: 30 }),
   /** GET /healthz and /metrics (Prometheus) for operators; off when absent. */
   http: z.object({ address: z.string().default('127.0.0.1'), port }).optional(),
   decideUrl: z.url(),

@@ -73,6 +73,8 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     udpPort: config.port,
     tcpPort: config.port,
     tls: config.tls,
+    maxConnections: config.connections.max,
+    firstMessageMs: config.connections.firstMessageS * 1000,
     onMessage: (raw, remote) => {
       try {
         receive(raw, remote);

@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { Server } from 'node:net';
+import { connect, Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../functions/local/free-port';
 import { type Remote, type SipTransport, startTransport } from './sip-transport';
@@ -78,5 +78,52 @@ describe('sip transport (UDP)', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('sip transport (inbound TCP)', () => {
+  const options = (received: string[]) => ({
+    address: '127.0.0.1',
+    udpPort: 0,
+    tcpPort: 0,
+    maxConnections: 2,
+    firstMessageMs: 150,
+    onMessage: (raw: string) => received.push(raw),
+    onError: () => {},
+  });
+  const open = (port: number) =>
+    new Promise<Socket>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket));
+      socket.on('error', () => {});
+    });
+  const closed = (socket: Socket) =>
+    new Promise<boolean>((resolve) => {
+      if (socket.destroyed || socket.readyState === 'closed') resolve(true);
+      socket.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 600);
+    });
+
+  it('closes a connection that sends no SIP message in time, keeps one that did', async () => {
+    const received: string[] = [];
+    const t = await startTransport(options(received));
+    running.push(t);
+    const silent = await open(t.ports.tcp);
+    const talking = await open(t.ports.tcp);
+    talking.write('OPTIONS sip:x SIP/2.0\r\nContent-Length: 0\r\n\r\n');
+    expect(await closed(silent)).toBe(true);
+    expect(await closed(talking)).toBe(false); // 600 ms, four times the deadline
+    expect(received).toHaveLength(1);
+    talking.destroy();
+  });
+
+  it('accepts no more connections than its limit', async () => {
+    const t = await startTransport(options([]));
+    running.push(t);
+    const sockets = [await open(t.ports.tcp), await open(t.ports.tcp)];
+    for (const s of sockets) s.write('OPTIONS sip:x SIP/2.0\r\nContent-Length: 0\r\n\r\n');
+    const third = await open(t.ports.tcp);
+    expect(await closed(third)).toBe(true);
+    expect(await Promise.all(sockets.map((s) => closed(s)))).toEqual([false, false]);
+    for (const s of sockets) s.destroy();
   });
 });

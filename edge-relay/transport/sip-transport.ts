@@ -26,6 +26,13 @@ export type TransportOptions = {
    */
   onQueueDelay?: (ms: number) => void;
   probeMs?: number;
+  /**
+   * Inbound TCP/TLS: at most this many connections per listener, and a new one that sends no
+   * complete SIP message (or does not finish its TLS handshake) within `firstMessageMs` is
+   * closed: idle connections from scanners must not use up the relay's file descriptors.
+   */
+  maxConnections?: number;
+  firstMessageMs?: number;
 };
 
 export type SipTransport = {
@@ -68,14 +75,28 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
   const key = (transport: string, address: string, port: number) =>
     `${transport}|${bareHost(address)}|${port}`;
 
-  const attach = (socket: Socket, transport: Transport, address: string, port: number) => {
+  const firstMessageMs = options.firstMessageMs ?? 30_000;
+  const attach = (socket: Socket, transport: Transport, address: string, port: number, inbound = false) => {
     const id = key(transport, address, port);
     connections.set(id, socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const remote: Remote = { transport, address: bareHost(address), port };
+    let waiting = inbound;
+    if (waiting) {
+      socket.setTimeout(firstMessageMs);
+      socket.once('timeout', () => {
+        if (waiting) socket.destroy();
+      });
+    }
     const feed = createStreamFramer(
-      (raw) => options.onMessage(raw, remote),
+      (raw) => {
+        if (waiting) {
+          waiting = false;
+          socket.setTimeout(0);
+        }
+        options.onMessage(raw, remote);
+      },
       () => socket.destroy(),
     );
     socket.on('data', (chunk: Buffer) => feed(chunk.toString('latin1')));
@@ -136,8 +157,9 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
     });
 
   const tcpServer = createServer((socket) =>
-    attach(socket, 'tcp', socket.remoteAddress ?? '', socket.remotePort ?? 0),
+    attach(socket, 'tcp', socket.remoteAddress ?? '', socket.remotePort ?? 0, true),
   );
+  tcpServer.maxConnections = options.maxConnections ?? 10_000;
   let udp = await bindUdp(options.udpPort);
   let tcpPort = 0;
   // TCP listens on the UDP port unless told otherwise (one SIP port). Port 0 asks for any free port: the
@@ -168,10 +190,11 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
     ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }
     : undefined;
   const tlsServer = tlsContext
-    ? createTlsServer(tlsContext, (socket) =>
-        attach(socket, 'tls', socket.remoteAddress ?? '', socket.remotePort ?? 0),
+    ? createTlsServer({ ...tlsContext, handshakeTimeout: firstMessageMs }, (socket) =>
+        attach(socket, 'tls', socket.remoteAddress ?? '', socket.remotePort ?? 0, true),
       )
     : undefined;
+  if (tlsServer) tlsServer.maxConnections = options.maxConnections ?? 10_000;
   const tlsPort = tlsServer && options.tls ? await listen(tlsServer, options.tls.port) : undefined;
 
   const sendResolved = (to: Remote, data: string, onFail?: (error: unknown) => void) => {

@@ -100,6 +100,17 @@ describe('loadRelaySettings', () => {
     expect(() => loadRelaySettings({ ...base, TANDEM_FLOOD_BAN_S: '0' })).toThrow(/TANDEM_FLOOD_BAN_S/);
   });
 
+  it('limits inbound connections and closes silent ones', () => {
+    expect(loadRelaySettings(base).connections).toEqual({ max: 10_000, firstMessageS: 30 });
+    expect(
+      loadRelaySettings({ ...base, TANDEM_SIP_MAX_CONNECTIONS: '500', TANDEM_SIP_FIRST_MESSAGE_S: '5' })
+        .connections,
+    ).toEqual({ max: 500, firstMessageS: 5 });
+    expect(() => loadRelaySettings({ ...base, TANDEM_SIP_MAX_CONNECTIONS: '0' })).toThrow(
+      /TANDEM_SIP_MAX_CONNECTIONS/,
+    );
+  });
+
   it('names the variable that is wrong or missing', () => {
     expect(() => loadRelaySettings({ ...base, TANDEM_SIP_PORT: '70000' })).toThrow(/TANDEM_SIP_PORT/);
     expect(() => loadRelaySettings({ TANDEM_RELAY_TOKEN: base.TANDEM_RELAY_TOKEN })).toThrow(

@@ -26,6 +26,9 @@ export const relaySettingsSchema = z
     /** GET /healthz and /metrics (Prometheus); off unless a port is set. */
     TANDEM_RELAY_HTTP_PORT: port.optional(),
     TANDEM_RELAY_HTTP_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+    /** Inbound TCP/TLS connections per listener, and how soon a silent new one is closed. */
+    TANDEM_SIP_MAX_CONNECTIONS: ms(1, 1_000_000).default(10_000),
+    TANDEM_SIP_FIRST_MESSAGE_S: ms(1, 3600).default(30),
     TANDEM_DECIDE_URL: z.url().optional(),
     /** PEM file of a private CA for an https decision URL (a self-hosted decision); public CAs need none. */
     TANDEM_DECIDE_CA_FILE: z.string().min(1).optional(),
@@ -118,6 +121,7 @@ export function loadRelaySettings(
     ...(s.TANDEM_RELAY_HTTP_PORT !== undefined
       ? { http: { address: s.TANDEM_RELAY_HTTP_ADDRESS, port: s.TANDEM_RELAY_HTTP_PORT } }
       : {}),
+    connections: { max: s.TANDEM_SIP_MAX_CONNECTIONS, firstMessageS: s.TANDEM_SIP_FIRST_MESSAGE_S },
     decideUrl,
     ...(s.TANDEM_DECIDE_CA_FILE ? { decideCaFile: s.TANDEM_DECIDE_CA_FILE } : {}),
     relayToken,
