@@ -76,6 +76,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     maxConnections: config.connections.max,
     firstMessageMs: config.connections.firstMessageS * 1000,
     onMessage: (raw, remote) => {
+      if (remote.transport === 'udp') load.received();
       try {
         receive(raw, remote);
       } catch (error) {
@@ -86,7 +87,6 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       }
     },
     onError: (what, error) => log.debug('transport error', { what, error: String(error) }),
-    ...(config.overloadLagMs > 0 ? { onQueueDelay: load.observeQueueDelay } : {}),
   }).catch((error: unknown) => {
     load.stop();
     throw error;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
@@ -19,13 +18,6 @@ export type TransportOptions = {
   tls?: { certFile: string; keyFile: string; port: number } | undefined;
   onMessage: (raw: string, remote: Remote) => void;
   onError: (message: string, error: unknown) => void;
-  /**
-   * Called with how long a probe datagram the UDP socket sends itself every `probeMs` waited
-   * to be read: the queueing delay of every datagram behind it (overload control). The
-   * kernel's receive buffer holds seconds of SIP; the event loop's own lag does not show it.
-   */
-  onQueueDelay?: (ms: number) => void;
-  probeMs?: number;
   /**
    * Inbound TCP/TLS: at most this many connections per listener, and a new one that sends no
    * complete SIP message (or does not finish its TLS handshake) within `firstMessageMs` is
@@ -116,18 +108,13 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
       recvBufferSize: 4 * 1024 * 1024,
       sendBufferSize: 1024 * 1024,
     });
-    socket.on('message', (msg, rinfo) => {
-      // SIP never starts with NUL: one byte tells a probe from a message.
-      if (msg[0] === 0) {
-        readProbe(msg);
-        return;
-      }
+    socket.on('message', (msg, rinfo) =>
       options.onMessage(msg.toString('latin1'), {
         transport: 'udp',
         address: rinfo.address,
         port: rinfo.port,
-      });
-    });
+      }),
+    );
     socket.on('error', (error) => options.onError('udp socket', error));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -137,13 +124,6 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
       });
     });
     return socket;
-  };
-
-  // A probe is NUL, a random token (so no one else can forge one) and the time it was sent.
-  const token = randomBytes(8);
-  const readProbe = (msg: Buffer) => {
-    if (msg.length !== 17 || !msg.subarray(1, 9).equals(token)) return;
-    options.onQueueDelay?.(performance.now() - msg.readDoubleBE(9));
   };
 
   const listen = (server: Server, port: number) =>
@@ -174,17 +154,6 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
       udp = await bindUdp(0);
     }
   }
-
-  const probeTarget = { '0.0.0.0': '127.0.0.1', '::': '::1' }[options.address] ?? options.address;
-  const probe = options.onQueueDelay
-    ? setInterval(() => {
-        const msg = Buffer.alloc(17);
-        token.copy(msg, 1);
-        msg.writeDoubleBE(performance.now(), 9);
-        udp.send(msg, udp.address().port, probeTarget);
-      }, options.probeMs ?? 20)
-    : undefined;
-  probe?.unref();
 
   const tlsContext = options.tls
     ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }
@@ -247,7 +216,6 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
       connections.get(key(to.transport, to.host, to.port))?.end();
     },
     async close() {
-      clearInterval(probe);
       for (const socket of connections.values()) socket.destroy();
       connections.clear();
       await Promise.all([
