@@ -110,7 +110,7 @@ export function createRelayMetrics(events: RelayEvents) {
         ),
         gauge(
           'tandem_relay_overloaded',
-          '1 while the event loop runs behind the overload threshold: new INVITEs get 503.',
+          '1 while overload control refuses a share of new INVITEs (503): the relay is at capacity.',
           gauges.overloaded ? 1 : 0,
         ),
         gauge(
