@@ -43,7 +43,12 @@ function fakeReader() {
       return Object.fromEntries(ids.map((id) => [id, state.versions[id] ?? 0]));
     },
   };
-  return { state, reader };
+  /** What an API write leaves in DynamoDB: an ACME route to provider `n`, and ACME's version moved to `version`. */
+  const writeRoute = (n: number, target: string, version: number) => {
+    state.routes.push(route({ provider_id: provider(n).id, target }));
+    state.versions[ACME] = version;
+  };
+  return { state, reader, writeRoute };
 }
 
 function clock() {
@@ -53,7 +58,7 @@ function clock() {
 
 describe('snapshot loader', () => {
   it('a route change recompiles that customer only, never the rate decks', async () => {
-    const { state, reader } = fakeReader();
+    const { state, reader, writeRoute } = fakeReader();
     const c = clock();
     const cache = createMemoryCache();
     const loader = createSnapshotLoader({ reader, cache, now: c.now });
@@ -61,8 +66,7 @@ describe('snapshot loader', () => {
     expect(first.routes.size).toBe(0);
     expect(state.calls.rateDeck.sort()).toEqual([provider(1).id, provider(2).id].sort());
 
-    state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
-    state.versions[ACME] = 2;
+    writeRoute(1, '+82', 2);
     await cache.bump(ACME);
     expect(await loader.get()).toBe(first); // within the check interval: no look
     c.advance(250);
@@ -109,7 +113,7 @@ describe('snapshot loader', () => {
   });
 
   it('a cache outage degrades to DynamoDB version checks, never to errors', async () => {
-    const { state, reader } = fakeReader();
+    const { reader, writeRoute } = fakeReader();
     const c = clock();
     let down = false;
     const cache: VersionCache = {
@@ -124,8 +128,7 @@ describe('snapshot loader', () => {
     const loader = createSnapshotLoader({ reader, cache, now: c.now, onEvent: (e) => events.push(e.type) });
     await loader.get();
     down = true;
-    state.routes.push(route({ provider_id: provider(2).id, target: '+1' }));
-    state.versions[ACME] = 5;
+    writeRoute(2, '+1', 5);
     c.advance(1_000);
     const s = await loader.get();
     expect(s.routes.get(ACME)?.prefixes.byPrefix.has('+1')).toBe(true);
@@ -133,13 +136,12 @@ describe('snapshot loader', () => {
   });
 
   it('a write in this process is seen by the next decision even when the cache bump was lost', async () => {
-    const { state, reader } = fakeReader();
+    const { reader, writeRoute } = fakeReader();
     const c = clock();
     const cache: VersionCache = { kind: 'redis', version: async () => 7, bump: async () => {} };
     const loader = createSnapshotLoader({ reader, cache, now: c.now });
     await loader.get();
-    state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
-    state.versions[ACME] = 2;
+    writeRoute(1, '+82', 2);
     loader.invalidate();
     expect((await loader.get()).routes.get(ACME)?.prefixes.byPrefix.has('+82')).toBe(true);
   });
@@ -179,7 +181,7 @@ describe('snapshot loader', () => {
     }
 
     it('a due check does not hold the decision back; its result is used once it is in', async () => {
-      const { state, reader } = fakeReader();
+      const { reader, writeRoute } = fakeReader();
       const c = clock();
       const dynamo = slowVersions(reader);
       const loader = createSnapshotLoader({
@@ -190,8 +192,7 @@ describe('snapshot loader', () => {
       });
       const first = await loader.get();
       dynamo.start();
-      state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
-      state.versions[ACME] = 2;
+      writeRoute(1, '+82', 2);
       c.advance(1_000); // the DynamoDB check (no Redis) is due
       expect(await loader.get()).toBe(first); // answered while the check waits on DynamoDB
       dynamo.release();
@@ -203,14 +204,13 @@ describe('snapshot loader', () => {
     });
 
     it('inline (the default, Lambda): the request that finds the check due waits for it', async () => {
-      const { state, reader } = fakeReader();
+      const { reader, writeRoute } = fakeReader();
       const c = clock();
       const dynamo = slowVersions(reader);
       const loader = createSnapshotLoader({ reader, cache: createMemoryCache(), now: c.now });
       const first = await loader.get();
       dynamo.start();
-      state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
-      state.versions[ACME] = 2;
+      writeRoute(1, '+82', 2);
       c.advance(1_000);
       let answered = false;
       const pending = loader.get().then((s) => {
@@ -224,7 +224,7 @@ describe('snapshot loader', () => {
     });
 
     it('after a write in this process, or a quiet spell longer than maxStaleMs, the check comes first', async () => {
-      const { state, reader } = fakeReader();
+      const { reader, writeRoute } = fakeReader();
       const c = clock();
       const cache = createMemoryCache();
       const loader = createSnapshotLoader({
@@ -235,15 +235,13 @@ describe('snapshot loader', () => {
         maxStaleMs: 1_000,
       });
       const first = await loader.get();
-      state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
-      state.versions[ACME] = 2;
+      writeRoute(1, '+82', 2);
       await cache.bump(ACME);
       loader.invalidate(); // what onConfigWrite does after an API write
       const written = await loader.get();
       expect(written.routes.get(ACME)?.prefixes.byPrefix.has('+82')).toBe(true);
 
-      state.routes.push(route({ provider_id: provider(2).id, target: '+1' }));
-      state.versions[ACME] = 3; // written by another process: only DynamoDB tells
+      writeRoute(2, '+1', 3); // written by another process: only DynamoDB tells
       c.advance(5_000); // no decision for 5 s
       const quiet = await loader.get();
       expect(quiet).not.toBe(first);
@@ -251,7 +249,7 @@ describe('snapshot loader', () => {
     });
 
     it('a write in this process while a check runs: the next decision waits for a check that sees it', async () => {
-      const { state, reader } = fakeReader();
+      const { reader, writeRoute } = fakeReader();
       const c = clock();
       const cache = createMemoryCache();
       const dynamo = slowVersions(reader);
@@ -261,8 +259,7 @@ describe('snapshot loader', () => {
       c.advance(1_000);
       expect(await loader.get()).toBe(first); // a check starts behind this decision and waits on DynamoDB
       await new Promise((r) => setTimeout(r, 0)); // it has read the versions from before the write
-      state.routes.push(route({ provider_id: provider(1).id, target: '+82' }));
-      state.versions[ACME] = 2;
+      writeRoute(1, '+82', 2);
       await cache.bump(ACME);
       loader.invalidate(); // the API answered the write after this
       const next = [loader.get(), loader.get()];
