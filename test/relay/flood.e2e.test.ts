@@ -1,11 +1,12 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../edge-relay/log';
 import type { Relay } from '../../edge-relay/service';
 import { startTestStack, type TestStack } from '../support/stack';
 import { basicCall, basicWorld, callerOptions } from './support/basic-call';
+import { metricSample } from './support/metrics';
 import { startSipp } from './support/sipp';
 import { startTestRelay } from './support/test-relay';
+import { udpPeer } from './support/udp-peer';
 
 // Flood protection with the real decision: a source refused again and again is dropped for a
 // while, other sources are not; scanners get no answer at all.
@@ -30,54 +31,19 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** A UDP peer on `address` (any of 127/8 is loopback) collecting the first lines it receives. */
-async function peer(address: string) {
-  const socket: Socket = createSocket('udp4');
-  await new Promise<void>((r) => socket.bind(0, address, () => r()));
-  const received: string[] = [];
-  socket.on('message', (m) => received.push(m.toString('latin1')));
-  const port = socket.address().port;
-  /** Sends one request; after `waitMs`, the status lines received for its Call-ID. */
-  async function request(method: 'INVITE' | 'OPTIONS', callId: string, extra: string[] = [], waitMs = 700) {
-    const lines = [
-      `${method} sip:+821012345678@127.0.0.1:${relay.ports.udp} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${address}:${port};branch=z9hG4bK${callId}`,
-      `From: <sip:+14155550100@${address}>;tag=${callId}`,
-      `To: <sip:+821012345678@127.0.0.1>`,
-      `Call-ID: ${callId}`,
-      `CSeq: 1 ${method}`,
-      `Contact: <sip:scan@${address}:${port}>`,
-      'Max-Forwards: 70',
-      ...extra,
-      'Content-Length: 0',
-    ];
-    socket.send(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), relay.ports.udp, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, waitMs));
-    const statuses = received
-      .filter((m) => m.includes(`Call-ID: ${callId}\r\n`))
-      .map((m) => m.split('\r\n')[0]?.split(' ')[1]);
-    return [...new Set(statuses)];
-  }
-  return { request, close: () => socket.close() };
-}
-
-async function sample(series: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${relay.httpPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
+const sample = (series: string) => metricSample(relay.httpPort, series);
 
 describe('flood protection', () => {
   it('drops a source after repeated 403s, keeps serving others, and lets it back after the ban', async () => {
-    const scanner = await peer('127.0.0.2');
+    const scanner = await udpPeer('127.0.0.2', relay.ports.udp);
     try {
       for (let i = 1; i <= 3; i++)
-        expect(await scanner.request('INVITE', `flood-${i}`)).toEqual(['100', '403']);
+        expect(await scanner.statuses('INVITE', `flood-${i}`)).toEqual(['100', '403']);
       expect(logs.some((l) => l.includes('"msg":"source banned"') && l.includes('127.0.0.2'))).toBe(true);
       expect(await sample('tandem_relay_banned_sources')).toBe(1);
       // Banned: nothing at all, not even 100 Trying, and nothing reaches the decision.
-      expect(await scanner.request('INVITE', 'flood-4')).toEqual([]);
-      expect(await scanner.request('OPTIONS', 'flood-5')).toEqual([]);
+      expect(await scanner.statuses('INVITE', 'flood-4')).toEqual([]);
+      expect(await scanner.statuses('OPTIONS', 'flood-5')).toEqual([]);
 
       // A configured IPBX on another address places its call meanwhile.
       const { caller, callee } = await basicCall(relay.ports.udp, await basicWorld(stack));
@@ -85,7 +51,7 @@ describe('flood protection', () => {
       expect(callee.code, callee.output).toBe(0);
 
       await new Promise((r) => setTimeout(r, 1500)); // the 2 s ban is over
-      expect(await scanner.request('INVITE', 'flood-6')).toEqual(['100', '403']);
+      expect(await scanner.statuses('INVITE', 'flood-6')).toEqual(['100', '403']);
       expect(await sample('tandem_relay_banned_sources')).toBe(0);
     } finally {
       scanner.close();
@@ -117,10 +83,10 @@ describe('flood protection', () => {
   });
 
   it('answers no request of a scanner user agent, and the same request without it', async () => {
-    const probe = await peer('127.0.0.3');
+    const probe = await udpPeer('127.0.0.3', relay.ports.udp);
     try {
-      expect(await probe.request('OPTIONS', 'scan-1', ['User-Agent: friendly-scanner'], 400)).toEqual([]);
-      expect(await probe.request('OPTIONS', 'scan-2', ['User-Agent: Asterisk PBX 20.5.0'], 400)).toEqual([
+      expect(await probe.statuses('OPTIONS', 'scan-1', ['User-Agent: friendly-scanner'], 400)).toEqual([]);
+      expect(await probe.statuses('OPTIONS', 'scan-2', ['User-Agent: Asterisk PBX 20.5.0'], 400)).toEqual([
         '200',
       ]);
     } finally {

@@ -4,6 +4,7 @@ import type { Relay } from '../../edge-relay/service';
 import { freePort } from '../../functions/local/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { basicCall, basicWorld, callerOptions } from './support/basic-call';
+import { metricSample } from './support/metrics';
 import { startSipp } from './support/sipp';
 import { startTestRelay } from './support/test-relay';
 
@@ -24,12 +25,7 @@ afterAll(async () => {
 const get = (path: string, init: RequestInit = {}) =>
   fetch(`http://127.0.0.1:${relay.httpPort}${path}`, init);
 
-/** The value of one sample line of the exposition, 0 when the series does not exist yet. */
-async function sample(series: string): Promise<number> {
-  const text = await (await get('/metrics')).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
+const sample = (series: string) => metricSample(relay.httpPort, series);
 
 /** Sends one datagram to the relay and returns the first line of its answer. */
 async function datagram(lines: string[]): Promise<string> {
