@@ -20,7 +20,7 @@ export const relayConfig = z.object({
       max: z.number().int().min(1).default(10_000),
       firstMessageS: z.number().int().min(1).max(3600).default(30),
     })
-    .default({ max: 10_000, firstMessageS: 30 }),
+    .prefault({}),
   /** GET /healthz and /metrics (Prometheus) for operators; off when absent. */
   http: z.object({ address: z.string().default('127.0.0.1'), port }).optional(),
   decideUrl: z.url(),
@@ -55,7 +55,7 @@ export const relayConfig = z.object({
         .max(7 * 86_400)
         .default(43_200),
     })
-    .default({ keyPrefix: 'tandem:', ttlS: 43_200 }),
+    .prefault({}),
   /**
    * Overload threshold (ms of queueing delay or event-loop lag, load-monitor.ts): a share of new
    * INVITEs gets 503 from half of it, all of them at 1.5 ×; 0: never.
@@ -69,7 +69,7 @@ export const relayConfig = z.object({
       banS: z.number().int().min(1).default(600),
       dropScanners: z.boolean().default(true),
     })
-    .default({ maxRejects: 30, windowS: 10, banS: 600, dropScanners: true }),
+    .prefault({}),
   timers: z
     .object({
       t1: z.number().int().min(10).default(500),
@@ -78,7 +78,7 @@ export const relayConfig = z.object({
       /** After the caller's CANCEL, how long to wait for the branches' 487 before answering anyway. */
       cancelWaitMs: z.number().int().min(10).default(4000),
     })
-    .default({ t1: 500, t2: 4000, t4: 5000, cancelWaitMs: 4000 }),
+    .prefault({}),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
