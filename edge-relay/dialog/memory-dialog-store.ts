@@ -1,14 +1,5 @@
+import { detached } from '../sip/detached';
 import type { Dialog, DialogFlow, DialogStore } from './dialog';
-
-/**
- * A copy of a string that owns its characters. Values cut from a received
- * message (Call-ID, tags) are slices that keep the whole datagram alive for as
- * long as they are referenced: for a dialog held an hour, that was most of its
- * memory. Strings are latin1 (one char per byte), so the round trip is exact.
- */
-export function detached(value: string): string {
-  return Buffer.from(value, 'latin1').toString('latin1');
-}
 
 export type MemoryDialogStoreOptions = {
   /**

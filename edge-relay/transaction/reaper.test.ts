@@ -6,12 +6,12 @@ afterEach(() => vi.useRealTimers());
 
 describe('Reaper', () => {
   it('runs each clean-up after its delay, in order, with one timer per delay', () => {
-    const reaper = new Reaper(0);
     const ran: string[] = [];
-    reaper.add(100, () => ran.push('a'));
+    const reaper = new Reaper<string>((item) => ran.push(item), 0);
+    reaper.add(100, 'a');
     vi.advanceTimersByTime(30);
-    reaper.add(100, () => ran.push('b'));
-    reaper.add(10, () => ran.push('short'));
+    reaper.add(100, 'b');
+    reaper.add(10, 'short');
     expect(vi.getTimerCount()).toBe(2);
     vi.advanceTimersByTime(10);
     expect(ran).toEqual(['short']);
@@ -25,14 +25,14 @@ describe('Reaper', () => {
   });
 
   it('runs entries due within the slack in the same wake-up, and clear() forgets everything', () => {
-    const reaper = new Reaper(20);
     const ran: number[] = [];
-    reaper.add(100, () => ran.push(1));
+    const reaper = new Reaper<number>((item) => ran.push(item), 20);
+    reaper.add(100, 1);
     vi.advanceTimersByTime(15);
-    reaper.add(100, () => ran.push(2));
+    reaper.add(100, 2);
     vi.advanceTimersByTime(85);
     expect(ran).toEqual([1, 2]);
-    reaper.add(100, () => ran.push(3));
+    reaper.add(100, 3);
     reaper.clear();
     vi.advanceTimersByTime(200);
     expect(ran).toEqual([1, 2]);

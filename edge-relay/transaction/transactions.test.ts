@@ -50,6 +50,7 @@ describe('client INVITE transaction', () => {
     expect(got.map((r) => r.status)).toEqual([486]);
     const acks = t.sent.filter((s) => s.raw.startsWith('ACK'));
     expect(acks).toHaveLength(2);
+    expect(acks[1]!.raw).toBe(acks[0]!.raw); // the same ACK, though the request itself is let go
     const ack = parseMessage(acks[0]!.raw)!;
     expect(serialize(ack)).toContain('Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKours;rport\r\n');
     expect(serialize(ack)).toContain('To: <sip:+8210@192.0.2.1>;tag=x');

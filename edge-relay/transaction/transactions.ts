@@ -1,3 +1,4 @@
+import { detached } from '../sip/detached';
 import { type SipRequest, type SipResponse, serialize } from '../sip/message';
 import { makeResponse } from '../sip/response';
 import type { Destination, Remote, SipTransport } from '../transport/sip-transport';
@@ -25,10 +26,10 @@ type ServerState = ServerTransaction & {
 
 type ClientState = {
   key: string;
-  /** Tells this transaction from a later one with the same key. */
-  id: number;
   request: SipRequest;
   raw: string;
+  /** The hop-by-hop ACK of a non-2xx final, sent again for each retransmission of that final. */
+  ack: string | undefined;
   to: Destination;
   invite: boolean;
   provisional: boolean;
@@ -81,9 +82,9 @@ const noop = () => {};
 export class Transactions {
   private readonly servers = new Map<string, ServerState>();
   private readonly clients = new Map<string, ClientState>();
-  /** Linger-time clean-ups: one timer per delay, not per transaction (see reaper.ts). */
-  private readonly reaper = new Reaper();
-  private clientIds = 0;
+  /** Linger-time ends: one timer per delay, not per transaction (see reaper.ts). */
+  private readonly serverReaper = new Reaper<ServerState>((tx) => this.dropServer(tx));
+  private readonly clientReaper = new Reaper<ClientState>((tx) => this.dropClient(tx));
 
   constructor(
     private readonly transport: SipTransport,
@@ -120,7 +121,7 @@ export class Transactions {
     if (request.method === 'ACK') {
       if (tx.last && tx.last.status >= 300) {
         this.stopTimers(tx);
-        this.reaper.add(this.source(tx) ? this.timers.t4 : 0, () => this.dropServer(tx));
+        this.serverReaper.add(this.source(tx) ? this.timers.t4 : 0, tx);
         return 'ack-absorbed';
       }
       return 'new'; // an ACK for a 2xx with the INVITE's branch: route it end to end
@@ -131,7 +132,7 @@ export class Transactions {
 
   createServer(request: SipRequest, source: Remote): ServerTransaction {
     const tx: ServerState = {
-      key: serverKey(request),
+      key: detached(serverKey(request)),
       request,
       source,
       last: undefined,
@@ -176,9 +177,9 @@ export class Transactions {
           this.sendRaw(tx);
           return true;
         });
-      this.reaper.add(lifetime, () => this.dropServer(tx));
+      this.serverReaper.add(lifetime, tx);
     } else {
-      this.reaper.add(udp || invite ? lifetime : 0, () => this.dropServer(tx));
+      this.serverReaper.add(udp || invite ? lifetime : 0, tx);
     }
   }
 
@@ -186,10 +187,10 @@ export class Transactions {
   request(request: SipRequest, to: Destination, onResponse: (response: SipResponse) => void): void {
     const invite = request.method === 'INVITE';
     const tx: ClientState = {
-      key: clientKey(request),
-      id: ++this.clientIds,
+      key: detached(clientKey(request)),
       request,
       raw: serialize(request),
+      ack: undefined,
       to,
       invite,
       provisional: false,
@@ -246,7 +247,7 @@ export class Transactions {
     tx.done = true;
     tx.onCancel = undefined;
     this.servers.set(tx.key, tombstone);
-    this.reaper.add(lifetime, () => this.dropServer(tombstone));
+    this.serverReaper.add(lifetime, tombstone);
   }
 
   /** Timer B / F: no final in 64*T1 → a 408 to the core. */
@@ -279,7 +280,8 @@ export class Transactions {
   }
 
   close(): void {
-    this.reaper.clear();
+    this.serverReaper.clear();
+    this.clientReaper.clear();
     for (const tx of this.servers.values()) this.stopTimers(tx);
     for (const tx of this.clients.values()) this.stopTimers(tx);
     this.servers.clear();
@@ -313,7 +315,10 @@ export class Transactions {
       onResponse(response); // every 2xx of an INVITE goes to the core (§16.7 step 5)
       return;
     }
-    if (tx.invite) this.transport.send(tx.to, serialize(ackFor(tx.request, response)));
+    if (tx.invite) {
+      tx.ack ??= serialize(ackFor(tx.request, response));
+      this.transport.send(tx.to, tx.ack);
+    }
     if (tx.final) return; // a retransmitted final: re-ACKed, absorbed
     tx.final = response;
     const onResponse = tx.onResponse;
@@ -323,7 +328,7 @@ export class Transactions {
       tx,
       tx.invite ? (tx.to.transport === 'udp' ? 64 * this.timers.t1 : 0) : this.completedLinger(tx),
     );
-    if (!tx.invite) this.release(tx);
+    this.release(tx);
     onResponse(response);
   }
 
@@ -332,10 +337,17 @@ export class Transactions {
     return tx.to.transport === 'udp' ? this.timers.t4 : 0;
   }
 
-  /** A completed non-INVITE keeps nothing its owner made (its callback holds the whole request handling). */
+  /**
+   * A completed transaction lets go of the parsed request and final (slices of their datagrams):
+   * the method and status, and for an INVITE the bytes of its ACK, answer retransmitted finals
+   * while it lingers. A non-INVITE also drops its callback (it holds the whole request handling);
+   * an INVITE keeps it, a late 2xx still goes to the core.
+   */
   private release(tx: ClientState): void {
-    tx.onResponse = noop;
+    if (!tx.invite) tx.onResponse = noop;
     tx.raw = '';
+    tx.request = completedRequest(tx.request.method);
+    if (tx.final) tx.final = acceptedResponse(tx.final.status);
   }
 
   private sendCancel(tx: ClientState): void {
@@ -367,21 +379,21 @@ export class Transactions {
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
   }
 
-  /**
-   * Drops the transaction after `ms` unless it is gone by then. The clean-up holds its key and
-   * number, not the transaction: terminateInvite must free the request and the call at once.
-   */
+  /** Drops the transaction after `ms` unless it is gone by then (dropClient checks). */
   private lingerClient(tx: ClientState, ms: number): void {
-    const { key, id } = tx;
-    this.reaper.add(ms, () => {
-      const current = this.clients.get(key);
-      if (current?.id === id) this.dropClient(current);
-    });
+    this.clientReaper.add(ms, tx);
   }
 
+  /**
+   * Ends a client transaction. It may stay referenced until its linger time is over (the reaper
+   * holds it), so it lets go of the request, the final and its owner's callback at once:
+   * terminateInvite must free the call it belongs to.
+   */
   private dropClient(tx: ClientState): void {
     this.stopTimers(tx);
     if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
+    tx.onResponse = noop;
+    this.release(tx);
   }
 
   private later(bucket: NodeJS.Timeout[], ms: number, run: () => void): void {
