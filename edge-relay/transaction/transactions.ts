@@ -82,7 +82,7 @@ const noop = () => {};
 export class Transactions {
   private readonly servers = new Map<string, ServerState>();
   private readonly clients = new Map<string, ClientState>();
-  /** Linger-time ends: one timer per delay, not per transaction (see reaper.ts). */
+  /** Linger-time ends: one timer per delay, not per transaction (see reaper.ts); drop* check the tx is still current. */
   private readonly serverReaper = new Reaper<ServerState>((tx) => this.dropServer(tx));
   private readonly clientReaper = new Reaper<ClientState>((tx) => this.dropClient(tx));
 
@@ -308,7 +308,7 @@ export class Transactions {
         // Final: no more retransmissions nor Timer B/F. An INVITE lingers 64*T1 for 2xx
         // retransmissions (RFC 6026 Timer M), a non-INVITE T4 over UDP (Timer K).
         this.stopTimers(tx);
-        this.lingerClient(tx, tx.invite ? 64 * this.timers.t1 : this.completedLinger(tx));
+        this.clientReaper.add(tx.invite ? 64 * this.timers.t1 : this.completedLinger(tx), tx);
       }
       const onResponse = tx.onResponse;
       if (!tx.invite) this.release(tx);
@@ -324,9 +324,9 @@ export class Transactions {
     const onResponse = tx.onResponse;
     this.stopTimers(tx);
     // Timer D (INVITE: 64*T1 here, at least 32 s) or Timer K (non-INVITE: T4); 0 on streams.
-    this.lingerClient(
-      tx,
+    this.clientReaper.add(
       tx.invite ? (tx.to.transport === 'udp' ? 64 * this.timers.t1 : 0) : this.completedLinger(tx),
+      tx,
     );
     this.release(tx);
     onResponse(response);
@@ -377,11 +377,6 @@ export class Transactions {
   private dropServer(tx: ServerState): void {
     this.stopTimers(tx);
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
-  }
-
-  /** Drops the transaction after `ms` unless it is gone by then (dropClient checks). */
-  private lingerClient(tx: ClientState, ms: number): void {
-    this.clientReaper.add(ms, tx);
   }
 
   /**
