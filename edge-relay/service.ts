@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tuneHeapForCalls } from '../functions/runtime/heap-tuning';
 import { type RelayConfigInput, relayConfig } from './config';
 import { createDecisionClient, type DecisionClient } from './decision/decision-client';
 import { createDialogStore } from './dialog/create-dialog-store';
@@ -56,6 +57,7 @@ export type RelayDeps = {
  */
 export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}): Promise<Relay> {
   const config = relayConfig.parse(input);
+  tuneHeapForCalls();
   const log = deps.logger ?? createLogger(config.logLevel);
   const intake = deps.intake ?? ((raw: string, remote: Remote) => defaultIntake(raw, remote));
   let draining = false;

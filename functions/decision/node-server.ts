@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { tuneHeapForCalls } from '../runtime/heap-tuning';
 import type { DecideHandler } from './http/decide-handler';
 import { DECIDE_PATH } from './http/lambda-http';
 
@@ -87,6 +88,7 @@ export function serveDecision(
   options: { port: number; hostname?: string },
 ): Promise<DecisionServer> {
   const hostname = options.hostname ?? '127.0.0.1';
+  tuneHeapForCalls();
   const server = createServer(decisionListener(handle, fetch));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
