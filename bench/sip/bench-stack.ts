@@ -57,7 +57,13 @@ export async function startBenchStack(options: {
   };
   const server = await startProcess(
     process.execPath,
-    ['--enable-source-maps', bundle.file, JSON.stringify(config)],
+    [
+      '--enable-source-maps',
+      // BENCH_DECISION_NODE_ARGS: extra node flags for the decision server, as BENCH_RELAY_NODE_ARGS for the relay.
+      ...(process.env['BENCH_DECISION_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+      bundle.file,
+      JSON.stringify(config),
+    ],
     { name: 'decision server', readyPort: apiPort, cwd: root },
   ).catch(async (error: unknown) => {
     bundle.remove();

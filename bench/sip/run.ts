@@ -6,7 +6,7 @@
  *   npm run bench:sip -- [--targets kamailio,tandem] [--rates 100,250,500,1000,1500,2000]
  *                        [--duration 10] [--hold 1000] [--failover] [--json out.json] [--keep]
  *                        [--memory 20000 [--memory-rate 500]] [--warmup-rate 200] [--warmup-duration 5]
- *                        [--capture]
+ *                        [--capture] [--proxy-nice=-15]
  *
  * --memory N (Tandem only) then holds N concurrent calls and reports the
  * relay heap per call.
@@ -19,7 +19,7 @@
  * trip and the callee's (capture.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freeUdpPort } from '../../functions/local/free-port';
@@ -27,6 +27,7 @@ import { tcpdumpAvailable } from './capture';
 import { figuresTable, phasesTable } from './figures';
 import { type SipProxy, startKamailio } from './kamailio';
 import { type MemoryResult, measureMemory } from './memory';
+import { processTree } from './proc-stats';
 import { startUas, type Uas } from './sipp';
 import { proxyPlan, runSteps, type StepResult } from './steps';
 import { startTandem, tandemAvailable } from './tandem';
@@ -46,6 +47,7 @@ const { values } = parseArgs({
     'warmup-rate': { type: 'string', default: '200' },
     'warmup-duration': { type: 'string', default: '5' },
     capture: { type: 'boolean', default: false },
+    'proxy-nice': { type: 'string' },
   },
 });
 
@@ -62,6 +64,18 @@ const directToUas = (uas: Uas): SipProxy => ({
 });
 
 const log = (line: string) => console.log(`[bench:sip] ${line}`);
+
+/**
+ * `--proxy-nice=N` (e.g. -15, written with `=`; below 0 needs root): the proxy under test, every process of it (Kamailio's
+ * workers; Tandem's relay and its decision server), runs at nice N while sipp stays at 0. On a 2-vCPU
+ * box the load generator otherwise takes the proxy's core at random moments, which a proxy on its own
+ * VM never sees; both proxies get the same treatment.
+ */
+function prioritize(proxy: SipProxy, nice: number): void {
+  const pids = [...processTree(proxy.pid), ...(proxy.decisionPid ? processTree(proxy.decisionPid) : [])];
+  for (const pid of pids) setPriority(pid, nice);
+  log(`${proxy.name}: ${pids.length} processes at nice ${nice}`);
+}
 if (values.capture && !tcpdumpAvailable()) {
   console.error('--capture needs tcpdump (apt-get install tcpdump) and root or CAP_NET_RAW');
   process.exit(2);
@@ -89,6 +103,7 @@ for (const target of targets) {
     log(
       `${proxy.name} on udp 127.0.0.1:${proxy.port} (pid ${proxy.pid}), providers ${primary.port}${values.failover ? ' (503)' : ''} / ${secondary.port}`,
     );
+    if (values['proxy-nice'] !== undefined) prioritize(proxy, Number(values['proxy-nice']));
     // Warm-up, not counted, the same for every target: a freshly started Node process runs its first
     // thousand calls unoptimised (JIT) with a small young generation; a cold relay hit by 700 cps at once
     // answered every call of the first 2-3 s in 300-400 ms, then ~20 ms. Production relays run for days.
