@@ -76,6 +76,7 @@ function prioritize(proxy: SipProxy, nice: number): void {
   for (const pid of pids) setPriority(pid, nice);
   log(`${proxy.name}: ${pids.length} processes at nice ${nice}`);
 }
+
 if (values.capture && !tcpdumpAvailable()) {
   console.error('--capture needs tcpdump (apt-get install tcpdump) and root or CAP_NET_RAW');
   process.exit(2);
