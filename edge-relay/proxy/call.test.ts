@@ -101,10 +101,11 @@ describe('a new INVITE', () => {
     cancelWaitMs: 1000,
   };
 
-  it('gets 100 Trying at once and a question to the decision', () => {
+  it('asks the decision and gets 100 Trying in the same turn, the decide first', () => {
     const { actions } = startCall(invite(), source, 't', env);
-    expect(actions.map((a) => a.type)).toEqual(['respond', 'decide']);
-    const decide = actions[1] as Extract<CallAction, { type: 'decide' }>;
+    expect(actions.map((a) => a.type)).toEqual(['decide', 'respond']);
+    expect((actions[1] as Extract<CallAction, { type: 'respond' }>).response.status).toBe(100);
+    const decide = actions[0] as Extract<CallAction, { type: 'decide' }>;
     expect(decide.request).toMatchObject({
       call_id: 'call-1@198.51.100.7',
       source: { ip: '198.51.100.7', port: 5070 },

@@ -91,13 +91,15 @@ export type CallEnv = {
 type Step = { state: CallState; actions: CallAction[] };
 
 /**
- * A new INVITE (no To tag): 483 / 482 at once, otherwise 100 Trying and a question
- * to the decision. (While the relay drains or is overloaded, receive.ts refuses new
- * INVITEs statelessly before they get here.)
+ * A new INVITE (no To tag): 483 / 482 at once, otherwise a question to the decision
+ * and 100 Trying, both in the same turn, the decide first: its bytes leave before the
+ * 100 wakes the caller, whose process may then take the relay's core for a while.
+ * (While the relay drains or is overloaded, receive.ts refuses new INVITEs
+ * statelessly before they get here.)
  *
  * @example
  * const { state, actions } = startCall(invite, remote, 'a1b2', env);
- * // actions: respond 100, decide {...}
+ * // actions: decide {...}, respond 100
  */
 export function startCall(request: SipRequest, source: Remote, toTag: string, env: CallEnv): Step {
   const loop = loopHash(request);
@@ -123,8 +125,8 @@ export function startCall(request: SipRequest, source: Remote, toTag: string, en
   return {
     state,
     actions: [
-      { type: 'respond', response: makeResponse(request, 100) },
       { type: 'decide', request: decideRequestFor(request, source, env) },
+      { type: 'respond', response: makeResponse(request, 100) },
     ],
   };
 }
