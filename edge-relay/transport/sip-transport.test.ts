@@ -1,4 +1,4 @@
-import { createSocket } from 'node:dgram';
+import { createSocket, Socket as UdpSocket } from 'node:dgram';
 import { connect, Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../functions/local/free-port';
@@ -28,7 +28,7 @@ const until = async (done: () => boolean) => {
 };
 
 describe('sip transport (UDP)', () => {
-  it('sends to an IP address at once, and to a host name through DNS', async () => {
+  it('sends to an IP address, and to a host name through DNS', async () => {
     const peer = createSocket('udp4');
     const got: string[] = [];
     peer.on('message', (m) => got.push(m.toString('latin1')));
@@ -40,6 +40,42 @@ describe('sip transport (UDP)', () => {
     await until(() => got.length === 2);
     peer.close();
     expect(got.sort()).toEqual(['OPTIONS to a name', 'OPTIONS to an address']);
+  });
+
+  it('sends the datagrams of one turn after it, together and in order', async () => {
+    const peer = createSocket('udp4');
+    const got: string[] = [];
+    peer.on('message', (m) => got.push(m.toString('latin1')));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const t = await transport('127.0.0.1', []);
+    const to = { transport: 'udp', host: '127.0.0.1', port: peer.address().port } as const;
+    // A spy that calls through: it only tells when the socket is asked to send.
+    const socketSend = vi.spyOn(UdpSocket.prototype, 'send');
+    try {
+      for (const n of [1, 2, 3]) t.send(to, `datagram ${n}`);
+      expect(socketSend).not.toHaveBeenCalled();
+      await new Promise((r) => setImmediate(r));
+      expect(socketSend).toHaveBeenCalledTimes(3);
+    } finally {
+      socketSend.mockRestore();
+    }
+    await until(() => got.length === 3);
+    peer.close();
+    expect(got).toEqual(['datagram 1', 'datagram 2', 'datagram 3']);
+  });
+
+  it('close() sends what is still waiting for the end of the turn', async () => {
+    const peer = createSocket('udp4');
+    const got: string[] = [];
+    peer.on('message', (m) => got.push(m.toString('latin1')));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const t = await transport('127.0.0.1', []);
+    running.splice(running.indexOf(t), 1);
+    t.send({ transport: 'udp', host: '127.0.0.1', port: peer.address().port }, 'BYE before the drain ends');
+    await t.close();
+    await until(() => got.length === 1);
+    peer.close();
+    expect(got).toEqual(['BYE before the drain ends']);
   });
 
   it('binds to a host name (TANDEM_SIP_ADDRESS=localhost) and receives on it', async () => {
