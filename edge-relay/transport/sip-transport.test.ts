@@ -27,28 +27,30 @@ const until = async (done: () => boolean) => {
   for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
 };
 
+/** A UDP peer on loopback that keeps what it receives. */
+async function udpPeer() {
+  const socket = createSocket('udp4');
+  const got: string[] = [];
+  socket.on('message', (m) => got.push(m.toString('latin1')));
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  return { socket, got, port: socket.address().port };
+}
+
 describe('sip transport (UDP)', () => {
   it('sends to an IP address, and to a host name through DNS', async () => {
-    const peer = createSocket('udp4');
-    const got: string[] = [];
-    peer.on('message', (m) => got.push(m.toString('latin1')));
-    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const { socket, got, port } = await udpPeer();
     const t = await transport('127.0.0.1', []);
-    const port = peer.address().port;
     t.send({ transport: 'udp', host: '127.0.0.1', port }, 'OPTIONS to an address');
     t.send({ transport: 'udp', host: 'localhost', port }, 'OPTIONS to a name');
     await until(() => got.length === 2);
-    peer.close();
+    socket.close();
     expect(got.sort()).toEqual(['OPTIONS to a name', 'OPTIONS to an address']);
   });
 
   it('sends the datagrams of one turn after it, together and in order', async () => {
-    const peer = createSocket('udp4');
-    const got: string[] = [];
-    peer.on('message', (m) => got.push(m.toString('latin1')));
-    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const { socket, got, port } = await udpPeer();
     const t = await transport('127.0.0.1', []);
-    const to = { transport: 'udp', host: '127.0.0.1', port: peer.address().port } as const;
+    const to = { transport: 'udp', host: '127.0.0.1', port } as const;
     // A spy that calls through: it only tells when the socket is asked to send.
     const socketSend = vi.spyOn(UdpSocket.prototype, 'send');
     try {
@@ -60,21 +62,32 @@ describe('sip transport (UDP)', () => {
       socketSend.mockRestore();
     }
     await until(() => got.length === 3);
-    peer.close();
+    socket.close();
     expect(got).toEqual(['datagram 1', 'datagram 2', 'datagram 3']);
   });
 
+  it('a datagram the socket refuses (port 0) fails alone: the rest of its turn leaves, the relay goes on', async () => {
+    const { socket, got, port } = await udpPeer();
+    const t = await transport('127.0.0.1', []);
+    const failures: unknown[] = [];
+    t.send({ transport: 'udp', host: '127.0.0.1', port: 0 }, 'to nowhere', (error) => failures.push(error));
+    t.send({ transport: 'udp', host: '127.0.0.1', port: 0 }, 'to nowhere, no one told');
+    t.send({ transport: 'udp', host: '127.0.0.1', port }, 'to the peer');
+    await until(() => got.length === 1);
+    socket.close();
+    expect(got).toEqual(['to the peer']);
+    expect(failures).toHaveLength(1);
+    expect(String(failures[0])).toMatch(/port/i);
+  });
+
   it('close() sends what is still waiting for the end of the turn', async () => {
-    const peer = createSocket('udp4');
-    const got: string[] = [];
-    peer.on('message', (m) => got.push(m.toString('latin1')));
-    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const { socket, got, port } = await udpPeer();
     const t = await transport('127.0.0.1', []);
     running.splice(running.indexOf(t), 1);
-    t.send({ transport: 'udp', host: '127.0.0.1', port: peer.address().port }, 'BYE before the drain ends');
+    t.send({ transport: 'udp', host: '127.0.0.1', port }, 'BYE before the drain ends');
     await t.close();
     await until(() => got.length === 1);
-    peer.close();
+    socket.close();
     expect(got).toEqual(['BYE before the drain ends']);
   });
 
