@@ -93,7 +93,8 @@ type Step = { state: CallState; actions: CallAction[] };
 /**
  * A new INVITE (no To tag): 483 / 482 at once, otherwise a question to the decision
  * and 100 Trying, both in the same turn, the decide first: its bytes leave before the
- * 100 wakes the caller, whose process may then take the relay's core for a while.
+ * 100 wakes the caller, whose process may then take the relay's core for a while
+ * (over UDP the transport holds the 100 to the turn's end anyway; over TCP/TLS it would not).
  * (While the relay drains or is overloaded, receive.ts refuses new INVITEs
  * statelessly before they get here.)
  *
