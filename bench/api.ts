@@ -18,8 +18,8 @@ import {
 } from '../functions/decision';
 import { decide } from '../functions/decision/engine';
 import { DEFAULT_CUSTOMER_ID } from '../functions/domain/common';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
 import { createStore, ensureDefaultCustomer, ensureTable } from '../functions/store';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
 
 const ADMIN = 'bench-admin-key-0123456789';
 const RELAY = 'bench-relay-token-0123456789';

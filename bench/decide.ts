@@ -7,7 +7,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { type DecideRequest, decideRequest } from '../functions/decision/contract';
+import { type DecideRequest, decideRequest } from '../contract/decide';
 import {
   compileGlobal,
   compileRates,

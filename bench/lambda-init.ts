@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLambdas, type LambdaName, lambdaBundlePath } from '../infra/build';
-import { invokeBundle } from '../test/infra/invoke';
-import { lambdaRuntimeEnv, sstResourceEnv } from '../test/infra/sst-links';
+import { invokeBundle } from '../infra/check/invoke';
+import { lambdaRuntimeEnv, sstResourceEnv } from '../infra/check/sst-links';
 
 const runs = Number(process.env.RUNS ?? 15);
 const secret = () => randomBytes(24).toString('base64url');

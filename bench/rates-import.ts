@@ -6,8 +6,8 @@
  *   npm run bench:rates -- 250000  # another size
  */
 import { createApp } from '../functions/api';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
 import { createConfigReader, createStore, ensureDefaultCustomer, ensureTable } from '../functions/store';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
 
 const lines = Number(process.argv[2] ?? 100_000);
 const adminKey = 'bench-admin-key-0123456789';

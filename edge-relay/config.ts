@@ -1,6 +1,8 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
+const ipAddress = z.union([z.ipv4(), z.ipv6()]);
 
 /**
  * Everything `startRelay` needs, already validated; `loadRelaySettings`
@@ -8,28 +10,29 @@ const port = z.number().int().min(0).max(65535);
  */
 export const relayConfig = z.object({
   /** Bind address (0.0.0.0 for all IPv4 interfaces). */
-  address: z.string().default('0.0.0.0'),
+  address: ipAddress.default('0.0.0.0'),
   /** Host written in Via and Record-Route; defaults to the bind address (127.0.0.1 when bound to 0.0.0.0). */
-  publicAddress: z.string().optional(),
+  publicAddress: z.string().min(1).optional(),
   /** UDP and TCP port (0 picks a free one). */
   port: port.default(5060),
   tls: z.object({ certFile: z.string(), keyFile: z.string(), port }).optional(),
   /** Inbound TCP/TLS connections: at most this many per listener; closed if no SIP message comes within firstMessageS. */
   connections: z
     .object({
-      max: z.number().int().min(1).default(10_000),
+      max: z.number().int().min(1).max(1_000_000).default(10_000),
       firstMessageS: z.number().int().min(1).max(3600).default(30),
     })
     .prefault({}),
   /** GET /healthz and /metrics (Prometheus) for operators; off when absent. */
-  http: z.object({ address: z.string().default('127.0.0.1'), port }).optional(),
+  http: z.object({ address: ipAddress.default('127.0.0.1'), port }).optional(),
   decideUrl: z.url(),
   /** PEM file of the CA that signed an https decision URL's certificate, when it is not a public one. */
-  decideCaFile: z.string().optional(),
+  decideCaFile: z.string().min(1).optional(),
   relayToken: z.string().min(1),
   decideTimeoutMs: z.number().int().min(50).max(10_000).default(800),
   retryAfterS: z.number().int().min(1).max(3600).default(5),
-  relayId: z.string().default('relay'),
+  /** Names this relay in logs and in what it sends the decision; the host name unless set. */
+  relayId: z.string().min(1).max(128).default(hostname()),
   /**
    * Order (and subset) of the digest challenges sent to callers. Strongest
    * first per RFC 8760; older UAs (sipp 3.6 among them) only read the first
@@ -44,9 +47,9 @@ export const relayConfig = z.object({
       /** Redis shared by the relays of a cluster (`redis://` or `rediss://`); unset: dialogs in memory only. */
       redisUrl: z
         .string()
-        .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+        .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
         .optional(),
-      keyPrefix: z.string().default('tandem:'),
+      keyPrefix: z.string().min(1).max(64).default('tandem:'),
       /** A dialog is forgotten this long after its 2xx (a call whose BYE never came). */
       ttlS: z
         .number()
@@ -64,19 +67,24 @@ export const relayConfig = z.object({
   /** Flood protection (guard/source-guard.ts): bans sources whose INVITEs keep getting 403. */
   flood: z
     .object({
-      maxRejects: z.number().int().min(0).default(30),
-      windowS: z.number().int().min(1).default(10),
-      banS: z.number().int().min(1).default(600),
+      maxRejects: z.number().int().min(0).max(100_000).default(30),
+      windowS: z.number().int().min(1).max(3600).default(10),
+      banS: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 86_400)
+        .default(600),
       dropScanners: z.boolean().default(true),
     })
     .prefault({}),
   timers: z
     .object({
-      t1: z.number().int().min(10).default(500),
-      t2: z.number().int().min(10).default(4000),
-      t4: z.number().int().min(10).default(5000),
+      t1: z.number().int().min(10).max(10_000).default(500),
+      t2: z.number().int().min(10).max(60_000).default(4000),
+      t4: z.number().int().min(10).max(60_000).default(5000),
       /** After the caller's CANCEL, how long to wait for the branches' 487 before answering anyway. */
-      cancelWaitMs: z.number().int().min(10).default(4000),
+      cancelWaitMs: z.number().int().min(10).max(60_000).default(4000),
     })
     .prefault({}),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -1,5 +1,5 @@
-export { loadRelaySettings } from '../functions/settings/relay-settings';
 export * from './config';
 export * from './events';
 export * from './log';
 export * from './service';
+export { loadRelaySettings } from './settings/relay-settings';

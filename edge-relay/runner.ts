@@ -2,12 +2,13 @@
  * `npm run relay`: the relay alone against TANDEM_DECIDE_URL. The only file of
  * the relay with start-up side effects (environment, signals, exit).
  */
-import { loadMediaSettings } from '../functions/settings/media-settings';
-import { loadRelaySettings } from '../functions/settings/relay-settings';
-import { SettingsError } from '../functions/settings/settings';
+
+import { SettingsError } from '../platform/env';
 import { createLogger } from './log';
 import { createMediaAnchor } from './media/create-media-anchor';
 import { startRelay } from './service';
+import { loadMediaSettings } from './settings/media-settings';
+import { loadRelaySettings } from './settings/relay-settings';
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof loadRelaySettings>;

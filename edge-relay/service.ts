@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { tuneHeapForCalls } from '../functions/runtime/heap-tuning';
+import { tuneHeapForCalls } from '../platform/heap-tuning';
 import { type RelayConfigInput, relayConfig } from './config';
 import { createDecisionClient, type DecisionClient } from './decision/decision-client';
 import { createDialogStore } from './dialog/create-dialog-store';

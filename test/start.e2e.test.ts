@@ -12,7 +12,7 @@ function run(env: Record<string, string>): {
   output: () => string;
   exited: Promise<number | null>;
 } {
-  const child = spawn(tsx, ['functions/local/start.ts'], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(tsx, ['local/start.ts'], { env: { ...process.env, ...env }, stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d));
   child.stderr?.on('data', (d: Buffer) => (output += d));
@@ -73,7 +73,7 @@ function processesWith(binary: string, needle: string): number[] {
     .map(Number);
 }
 
-describe('npm start (functions/local/start.ts)', () => {
+describe('npm start (local/start.ts)', () => {
   const children: ChildProcess[] = [];
   const dirs: string[] = [];
   const tempDir = (prefix: string) => {

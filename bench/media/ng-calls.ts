@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createNgClient } from '../../edge-relay/media/ng-client';
 import { createRtpengineAnchor } from '../../edge-relay/media/rtpengine-anchor';
-import { startRtpengine } from '../../edge-relay/media/rtpengine-process';
+import { startRtpengine } from '../../local/rtpengine-process';
 import { cpuSeconds, processTree } from '../sip/proc-stats';
 
 const { values } = parseArgs({

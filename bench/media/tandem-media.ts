@@ -1,4 +1,4 @@
-import type { RtpengineAddress } from '../../functions/settings/media-settings';
+import type { RtpengineAddress } from '../../edge-relay/settings/media-settings';
 import type { SipProxy } from '../sip/kamailio';
 import { startTandem } from '../sip/tandem';
 

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProcess } from '../../functions/local/child-process';
-import { startDynamoDbLocal } from '../../functions/local/dynamodb-local';
-import { freePort } from '../../functions/local/free-port';
-import type { LocalStackConfig } from '../../functions/local/local-stack';
+import { startProcess } from '../../local/child-process';
+import { startDynamoDbLocal } from '../../local/dynamodb-local';
+import type { LocalStackConfig } from '../../local/local-stack';
+import { freePort } from '../../platform/free-port';
 import { bundleChild } from '../child-bundle';
 
 const root = new URL('../../', import.meta.url).pathname;

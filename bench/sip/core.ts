@@ -22,6 +22,7 @@
  * datagrams and closures (2026-12-03).
  */
 import { parseArgs } from 'node:util';
+import { decideResponse } from '../../contract/decide';
 import { relayConfig } from '../../edge-relay/config';
 import { createMemoryDialogStore } from '../../edge-relay/dialog/memory-dialog-store';
 import { createLogger } from '../../edge-relay/log';
@@ -33,7 +34,6 @@ import { createReceiver } from '../../edge-relay/runtime/receive';
 import { intake } from '../../edge-relay/sip/intake';
 import type { LocalAddress } from '../../edge-relay/sip/route';
 import type { Destination, Remote, SipTransport } from '../../edge-relay/transport/sip-transport';
-import { decideResponse } from '../../functions/decision/contract';
 
 const { values } = parseArgs({
   options: { calls: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } },

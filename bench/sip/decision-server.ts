@@ -6,7 +6,7 @@
  * measured apart. argv[2]: the startLocalStack config as JSON, with the
  * endpoint of the DynamoDB Local the harness started. Stops on SIGTERM.
  */
-import { type LocalStackConfig, startLocalStack } from '../../functions/local/local-stack';
+import { type LocalStackConfig, startLocalStack } from '../../local/local-stack';
 
 const stack = await startLocalStack(JSON.parse(process.argv[2] ?? '{}') as LocalStackConfig);
 process.once('SIGTERM', () => {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeUdpPort } from '../../functions/local/free-port';
+import { freeUdpPort } from '../../platform/free-port';
 import { waitForSip } from './sip-ping';
 import { scenarioDir, stopChild } from './sipp';
 

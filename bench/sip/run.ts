@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freeUdpPort } from '../../functions/local/free-port';
+import { freeUdpPort } from '../../platform/free-port';
 import { tcpdumpAvailable } from './capture';
 import { figuresTable, phasesTable } from './figures';
 import { type SipProxy, startKamailio } from './kamailio';

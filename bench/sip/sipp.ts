@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { terminate } from '../../functions/local/child-process';
-import { freeUdpPort } from '../../functions/local/free-port';
+import { terminate } from '../../local/child-process';
+import { freeUdpPort } from '../../platform/free-port';
 
 export const scenarioDir = new URL('.', import.meta.url).pathname;
 

@@ -11,7 +11,7 @@ import type { LogLevel } from '../../edge-relay/log';
 import { createLogger } from '../../edge-relay/log';
 import { createMediaAnchor } from '../../edge-relay/media/create-media-anchor';
 import { startRelay } from '../../edge-relay/service';
-import { loadMediaSettings } from '../../functions/settings/media-settings';
+import { loadMediaSettings } from '../../edge-relay/settings/media-settings';
 
 const level = (process.env['BENCH_RELAY_LOG_LEVEL'] ?? 'silent') as LogLevel;
 const media = await createMediaAnchor(loadMediaSettings(process.env));

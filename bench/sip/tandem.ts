@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freeUdpPort } from '../../functions/local/free-port';
-import type { RtpengineAddress } from '../../functions/settings/media-settings';
+import type { RtpengineAddress } from '../../edge-relay/settings/media-settings';
+import { freeUdpPort } from '../../platform/free-port';
 import { bundleChild } from '../child-bundle';
 import { startBenchStack } from './bench-stack';
 import type { SipProxy } from './kamailio';
@@ -12,7 +12,7 @@ const root = new URL('../../', import.meta.url).pathname;
 
 /** Tandem can be benchmarked once the relay (edge-relay/service.ts) and the local stack exist. */
 export async function tandemAvailable(): Promise<boolean> {
-  return ['edge-relay/service.ts', 'functions/local/local-stack.ts'].every((f) => existsSync(root + f));
+  return ['edge-relay/service.ts', 'local/local-stack.ts'].every((f) => existsSync(root + f));
 }
 
 export type TandemProxy = SipProxy & {

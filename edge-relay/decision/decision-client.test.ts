@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DecideRequest } from '../../functions/decision/contract';
+import type { DecideRequest } from '../../contract/decide';
 import { createDecisionClient, DecisionUnavailableError } from './decision-client';
 
 const request: DecideRequest = {

@@ -1,4 +1,4 @@
-import { type DecideRequest, type DecideResponse, decideResponse } from '../../functions/decision/contract';
+import { type DecideRequest, type DecideResponse, decideResponse } from '../../contract/decide';
 import { createHttp1Pool, type HttpAnswer } from './http1-pool';
 
 export type DecisionClient = { decide(request: DecideRequest): Promise<DecideResponse> };

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { transport } from '../../functions/domain/common';
+import { transport } from '../../contract/peer';
 
 /** One side of a dialog as the relay reaches it (the connection a stream peer used). */
 export const dialogFlow = z.object({

@@ -1,4 +1,4 @@
-import type { CodecPolicy, DtmfMode } from '../../functions/domain/common';
+import type { CodecPolicy, DtmfMode } from '../../contract/peer';
 import { hasCodec, type OfferedCodecs } from './sdp-codecs';
 
 /** The ng-protocol `codec` dictionary (rtpengine codec manipulation). */

@@ -1,4 +1,4 @@
-import type { MediaSettings } from '../../functions/settings/media-settings';
+import type { MediaSettings } from '../settings/media-settings';
 import type { MediaAnchor } from './media-anchor';
 import { noMediaAnchor } from './no-media-anchor';
 import { createRtpengineAnchor, type RtpengineAnchorOptions } from './rtpengine-anchor';

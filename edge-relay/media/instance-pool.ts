@@ -1,4 +1,4 @@
-import type { RtpengineAddress } from '../../functions/settings/media-settings';
+import type { RtpengineAddress } from '../settings/media-settings';
 
 /** When each instance is considered down until (epoch ms); absent = up. */
 export type DownUntil = ReadonlyMap<string, number>;

@@ -1,4 +1,4 @@
-import type { RouteTarget } from '../../functions/decision/contract';
+import type { RouteTarget } from '../../contract/decide';
 
 /** The media policy of the side that receives an offer (absent fields: accept what comes, RFC 2833). */
 export type MediaPolicy = Pick<RouteTarget, 'codecs' | 'dtmf_mode'>;

@@ -1,6 +1,6 @@
 import { Client } from 'rtpengine-client';
 import { z } from 'zod';
-import type { RtpengineAddress } from '../../functions/settings/media-settings';
+import type { RtpengineAddress } from '../settings/media-settings';
 import { instanceKey } from './instance-pool';
 import type { NgBody } from './ng-flags';
 

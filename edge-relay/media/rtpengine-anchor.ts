@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MediaFailurePolicy, RtpengineAddress } from '../../functions/settings/media-settings';
+import type { MediaFailurePolicy, RtpengineAddress } from '../settings/media-settings';
 import { candidatesForNewCall, type DownUntil, instanceKey, isUp, markDown, markUp } from './instance-pool';
 import {
   type AnswerRequest,

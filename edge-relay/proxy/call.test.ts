@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RouteTarget } from '../../functions/decision/contract';
+import type { RouteTarget } from '../../contract/decide';
 import { header, headers, listValues, type SipResponse, withHeader } from '../sip/message';
 import { makeResponse } from '../sip/response';
 import { invite, responseTo } from '../sip/test-messages';

@@ -1,10 +1,5 @@
-import type {
-  CallContext,
-  DecideRequest,
-  DecideResponse,
-  RouteTarget,
-} from '../../functions/decision/contract';
-import type { Transport } from '../../functions/domain/common';
+import type { CallContext, DecideRequest, DecideResponse, RouteTarget } from '../../contract/decide';
+import type { Transport } from '../../contract/peer';
 import type { AttemptOutcome } from '../events';
 import { isLoop, loopHash } from '../sip/branch';
 import { digestAuthorization, parseChallenge } from '../sip/digest';

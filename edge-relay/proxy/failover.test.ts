@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { carriesEarlyMedia, failoverVerdict, matchesFailover } from './failover';
+import { matchesFailover } from '../../contract/failover';
+import { carriesEarlyMedia, failoverVerdict } from './failover';
 
 const base = {
   status: 503,

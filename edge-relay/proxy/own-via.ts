@@ -1,4 +1,4 @@
-import type { Transport } from '../../functions/domain/common';
+import type { Transport } from '../../contract/peer';
 import {
   listValues,
   type SipMessage,

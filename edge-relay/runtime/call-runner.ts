@@ -1,4 +1,4 @@
-import type { RouteTarget } from '../../functions/decision/contract';
+import type { RouteTarget } from '../../contract/decide';
 import type { Dialog } from '../dialog/dialog';
 import { MediaAnchorError } from '../media/media-anchor';
 import { type CallAction, type CallEvent, callReducer, startCall } from '../proxy/call';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { StoredCredentials } from '../../functions/domain/common';
+import type { StoredCredentials } from '../../contract/peer';
 
 export type DigestChallenge = {
   realm: string;

@@ -1,7 +1,7 @@
 import { createSocket, Socket as UdpSocket } from 'node:dgram';
 import { connect, Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../../functions/local/free-port';
+import { freePort } from '../../platform/free-port';
 import { type Remote, type SipTransport, startTransport } from './sip-transport';
 
 const running: SipTransport[] = [];

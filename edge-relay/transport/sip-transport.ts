@@ -4,7 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { createServer, isIP, connect as netConnect, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
-import type { Transport } from '../../functions/domain/common';
+import type { Transport } from '../../contract/peer';
 import { bareHost } from '../sip/uri';
 import { createStreamFramer } from './stream-framer';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { sameSecret } from '../http/auth';
 import { type Doc, resources } from '../store';
 import { authorizer, filterValue } from './access';
-import { sameSecret } from './auth';
 import { toView } from './view';
 
 const mine = 'c0000000-0000-4000-8000-000000000001';

@@ -1,5 +1,5 @@
+import { assertCanSee, assertCanWriteFor, type Principal } from '../http/auth';
 import { type Doc, forbidden, type ResourceDef } from '../store';
-import { assertCanSee, assertCanWriteFor, type Principal } from './auth';
 
 /** Who owns an object for access checks: its customer; providers (global) are everyone's to read. */
 export function ownerForAccess(def: ResourceDef, doc: Doc): string | undefined {

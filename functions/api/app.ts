@@ -2,12 +2,12 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { configWriteHook, decideRoutes, simulateRoutes } from '../decision/http';
 import { createRouting, type Routing, type RoutingSettings } from '../decision/routing';
+import { type ApiEnv, authenticate } from '../http/auth';
+import { healthRoutes } from '../http/health';
+import { onError, problemResponse, validationHook } from '../http/problem';
 import { notFound, type ResourceDef, resources, type Store } from '../store';
 import { apiKeyRoutes } from './api-key-routes';
-import { type ApiEnv, authenticate } from './auth';
-import { healthRoutes } from './health';
 import { lazyGroup } from './lazy-group';
-import { onError, problemResponse, validationHook } from './problem';
 import { dropDeckAfterDelete, rateRoutes } from './rate-routes';
 import { type ResourceRouteOptions, resourceRoutes } from './resource-routes';
 

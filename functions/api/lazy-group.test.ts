@@ -1,8 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
-import { type ApiEnv, principalOf } from './auth';
+import { type ApiEnv, principalOf } from '../http/auth';
+import { createRouteGroup } from '../http/route-group';
 import { lazyGroup } from './lazy-group';
-import { createRouteGroup } from './route-group';
 
 describe('lazyGroup', () => {
   it('builds its group on the first request only, once, and hands it the caller', async () => {

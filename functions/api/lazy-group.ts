@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type Context, Hono } from 'hono';
+import type { ApiEnv } from '../http/auth';
+import { onError, problemResponse } from '../http/problem';
 import { notFound } from '../store/errors';
-import type { ApiEnv } from './auth';
-import { onError, problemResponse } from './problem';
 
 /** A route group built on its first request, not while the app starts. */
 export type LazyGroup = {

@@ -1,5 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { id, rate } from '../domain';
+import { principalOf, requireOperator } from '../http/auth';
+import { problemResponses } from '../http/problem';
+import { bearerSecurity, createRouteGroup } from '../http/route-group';
 import {
   badRequest,
   createRepository,
@@ -11,10 +14,7 @@ import {
   parseRateCsv,
   resources,
 } from '../store';
-import { principalOf, requireOperator } from './auth';
-import { problemResponses } from './problem';
 import { listOf, pageQuery, type RouteDeps } from './resource-routes';
-import { bearerSecurity, createRouteGroup } from './route-group';
 
 const importResult = z
   .object({ imported: z.number().int(), provider_id: id, deck_version: z.string() })

@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { id } from '../domain';
+import { type ApiEnv, assertCanSee, customerScope, type Principal, principalOf } from '../http/auth';
+import { problemResponses } from '../http/problem';
+import { bearerSecurity, createRouteGroup } from '../http/route-group';
 import { createRepository, notFound, type ResourceDef, type Store } from '../store';
 import { authorizer, filterValue, ownerForAccess } from './access';
-import { type ApiEnv, assertCanSee, customerScope, type Principal, principalOf } from './auth';
-import { problemResponses } from './problem';
-import { bearerSecurity, createRouteGroup } from './route-group';
 import { toView } from './view';
 
 export type RouteDeps = { store: Store; now: () => Date };

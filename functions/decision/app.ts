@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { ApiEnv } from '../api/auth';
-import { healthRoutes } from '../api/health';
-import { onError, validationHook } from '../api/problem';
+import type { ApiEnv } from '../http/auth';
+import { healthRoutes } from '../http/health';
+import { onError, validationHook } from '../http/problem';
 import type { Store } from '../store/client';
 import { decideRoutes } from './http/decide-route';
 import type { RoutingDeps } from './http/routing-deps';

@@ -1,5 +1,5 @@
+export * from '../../contract/decide';
 export * from './app';
-export * from './contract';
 export * from './explain';
 export * from './http/decide-handler';
 export * from './node-server';

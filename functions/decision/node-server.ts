@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { tuneHeapForCalls } from '../runtime/heap-tuning';
+import { tuneHeapForCalls } from '../../platform/heap-tuning';
 import type { DecideHandler } from './http/decide-handler';
 import { DECIDE_PATH } from './http/lambda-http';
 

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { loadEnv } from '../../platform/env';
+
+export { SettingsError } from '../../platform/env';
 
 /**
  * Every setting Tandem reads from its environment, validated once at start.
@@ -44,21 +47,8 @@ export type Settings = {
   upstashToken: string | undefined;
 };
 
-export class SettingsError extends Error {
-  constructor(readonly issues: { variable: string; message: string }[]) {
-    super(`invalid settings: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
-    this.name = 'SettingsError';
-  }
-}
-
 export function loadSettings(env: Record<string, string | undefined>): Settings {
-  const parsed = settingsSchema.safeParse(withoutEmpty(env));
-  if (!parsed.success) {
-    throw new SettingsError(
-      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message })),
-    );
-  }
-  const s = parsed.data;
+  const s = loadEnv(settingsSchema, env);
   return {
     apiPort: s.TANDEM_API_PORT,
     dataDir: s.TANDEM_DATA_DIR,
@@ -71,11 +61,4 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     upstashUrl: s.UPSTASH_REDIS_REST_URL,
     upstashToken: s.UPSTASH_REDIS_REST_TOKEN,
   };
-}
-
-/** An empty variable (`FOO=`) means "not set", as shells and env files usually intend. */
-function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
-  );
 }

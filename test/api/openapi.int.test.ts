@@ -1,8 +1,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api';
-import { freePort } from '../../functions/local/free-port';
 import { createStore } from '../../functions/store';
+import { freePort } from '../../platform/free-port';
 import { apiHarness, type Json } from './api-fixture';
 
 type H = Awaited<ReturnType<typeof apiHarness>>;

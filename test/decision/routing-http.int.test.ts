@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decideResponse } from '../../contract/decide';
 import { createApp } from '../../functions/api';
 import { createDecisionApp, createRouting } from '../../functions/decision';
-import { decideResponse } from '../../functions/decision/contract';
 import type { Store } from '../../functions/store';
 import { freshStore } from '../api/store-fixture';
 import { requestInit } from '../support/request-init';

@@ -5,10 +5,15 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createStore, ensureTable } from '../../functions/store';
 import { buildLambdas, type LambdaName, lambdaBundlePath } from '../../infra/build';
+import { invokeBundle, type LambdaResponse } from '../../infra/check/invoke';
+import {
+  type LinkValues,
+  lambdaRuntimeEnv,
+  sstEncryptedEnv,
+  sstResourceEnv,
+} from '../../infra/check/sst-links';
 import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
-import { invokeBundle, type LambdaResponse } from './invoke';
 import { apiGatewayV2Event, functionUrlEvent } from './lambda-events';
-import { type LinkValues, lambdaRuntimeEnv, sstEncryptedEnv, sstResourceEnv } from './sst-links';
 
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 const endpoint = inject('dynamodbEndpoint');

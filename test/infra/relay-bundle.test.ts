@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../functions/local/free-port';
-import { mediaSettingsSchema } from '../../functions/settings/media-settings';
-import { relaySettingsSchema } from '../../functions/settings/relay-settings';
+import { mediaSettingsSchema } from '../../edge-relay/settings/media-settings';
+import { relaySettingsSchema } from '../../edge-relay/settings/relay-settings';
 import { buildRelay, relayBundlePath } from '../../infra/build';
+import { freePort } from '../../platform/free-port';
 import { parseEnvironmentAssignments, parseEnvironmentFile, parseUnit, splitCommand } from './systemd-files';
 
 const unitPath = 'infra/relay/tandem-relay.service';

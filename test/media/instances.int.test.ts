@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { candidatesForNewCall, instanceKey } from '../../edge-relay/media/instance-pool';
 import type { MediaAnchor } from '../../edge-relay/media/media-anchor';
 import { createRtpengineAnchor, type MediaEvent } from '../../edge-relay/media/rtpengine-anchor';
-import { startRtpengine } from '../../edge-relay/media/rtpengine-process';
-import type { RtpengineAddress } from '../../functions/settings/media-settings';
+import type { RtpengineAddress } from '../../edge-relay/settings/media-settings';
+import { startRtpengine } from '../../local/rtpengine-process';
 import { createRtpPeer, type RtpPeer } from './support/rtp-peer';
 import { type RtpengineFixture, startRtpengines, unreachableAddress } from './support/rtpengine-fixture';
 

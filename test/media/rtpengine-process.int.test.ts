@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { startLocalMedia } from '../../edge-relay/media/local-media';
 import { createNgClient } from '../../edge-relay/media/ng-client';
-import { startRtpengine } from '../../edge-relay/media/rtpengine-process';
+import { startLocalMedia } from '../../local/local-media';
+import { startRtpengine } from '../../local/rtpengine-process';
 
 /** The uid a process runs as (rtpengine must not need root). */
 const uidOf = (pid: number) =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutcome } from '../../edge-relay/events';
 import type { Relay } from '../../edge-relay/service';
-import { freePort } from '../../functions/local/free-port';
+import { freePort } from '../../platform/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy';
 import { startSipp } from './support/sipp';

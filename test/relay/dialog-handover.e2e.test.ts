@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RelayConfigInput } from '../../edge-relay/config';
 import type { CallEnded } from '../../edge-relay/events';
 import type { Relay } from '../../edge-relay/service';
-import { freePort } from '../../functions/local/free-port';
+import { freePort } from '../../platform/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { basicWorld, callerOptions } from './support/basic-call';
 import { type SippResult, startSipp } from './support/sipp';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaAnchor } from '../../edge-relay/media/media-anchor';
 import { createRtpengineAnchor } from '../../edge-relay/media/rtpengine-anchor';
-import { type RtpengineProcess, startRtpengine } from '../../edge-relay/media/rtpengine-process';
 import type { Relay } from '../../edge-relay/service';
-import { freePort } from '../../functions/local/free-port';
+import { type RtpengineProcess, startRtpengine } from '../../local/rtpengine-process';
+import { freePort } from '../../platform/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startSipp } from './support/sipp';
 import { tandemConfig } from './support/tandem-config';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Dialog } from '../../edge-relay/dialog/dialog';
 import { createRedisDialogStore } from '../../edge-relay/dialog/redis-dialog-store';
 import { createLogger } from '../../edge-relay/log';
-import { freePort } from '../../functions/local/free-port';
+import { freePort } from '../../platform/free-port';
 
 // The Redis dialog store against a real redis-server: two stores are two relays of a cluster.
 const prefix = `test-${randomBytes(4).toString('hex')}:`;

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Relay } from '../../edge-relay/service';
-import { freePort } from '../../functions/local/free-port';
+import { freePort } from '../../platform/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { basicCall, basicWorld, callerOptions } from './support/basic-call';
 import { metricSample } from './support/metrics';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import type { AttemptOutcome, CallEnded } from '../../edge-relay/events';
 import type { Relay } from '../../edge-relay/service';
-import { freePort } from '../../functions/local/free-port';
+import { freePort } from '../../platform/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { AUTH_ANSWERED, AUTH_REFUSED } from './support/scenario-parts';
 import { type SippOptions, type SippProcess, type SippResult, startSipp } from './support/sipp';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../functions/local/free-port';
+import { freePort } from '../../platform/free-port';
 
 // `npm run relay` as a real process: settings from the environment, JSON logs, SIGTERM drain.
 const root = resolve(import.meta.dirname, '../..');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Relay, startRelay } from '../../edge-relay/service';
-import { freePort } from '../../functions/local/free-port';
+import { freePort } from '../../platform/free-port';
 
 // TLS listener with a throwaway self-signed certificate; the Debian sipp has no TLS, so Node is the peer.
 let relay: Relay;

@@ -1,6 +1,6 @@
 import './provided-context';
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../functions/local/dynamodb-local';
+import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { startRedisServer } from './redis-server';
 
 /**

@@ -1,5 +1,5 @@
-import { type RunningProcess, startProcess } from '../../functions/local/child-process';
-import { freePort } from '../../functions/local/free-port';
+import { type RunningProcess, startProcess } from '../../local/child-process';
+import { freePort } from '../../platform/free-port';
 
 export type RedisServer = RunningProcess & { readonly url: string; readonly port: number };
 

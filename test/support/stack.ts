@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../functions/local/local-stack';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { requestInit } from './request-init';
 
 export type TestStack = LocalStack & {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matchesFailover } from '../../../edge-relay/proxy/failover';
+import type { DecideRequest } from '../../../contract/decide';
+import { matchesFailover } from '../../../contract/failover';
 import type { StoredCredentials } from '../../domain/common';
-import type { DecideRequest } from '../contract';
 import type { GlobalConfig } from './compile-snapshot';
 import { compileSnapshot } from './compile-snapshot';
 import { type DecideOptions, decide } from './decide';

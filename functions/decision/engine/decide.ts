@@ -1,7 +1,8 @@
+import type { DecideRequest, DecideResponse, RouteTarget } from '../../../contract/decide';
+import type { FailoverPattern } from '../../../contract/failover';
 import type { Did } from '../../domain/did';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { StoredProvider } from '../../domain/provider';
-import type { DecideRequest, DecideResponse, FailoverPattern, RouteTarget } from '../contract';
 import type { SkippedCandidate } from '../explain';
 import { lookupSource } from './cidr-table';
 import { probePrefixes, type Snapshot } from './compile-snapshot';

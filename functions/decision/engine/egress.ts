@@ -1,6 +1,7 @@
+import type { RouteTarget } from '../../../contract/decide';
+import type { FailoverPattern } from '../../../contract/failover';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { StoredProvider } from '../../domain/provider';
-import type { FailoverPattern, RouteTarget } from '../contract';
 import type { Snapshot } from './compile-snapshot';
 import { fromE164 } from './normalize';
 import type { Candidate } from './order-routes';

@@ -1,10 +1,10 @@
+import type { DecideRequest } from '../../../contract/decide';
 import { DEFAULT_CUSTOMER_ID } from '../../domain/common';
 import type { Did } from '../../domain/did';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { NormalizationProfile } from '../../domain/normalization-profile';
 import type { StoredProvider } from '../../domain/provider';
 import type { Route } from '../../domain/route';
-import type { DecideRequest } from '../contract';
 
 /** Base objects for engine tests: spread overrides into them. */
 export const uid = (n: number | string) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { decideRequest } from '../../../contract/decide';
 import { fieldErrors, HttpError } from '../../store/errors';
-import { decideRequest } from '../contract';
 import { decide } from '../engine/decide';
 import { NONCE_TTL_S } from '../engine/digest';
 import type { RoutingDeps } from './routing-deps';

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
-import { problemResponses } from '../../api/problem';
-import { createRouteGroup } from '../../api/route-group';
-import { decideRequest, decideResponse } from '../contract';
+import { decideRequest, decideResponse } from '../../../contract/decide';
+import { problemResponses } from '../../http/problem';
+import { createRouteGroup } from '../../http/route-group';
 import { createDecideHandler, type DecideHandler } from './decide-handler';
 import type { RoutingDeps } from './routing-deps';
 

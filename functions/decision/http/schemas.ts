@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { callContext, routeTarget } from '../../../contract/decide';
 import { id, transport } from '../../domain/common';
-import { callContext, routeTarget } from '../contract';
 import { skippedCandidate } from '../explain';
 
 const friendly = {

@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
-import { customerScope, principalOf } from '../../api/auth';
-import { problemResponses } from '../../api/problem';
-import { bearerSecurity, createRouteGroup } from '../../api/route-group';
+import type { DecideResponse, RouteTarget } from '../../../contract/decide';
+import { customerScope, principalOf } from '../../http/auth';
+import { problemResponses } from '../../http/problem';
+import { bearerSecurity, createRouteGroup } from '../../http/route-group';
 import { notFound } from '../../store/errors';
-import type { DecideResponse, RouteTarget } from '../contract';
 import { lookupSource } from '../engine/cidr-table';
 import type { Snapshot } from '../engine/compile-snapshot';
 import { type Decision, decide, routeOutbound } from '../engine/decide';

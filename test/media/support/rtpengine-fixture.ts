@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { expect } from 'vitest';
 import { createNgClient, type NgClient } from '../../../edge-relay/media/ng-client';
-import { type RtpengineProcess, startRtpengine } from '../../../edge-relay/media/rtpengine-process';
-import type { RtpengineAddress } from '../../../functions/settings/media-settings';
+import type { RtpengineAddress } from '../../../edge-relay/settings/media-settings';
+import { type RtpengineProcess, startRtpengine } from '../../../local/rtpengine-process';
 
 export type RtpengineFixture = {
   readonly instances: RtpengineProcess[];

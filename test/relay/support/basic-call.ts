@@ -1,4 +1,4 @@
-import { freePort } from '../../../functions/local/free-port';
+import { freePort } from '../../../platform/free-port';
 import type { TestStack } from '../../support/stack';
 import { type SippOptions, type SippResult, startSipp } from './sipp';
 import { tandemConfig } from './tandem-config';

@@ -1,6 +1,6 @@
 import type { RelayConfigInput } from '../../../edge-relay/config';
 import { type Relay, type RelayDeps, startRelay } from '../../../edge-relay/service';
-import { freePort } from '../../../functions/local/free-port';
+import { freePort } from '../../../platform/free-port';
 
 /** RFC 3261 timers shortened for tests: T1 200 ms puts Timer B/F (64×T1) at 12.8 s. */
 export const TEST_TIMERS = { t1: 200, t2: 2000, t4: 2000, cancelWaitMs: 1000 };

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { codecPolicy, dtmfMode, id, storedCredentials, transport } from '../domain/common';
+import { failoverPattern } from './failover';
+import { codecPolicy, dtmfMode, id, storedCredentials, transport } from './peer';
 
 /**
  * The contract between the edge relay and `POST /v1/routing/decide`: the relay
@@ -30,9 +31,6 @@ export const decideRequest = z
     privacy: z.string().max(256).optional(),
   })
   .openapi('DecideRequest');
-
-/** A final-response code (`486`) or a whole class (`5xx`) of 3xx–6xx. */
-export const failoverPattern = z.string().regex(/^[3-6](?:[0-9]{2}|xx)$/);
 
 /** What the relay needs to place one attempt. */
 export const routeTarget = z
@@ -109,6 +107,5 @@ export const decideResponse = z
 
 export type DecideRequest = z.infer<typeof decideRequest>;
 export type RouteTarget = z.infer<typeof routeTarget>;
-export type FailoverPattern = z.infer<typeof failoverPattern>;
 export type CallContext = z.infer<typeof callContext>;
 export type DecideResponse = z.infer<typeof decideResponse>;

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 function oldGenerationGrowth(tune: boolean): number {
   const script = `
     import v8 from 'node:v8';
-    import { tuneHeapForCalls } from './functions/runtime/heap-tuning.ts';
+    import { tuneHeapForCalls } from './platform/heap-tuning.ts';
     if (${tune}) tuneHeapForCalls();
     const make = (i) => ({ id: i, next: null, tag: 'call' });
     const oldSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;

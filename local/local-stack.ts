@@ -1,8 +1,8 @@
-import { createApp } from '../api';
-import { createDecideHandler } from '../decision/http/decide-handler';
-import { type DecisionServer, serveDecision } from '../decision/node-server';
-import { createRouting } from '../decision/routing';
-import { createStore, ensureDefaultCustomer, ensureTable } from '../store';
+import { createApp } from '../functions/api';
+import { createDecideHandler } from '../functions/decision/http/decide-handler';
+import { type DecisionServer, serveDecision } from '../functions/decision/node-server';
+import { createRouting } from '../functions/decision/routing';
+import { createStore, ensureDefaultCustomer, ensureTable } from '../functions/store';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 
 export type LocalStackConfig = {

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { freePort } from '../platform/free-port';
 import { type RunningProcess, startProcess } from './child-process';
-import { freePort } from './free-port';
 
 export type DynamoDbLocal = RunningProcess & { readonly endpoint: string };
 

@@ -1,10 +1,10 @@
 import { createSocket } from 'node:dgram';
 import { accessSync, constants } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { type RunningProcess, startProcess } from '../../functions/local/child-process';
-import { freeUdpPort } from '../../functions/local/free-port';
-import type { RtpengineAddress } from '../../functions/settings/media-settings';
-import { createNgClient } from './ng-client';
+import { createNgClient } from '../edge-relay/media/ng-client';
+import type { RtpengineAddress } from '../edge-relay/settings/media-settings';
+import { freeUdpPort } from '../platform/free-port';
+import { type RunningProcess, startProcess } from './child-process';
 
 export const RTPENGINE_BINARY = '/usr/bin/rtpengine';
 

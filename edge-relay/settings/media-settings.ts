@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SettingsError } from './settings';
+import { loadEnv } from '../../platform/env';
 
 /** One rtpengine ng-protocol control address, written `host:port` (IPv6 as `[::1]:2223`). */
 export type RtpengineAddress = { host: string; port: number };
@@ -54,12 +54,5 @@ export type MediaSettings = z.output<typeof mediaSettingsSchema>;
 export type MediaFailurePolicy = MediaSettings['failurePolicy'];
 
 export function loadMediaSettings(env: Record<string, string | undefined>): MediaSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = mediaSettingsSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new SettingsError(
-      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message })),
-    );
-  }
-  return parsed.data;
+  return loadEnv(mediaSettingsSchema, env);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SettingsError } from '../../platform/env';
 import { loadMediaSettings, parseRtpengineList } from './media-settings';
-import { SettingsError } from './settings';
 
 describe('loadMediaSettings', () => {
   it('defaults to no rtpengine and unanchored fallback', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SettingsError } from '../../platform/env';
 import { loadRelaySettings } from './relay-settings';
-import { SettingsError } from './settings';
 
 const base = {
   TANDEM_DECIDE_URL: 'http://127.0.0.1:8080/v1/routing/decide',

@@ -4,14 +4,14 @@
  * file here with start-up side effects; the work is done by the services.
  */
 import { join } from 'node:path';
-import { createLogger } from '../../edge-relay/log';
-import { createMediaAnchor } from '../../edge-relay/media/create-media-anchor';
-import { startLocalMedia } from '../../edge-relay/media/local-media';
-import { startRelay } from '../../edge-relay/service';
-import { loadMediaSettings } from '../settings/media-settings';
-import { loadRelaySettings } from '../settings/relay-settings';
-import { loadSettings, SettingsError } from '../settings/settings';
+import { createLogger } from '../edge-relay/log';
+import { createMediaAnchor } from '../edge-relay/media/create-media-anchor';
+import { startRelay } from '../edge-relay/service';
+import { loadMediaSettings } from '../edge-relay/settings/media-settings';
+import { loadRelaySettings } from '../edge-relay/settings/relay-settings';
+import { loadSettings, SettingsError } from '../functions/settings/settings';
 import { JavaMissingError } from './dynamodb-local';
+import { startLocalMedia } from './local-media';
 import { loadOrCreateLocalSecrets } from './local-secrets';
 import { startLocalStack } from './local-stack';
 

@@ -1,0 +1,3 @@
+export * from './decide';
+export * from './failover';
+export * from './peer';
