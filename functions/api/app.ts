@@ -5,6 +5,7 @@ import { createRouting, type Routing, type RoutingSettings } from '../decision/r
 import { type ApiEnv, authenticate } from '../http/auth';
 import { healthRoutes } from '../http/health';
 import { onError, problemResponse, validationHook } from '../http/problem';
+import { requestGuard } from '../http/request-guard';
 import { notFound, type ResourceDef, resources, type Store } from '../store';
 import { apiKeyRoutes } from './api-key-routes';
 import { lazyGroup } from './lazy-group';
@@ -29,16 +30,17 @@ export type AppDeps = {
  * const res = await app.request('/v1/customers', { headers: { authorization: `Bearer ${adminKey}` } });
  */
 export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
-  const app = new OpenAPIHono<ApiEnv>({ defaultHook: (result) => validationHook(result) });
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   const routeDeps = { store: deps.store, now: deps.now ?? (() => new Date()) };
   app.onError(onError);
   app.notFound(() => problemResponse(notFound('no such route')));
 
-  // The routing decision (issue 3): writes bump its version token; decide checks the relay token itself.
+  // The routing decision: writes bump its version token; decide checks the relay token itself.
   const routing = deps.routing ?? createRouting(deps.store, deps.decision ?? {});
   app.use('/v1/*', configWriteHook(routing.onConfigWrite));
   const decide = decideRoutes(routing.deps);
   app.route('/', decide);
+  app.use('/v1/*', requestGuard());
   app.use('/v1/*', authenticate(deps));
 
   // ---- Route groups: every group is mounted here (and only here). ----

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type Context, Hono } from 'hono';
 import type { ApiEnv } from '../http/auth';
+import { allowedMethods, methodNotAllowed } from '../http/method-not-allowed';
 import { onError, problemResponse } from '../http/problem';
 import { notFound } from '../store/errors';
 
@@ -21,7 +22,10 @@ export type LazyGroup = {
 function standalone(group: OpenAPIHono<ApiEnv>): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.onError(onError);
-  app.notFound(() => problemResponse(notFound('no such route')));
+  app.notFound((c) => {
+    const allowed = allowedMethods(group, c.req.path);
+    return allowed.length > 0 ? methodNotAllowed(allowed) : problemResponse(notFound('no such route'));
+  });
   app.use('*', async (c, next) => {
     if (c.env?.principal) c.set('principal', c.env.principal);
     await next();

@@ -18,7 +18,7 @@ export type DecisionAppDeps = RoutingDeps & { store: Store };
  * await app.request('/v1/routing/decide', { method: 'POST', headers: { authorization: `Bearer ${relayToken}` }, body });
  */
 export function createDecisionApp(deps: DecisionAppDeps): OpenAPIHono<ApiEnv> {
-  const app = new OpenAPIHono<ApiEnv>({ defaultHook: (result) => validationHook(result) });
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(onError);
   app.route('/', healthRoutes(deps));
   app.route('/', decideRoutes(deps));

@@ -23,7 +23,12 @@ export const timestamps = {
   tm_delete: z.iso.datetime().nullable(),
 };
 
-export const name = z.string().trim().min(1).max(255);
+export const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 export const detail = z.string().max(2000).default('');
 
 /** A hostname or an IPv4/IPv6 literal (IPv6 without brackets). */

@@ -18,6 +18,18 @@ export const problemSchema = z
 
 export const PROBLEM_TYPE = 'about:blank';
 
+/** Client errors a Hono middleware may raise that keep their own status; any other 4xx is a 400. */
+const KEPT_STATUSES = [401, 403, 404, 405, 413, 415] as const;
+const STATUS_TITLES = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+} as const;
+
 export function problemResponse(error: HttpError): Response {
   return new Response(
     JSON.stringify({
@@ -35,10 +47,8 @@ export function problemResponse(error: HttpError): Response {
 export function onError(error: Error, _c: Context): Response {
   if (error instanceof HttpError) return problemResponse(error);
   if (error instanceof HTTPException && error.status < 500) {
-    const status = error.status === 401 || error.status === 403 || error.status === 404 ? error.status : 400;
-    return problemResponse(
-      new HttpError(status, error.status === 400 ? 'Bad Request' : 'Error', error.message),
-    );
+    const status = KEPT_STATUSES.find((s) => s === error.status) ?? 400;
+    return problemResponse(new HttpError(status, STATUS_TITLES[status], error.message));
   }
   if (storeUnavailable(error)) {
     return problemResponse(
@@ -51,17 +61,75 @@ export function onError(error: Error, _c: Context): Response {
   return problemResponse(new HttpError(500, 'Internal Server Error', 'an unexpected error occurred'));
 }
 
-/** zod-openapi's defaultHook: a failed validation becomes a 400 naming each field by its path. */
-export function validationHook(result: {
-  success: boolean;
-  target: string;
-  error?: z.ZodError;
-}): Response | undefined {
-  if (result.success || !result.error) return undefined;
+/**
+ * zod-openapi's defaultHook: a failed validation becomes a 400 naming each
+ * field by its path; a valid JSON body that carried fields the schema does not
+ * know (zod drops them) is refused too, naming each, so a misspelt field is
+ * never silently ignored.
+ */
+export async function validationHook(
+  result: { success: boolean; target: string; error?: z.ZodError; data?: unknown },
+  c: Context,
+): Promise<Response | undefined> {
   const where = result.target === 'json' ? 'body' : result.target;
-  return problemResponse(
-    new HttpError(400, 'Bad Request', `the request ${where} is invalid`, fieldErrors(result.error.issues)),
-  );
+  if (!result.success && result.error) {
+    return problemResponse(
+      new HttpError(
+        400,
+        'Bad Request',
+        `the request ${where} is invalid`,
+        fieldErrors(result.error.issues.flatMap((issue) => plainIssues(issue))),
+      ),
+    );
+  }
+  if (result.success && result.target === 'json') {
+    const unknown = unknownFields(await c.req.json(), result.data);
+    if (unknown.length > 0) {
+      return problemResponse(
+        new HttpError(
+          400,
+          'Bad Request',
+          `the request body has fields this endpoint does not know: ${unknown.join(', ')}`,
+          unknown.map((field) => ({ field, message: 'is not a field of this request' })),
+        ),
+      );
+    }
+  }
+  return undefined;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Issues as fields a client can act on: an unknown key of a strict object is
+ * named by its own path, and a body that fits no branch of a union is
+ * reported with the branch it came closest to (fewest issues), instead of
+ * one "invalid input" for the whole body.
+ */
+function plainIssues(issue: Issue): { path: PropertyKey[]; message: string }[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: [...issue.path, key],
+      message: 'is not a field of this request',
+    }));
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    return closest.flatMap((inner) =>
+      plainIssues({ ...inner, path: [...issue.path, ...inner.path] } as Issue),
+    );
+  }
+  return [{ path: [...issue.path], message: issue.message }];
+}
+
+/** Paths of keys in `sent` that the validated `kept` lacks (zod strips unknown keys). */
+export function unknownFields(sent: unknown, kept: unknown, path = ''): string[] {
+  if (typeof sent !== 'object' || sent === null || typeof kept !== 'object' || kept === null) return [];
+  const keptRecord = kept as Record<string, unknown>;
+  return Object.entries(sent).flatMap(([key, value]) => {
+    const at = path ? `${path}.${key}` : key;
+    return key in keptRecord ? unknownFields(value, keptRecord[key], at) : [at];
+  });
 }
 
 /** The error responses every route documents. */

@@ -11,7 +11,7 @@ import { validationHook } from './problem';
  * routing.openapi(decideRoute, handler);
  */
 export function createRouteGroup(): OpenAPIHono<ApiEnv> {
-  return new OpenAPIHono<ApiEnv>({ defaultHook: (result) => validationHook(result) });
+  return new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 }
 
 /** Declared on every authenticated route (OpenAPI security requirement). */

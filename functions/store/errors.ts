@@ -10,7 +10,7 @@ export type FieldError = { field: string; message: string; line?: number };
  */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 405 | 413 | 415 | 500 | 503,
     readonly title: string,
     readonly detail: string,
     readonly errors?: FieldError[],

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { decideRequest, decideResponse } from '../../../contract/decide';
+import { methodNotAllowed } from '../../http/method-not-allowed';
 import { problemResponses } from '../../http/problem';
 import { createRouteGroup } from '../../http/route-group';
 import { createDecideHandler, type DecideHandler } from './decide-handler';
@@ -41,5 +42,6 @@ export function decideRoutes(deps: RoutingDeps, handle: DecideHandler = createDe
     const reply = await handle(c.req.header('authorization'), await c.req.text());
     return c.body(reply.body, reply.status as 200, { 'content-type': reply.contentType });
   });
+  group.all(decideRoute.path, () => methodNotAllowed(['POST']));
   return group;
 }
