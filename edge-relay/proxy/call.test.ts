@@ -30,6 +30,13 @@ const target = (port: number, overrides: Partial<RouteTarget> = {}): RouteTarget
   ...overrides,
 });
 const source = { transport: 'udp' as const, address: '198.51.100.7', port: 5070 };
+/** A provider's stored digest credentials (HA1 only). */
+const credentials = {
+  username: 'u',
+  realm: 'carrier',
+  ha1_md5: '0'.repeat(32),
+  ha1_sha256: '0'.repeat(64),
+};
 
 function harness(targets: RouteTarget[]) {
   let n = 0;
@@ -240,12 +247,6 @@ describe('serial failover', () => {
   });
 
   it('answers a provider challenge once with the credentials (CSeq + 1, restored upstream)', () => {
-    const credentials = {
-      username: 'u',
-      realm: 'carrier',
-      ha1_md5: '0'.repeat(32),
-      ha1_sha256: '0'.repeat(64),
-    };
     const h = harness([target(1, { credentials })]);
     h.reply(0, 407, { extra: ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"'] });
     expect(h.invites()).toHaveLength(2);
@@ -262,12 +263,6 @@ describe('serial failover', () => {
   });
 
   it('passes a second 407 from the same provider on as the answer', () => {
-    const credentials = {
-      username: 'u',
-      realm: 'carrier',
-      ha1_md5: '0'.repeat(32),
-      ha1_sha256: '0'.repeat(64),
-    };
     const h = harness([target(1, { credentials })]);
     const challenge = { extra: ['Proxy-Authenticate: Digest realm="carrier", nonce="abc"'] };
     h.reply(0, 407, challenge);

@@ -3,7 +3,7 @@ import {
   listValues,
   type SipMessage,
   type SipRequest,
-  splitList,
+  splitListElements as splitList,
   withoutFirstListValue,
   withPrepended,
 } from '../sip/message';

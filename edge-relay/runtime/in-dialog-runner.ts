@@ -1,15 +1,15 @@
 import type { Dialog } from '../dialog/dialog';
 import { routeInDialog } from '../proxy/in-dialog';
-import { ownVia, popVia, withTopVia } from '../proxy/own-via';
+import { ownVia, withTopVia } from '../proxy/own-via';
+import { upstreamResponse } from '../proxy/upstream-response';
 import { newBranch } from '../sip/branch';
-import { cseq, header, type SipRequest, type SipResponse, serialize, withHeader } from '../sip/message';
+import { header, type SipRequest, serialize } from '../sip/message';
 import { makeResponse } from '../sip/response';
 import { tagOf } from '../sip/uri';
 import type { ServerTransaction } from '../transaction/transactions';
+import { dialogRecord } from './call-dialog';
 import type { RelayContext } from './context';
-
-const isSdp = (m: SipRequest | SipResponse) =>
-  m.body.length > 0 && (header(m, 'content-type') ?? '').toLowerCase().startsWith('application/sdp');
+import { answerSdp, isSdp } from './media-sdp';
 
 /**
  * Requests inside a dialog (and ACKs for 2xx): loose routing through the
@@ -29,19 +29,10 @@ export function createInDialogRunner(ctx: RelayContext) {
     if (stored) return stored;
     const call = ctx.callsById.get(callId);
     if (call?.state.phase !== 'routing') return undefined;
-    const callerTag = tagOf(header(call.state.request, 'from'));
     const branch = [...call.state.branches].reverse().find((b) => !b.done && !b.abandoned);
     const hop = branch ? call.hops.get(branch.id) : undefined;
-    if (!hop || callerTag === undefined || !branch) return undefined;
-    return {
-      call_id: callId,
-      caller_tag: callerTag,
-      caller: { ...call.state.source },
-      callee: { transport: hop.transport, address: hop.host, port: hop.port },
-      cseq_offset: branch.cseqOffset,
-      media_instance: null,
-      started_at: ctx.now(),
-    };
+    if (!hop || !branch) return undefined;
+    return dialogRecord(call, hop, { cseqOffset: branch.cseqOffset, mediaInstance: null }, ctx.now());
   }
 
   async function handle(request: SipRequest, tx: ServerTransaction | undefined): Promise<void> {
@@ -79,18 +70,13 @@ export function createInDialogRunner(ctx: RelayContext) {
     const fromTag = tagOf(header(request, 'from')) ?? '';
     const toTag = tagOf(header(request, 'to')) ?? '';
     const instance = dialog?.media_instance ?? null;
+    // rtpengine keys the re-offer and its answer by the same tags and branch.
+    const leg = instance === null ? undefined : { callId, fromTag, toTag, viaBranch: branch, instance };
     const media =
-      instance !== null && (request.method === 'INVITE' || request.method === 'UPDATE') && isSdp(out);
+      leg !== undefined && (request.method === 'INVITE' || request.method === 'UPDATE') && isSdp(out);
     if (media) {
       try {
-        const offered = await ctx.media.offer({
-          callId,
-          fromTag,
-          toTag,
-          viaBranch: branch,
-          sdp: out.body,
-          instance,
-        });
+        const offered = await ctx.media.offer({ ...leg, sdp: out.body });
         out = { ...out, body: offered.sdp };
       } catch (error) {
         log.warn('media re-offer failed', { call_id: callId, error: String(error) });
@@ -105,25 +91,11 @@ export function createInDialogRunner(ctx: RelayContext) {
     }
     if (request.method === 'INVITE') tx.onCancel = () => transactions.cancel(branch);
     transactions.request(out, hop, async (response) => {
-      let back = popVia(response);
-      if (result.cseqOffset !== 0) {
-        const { seq, method } = cseq(back);
-        back = withHeader(back, 'CSeq', `${seq - result.cseqOffset} ${method}`);
-      }
+      let back = upstreamResponse(response, result.cseqOffset);
       if (media && response.status >= 200 && response.status < 300 && isSdp(back)) {
-        try {
-          const answered = await ctx.media.answer({
-            callId,
-            fromTag,
-            toTag,
-            viaBranch: branch,
-            sdp: back.body,
-            instance,
-          });
-          back = { ...back, body: answered.sdp };
-        } catch (error) {
-          log.warn('media re-answer failed, SDP passed unchanged', { call_id: callId, error: String(error) });
-        }
+        const failure = 'media re-answer failed, SDP passed unchanged';
+        const answered = await answerSdp(ctx, { ...leg, sdp: back.body }, failure);
+        back = { ...back, body: answered.sdp };
       }
       transactions.respond(tx, back);
       if (request.method === 'BYE' && response.status >= 200 && response.status < 300) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { StoredCredentials } from '../../contract/peer';
+import { parseDigestParams } from '../../contract/sip/digest-params';
 
 export type DigestChallenge = {
   realm: string;
@@ -11,13 +12,8 @@ export type DigestChallenge = {
 
 /** Parses `Digest realm="a", nonce="b", qop="auth,auth-int", algorithm=SHA-256`; undefined if unusable. */
 export function parseChallenge(value: string): DigestChallenge | undefined {
-  const m = /^\s*Digest\s+(.*)$/is.exec(value);
-  if (!m) return undefined;
-  const params: Record<string, string> = {};
-  const re = /([A-Za-z0-9_-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^\s,]+)\s*(?:,|$)/g;
-  for (let r = re.exec(m[1]!); r; r = re.exec(m[1]!)) {
-    params[r[1]!.toLowerCase()] = r[3] !== undefined ? r[3].replace(/\\(.)/g, '$1') : r[2]!;
-  }
+  const params = parseDigestParams(value);
+  if (!params) return undefined;
   const algorithm = (params['algorithm'] ?? 'MD5').toUpperCase();
   if (algorithm !== 'MD5' && algorithm !== 'SHA-256') return undefined;
   if (params['realm'] === undefined || params['nonce'] === undefined) return undefined;

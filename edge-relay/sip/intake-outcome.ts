@@ -1,7 +1,6 @@
 import type { SipMessage } from './message';
 
-/** Where a datagram or stream frame came from. */
-export type Remote = { transport: 'udp' | 'tcp' | 'tls'; address: string; port: number };
+export type { Remote } from './remote';
 
 /**
  * What the transport does with what it received: hand a valid message to the

@@ -4,7 +4,7 @@ import {
   listValues,
   parseMessage,
   serialize,
-  splitList,
+  splitListElements,
   withHeader,
   withoutFirstListValue,
   withPrepended,
@@ -31,7 +31,8 @@ describe('parseMessage / serialize', () => {
 
 describe('list headers', () => {
   it('splits on commas outside quotes and brackets', () => {
-    expect(splitList('"a, b" <sip:x;p=1,2>, <sip:y>')).toEqual(['"a, b" <sip:x;p=1,2>', '<sip:y>']);
+    expect(splitListElements('"a, b" <sip:x;p=1,2>, <sip:y>')).toEqual(['"a, b" <sip:x;p=1,2>', '<sip:y>']);
+    expect(splitListElements(' <sip:x> , ,<sip:y>')).toEqual(['<sip:x>', '<sip:y>']);
   });
 
   it('removes only the top element of a folded Via', () => {

@@ -114,7 +114,7 @@ export function listValues(message: SipMessage, key: string): string[] {
     if (!h.value.includes(',')) {
       const v = h.value.trim();
       if (v !== '') out.push(v);
-    } else for (const v of splitList(h.value)) out.push(v);
+    } else for (const v of splitListElements(h.value)) out.push(v);
   }
   return out;
 }
@@ -124,13 +124,16 @@ export function firstListValue(message: SipMessage, key: string): string | undef
   for (const h of message.headers) {
     if (h.key !== key) continue;
     if (!h.value.includes(',')) return h.value.trim() || undefined;
-    return splitList(h.value)[0];
+    return splitListElements(h.value)[0];
   }
   return undefined;
 }
 
-/** Splits a header value on commas outside quotes and angle brackets. */
-export function splitList(value: string): string[] {
+/**
+ * The elements of a list header value: split on commas outside quotes and angle brackets, trimmed,
+ * empty ones dropped. Forwarding reads these; validation keeps empty parts (sip-grammar.ts).
+ */
+export function splitListElements(value: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let quoted = false;
@@ -199,7 +202,7 @@ export function withoutFirstListValue<M extends SipMessage>(message: M, key: str
   const index = message.headers.findIndex((h) => h.key === key);
   if (index < 0) return message;
   const line = message.headers[index]!;
-  const rest = splitList(line.value).slice(1);
+  const rest = splitListElements(line.value).slice(1);
   const headers =
     rest.length === 0
       ? message.headers.filter((_, i) => i !== index)

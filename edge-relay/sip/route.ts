@@ -1,4 +1,5 @@
 import type { Transport } from '../../contract/peer';
+import { defaultSipPort } from './default-port';
 import {
   firstListValue,
   listValues,
@@ -65,7 +66,7 @@ export function ownHosts(local: LocalAddress): readonly string[] {
 export function isOwnUri(local: LocalAddress, uri: SipUri | undefined): boolean {
   if (!uri || uri.scheme === 'tel') return false;
   if (!ownHosts(local).includes(uri.host.toLowerCase())) return false;
-  const port = uri.port ?? (uri.scheme === 'sips' || uri.params['transport'] === 'tls' ? 5061 : 5060);
+  const port = uri.port ?? defaultSipPort(uri.scheme === 'sips' || uri.params['transport'] === 'tls');
   return [local.ports.udp, local.ports.tcp, local.ports.tls].includes(port);
 }
 
@@ -109,7 +110,7 @@ export function uriHop(uri: SipUri, fallback?: Transport): Hop | undefined {
       : uri.scheme === 'sips'
         ? 'tls'
         : (fallback ?? 'udp');
-  return { transport, host: uri.host, port: uri.port ?? (transport === 'tls' ? 5061 : 5060) };
+  return { transport, host: uri.host, port: uri.port ?? defaultSipPort(transport === 'tls') };
 }
 
 /**

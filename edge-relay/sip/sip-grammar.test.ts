@@ -9,9 +9,18 @@ import {
   parseCSeq,
   parseRequestLine,
   parseStatusLine,
+  splitListVerbatim,
 } from './sip-grammar';
 
 describe('sip-grammar', () => {
+  it('cuts lists outside quotes and brackets, keeping parts as written (empty ones too)', () => {
+    expect(splitListVerbatim('"a, b" <sip:x;p=1,2>, ,<sip:y>')).toEqual([
+      '"a, b" <sip:x;p=1,2>',
+      ' ',
+      '<sip:y>',
+    ]);
+  });
+
   it('reads request lines strictly (one space, nothing trailing)', () => {
     expect(parseRequestLine('INVITE sip:a@b SIP/2.0')).toEqual({
       method: 'INVITE',

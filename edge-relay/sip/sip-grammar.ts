@@ -86,8 +86,11 @@ function scanParams(s: string, start: number): number | string {
   return i;
 }
 
-/** Splits a header value on commas that are outside quoted strings and angle brackets. */
-export function splitList(value: string): string[] {
+/**
+ * A list header value cut on commas outside quoted strings and angle brackets, parts as written:
+ * untrimmed, empty ones kept, so a validator can refuse an empty list element.
+ */
+export function splitListVerbatim(value: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -210,7 +213,7 @@ export function checkAddress(value: string): string | undefined {
 /** Contact (`*` or a list), Route and Record-Route (name-addr only). */
 export function checkAddressList(value: string, nameAddrOnly: boolean): string | undefined {
   if (!nameAddrOnly && value.trim() === '*') return undefined;
-  for (const part of splitList(value)) {
+  for (const part of splitListVerbatim(value)) {
     if (part.trim() === '') return 'empty list element';
     const problem = checkAddress(part.trim());
     if (problem) return problem;
@@ -221,7 +224,7 @@ export function checkAddressList(value: string, nameAddrOnly: boolean): string |
 
 /** Via: one or more `SIP / 2.0 / transport sent-by *(SEMI via-params)`. */
 export function checkVia(value: string): string | undefined {
-  for (const raw of splitList(value)) {
+  for (const raw of splitListVerbatim(value)) {
     const part = raw.trim();
     const m =
       /^SIP[ \t]*\/[ \t]*(\d+\.\d+)[ \t]*\/[ \t]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t]+(\[[^\]\s]*\]|[^\s;:]+)/.exec(

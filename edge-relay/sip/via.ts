@@ -1,3 +1,4 @@
+import { defaultSipPort } from './default-port';
 import { memoByText } from './memo';
 import { bareHost } from './uri';
 
@@ -47,7 +48,7 @@ export function formatVia(via: Via): string {
 export function responseAddress(via: Via): { address: string; port: number } {
   const address = bareHost(via.params['received'] ?? via.host);
   const rport = via.params['rport'];
-  const port = rport ? Number(rport) : (via.port ?? (via.transport === 'TLS' ? 5061 : 5060));
+  const port = rport ? Number(rport) : (via.port ?? defaultSipPort(via.transport === 'TLS'));
   return { address, port };
 }
 

@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, isIP, connect as netConnect, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import type { Transport } from '../../contract/peer';
+import type { Remote } from '../sip/remote';
 import { bareHost } from '../sip/uri';
 import { createStreamFramer } from './stream-framer';
 
-export type Remote = { transport: Transport; address: string; port: number };
+export type { Remote };
 export type Destination = { transport: Transport; host: string; port: number };
 
 export type TransportOptions = {

@@ -19,7 +19,7 @@ import {
   sipHeader,
 } from './support/sip-peer';
 
-// Issue 5 end to end: scripted IPBX and providers (UDP SIP + UDP RTP sockets) → the real relay
+// Media anchoring end to end: scripted IPBX and providers (UDP SIP + UDP RTP sockets) → the real relay
 // (decision on the real local stack) → a real rtpengine, whose own query/list prove what happened.
 
 let stack: TestStack;

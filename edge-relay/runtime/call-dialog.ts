@@ -1,0 +1,34 @@
+import type { Dialog } from '../dialog/dialog';
+import { header } from '../sip/message';
+import { tagOf } from '../sip/uri';
+import type { Destination } from '../transport/sip-transport';
+import type { CallRuntime } from './context';
+
+/** The From tag of the call's INVITE. */
+export function callerTag(call: CallRuntime): string | undefined {
+  return tagOf(header(call.state.request, 'from'));
+}
+
+/**
+ * The dialog record of a call whose callee is reached at `callee` (the hop of its branch);
+ * undefined when the INVITE had no From tag to key the dialog by.
+ */
+export function dialogRecord(
+  call: CallRuntime,
+  callee: Destination,
+  leg: { calleeTag?: string | undefined; cseqOffset: number; mediaInstance: string | null },
+  now: number,
+): Dialog | undefined {
+  const tag = callerTag(call);
+  if (tag === undefined) return undefined;
+  return {
+    call_id: call.callId,
+    caller_tag: tag,
+    ...(leg.calleeTag ? { callee_tag: leg.calleeTag } : {}),
+    caller: { ...call.state.source },
+    callee: { transport: callee.transport, address: callee.host, port: callee.port },
+    cseq_offset: leg.cseqOffset,
+    media_instance: leg.mediaInstance,
+    started_at: now,
+  };
+}
