@@ -11,10 +11,8 @@ import { setFlagsFromString } from 'node:v8';
  * them straight into the old generation. Everything a pretenured object
  * points to (the parsed INVITE, the decision, their timers and promises) then
  * survives every young collection until the next full GC, though it is dead
- * milliseconds later. Measured under sipp at 625–750 cps (docs/performance.md,
- * 2026-12-04): the relay promoted ~1.0 → ~0.32 MB per young collection, its
- * pauses 4.3–4.9 → 2.5–2.7 ms on average and its CPU per call fell ~10 %; the
- * decision server's pauses 4.5 → 2.0 ms; post-dial delay added p99 14–18 → 6–11 ms.
+ * milliseconds later. With the flag off, young collections promote about a
+ * third as much and pause about half as long (figures in docs/performance.md).
  *
  * V8 reads the flag at every collection, so setting it at start-up (before
  * any call) is enough; it changes nothing but where objects are first placed.

@@ -15,11 +15,8 @@
  * HTTP exchange and the wake-ups of a process fed by sockets are not in it:
  * under sipp the same relay spends 2–3× this per call.
  *
- * Before/after this figure's introduction: ~670 → ~400 µs per call.
- *
- * Then the heap kept per call (retainedPerCall below): 5,720 → 1,440 bytes per
- * completed call once lingering transactions stopped holding slices of their
- * datagrams and closures (2026-12-03).
+ * Then the heap kept per call (retainedPerCall below), completed and still
+ * answered; the history of both figures is in docs/performance.md.
  */
 import { parseArgs } from 'node:util';
 import { decideResponse } from '../../contract/decide';

@@ -3,7 +3,7 @@ import {
   listValues,
   type SipMessage,
   type SipRequest,
-  splitListElements as splitList,
+  withFirstListValue,
   withoutFirstListValue,
   withPrepended,
 } from '../sip/message';
@@ -41,12 +41,5 @@ export function popVia<M extends SipMessage>(message: M): M {
 
 /** Replaces the top Via element (the one a server stamps with received/rport). */
 export function withTopVia<M extends SipMessage>(message: M, value: string): M {
-  const index = message.headers.findIndex((h) => h.key === 'via');
-  if (index < 0) return message;
-  const line = message.headers[index]!;
-  const rest = splitList(line.value).slice(1);
-  const headers = message.headers.map((h, i) =>
-    i === index ? { ...h, value: [value, ...rest].join(', ') } : h,
-  );
-  return { ...message, headers };
+  return withFirstListValue(message, 'via', value);
 }

@@ -197,17 +197,26 @@ export function withPrepended<M extends SipMessage>(message: M, name: string, va
   return { ...message, headers: out };
 }
 
-/** Returns a copy without the first element of a list header (the top Via, the top Route). */
-export function withoutFirstListValue<M extends SipMessage>(message: M, key: string): M {
+/**
+ * Returns a copy whose list header `key` has its first element replaced by
+ * `first`, or removed when `first` is undefined (the header goes when nothing
+ * is left): the top Via, the top Route.
+ */
+export function withFirstListValue<M extends SipMessage>(message: M, key: string, first?: string): M {
   const index = message.headers.findIndex((h) => h.key === key);
   if (index < 0) return message;
-  const line = message.headers[index]!;
-  const rest = splitListElements(line.value).slice(1);
+  const rest = splitListElements(message.headers[index]!.value).slice(1);
+  const values = first === undefined ? rest : [first, ...rest];
   const headers =
-    rest.length === 0
+    values.length === 0
       ? message.headers.filter((_, i) => i !== index)
-      : message.headers.map((h, i) => (i === index ? { ...h, value: rest.join(', ') } : h));
+      : message.headers.map((h, i) => (i === index ? { ...h, value: values.join(', ') } : h));
   return { ...message, headers };
+}
+
+/** Returns a copy without the first element of a list header (the top Via, the top Route). */
+export function withoutFirstListValue<M extends SipMessage>(message: M, key: string): M {
+  return withFirstListValue(message, key);
 }
 
 /** CSeq number and method. */
