@@ -12,7 +12,7 @@ export default $config({
     return {
       name: 'tandem',
       home: 'aws',
-      // Production keeps its table (and CDRs) when the stage is removed, and refuses accidental removal.
+      // Production keeps its table when the stage is removed, and refuses accidental removal.
       removal: production ? 'retain' : 'remove',
       protect: production,
     };

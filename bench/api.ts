@@ -1,5 +1,5 @@
 /**
- * `POST /v1/routing/decide` over HTTP on the local node server (DESIGN.md §9):
+ * `POST /v1/routing/decide` over HTTP on the local node server (docs/design.md, "Targets"):
  * its own DynamoDB Local, config seeded through the REST API, a warm
  * snapshot, then autocannon (its own process) for requests/s and latency
  * percentiles, and the server's own CPU time (its single thread = one core).

@@ -1,5 +1,5 @@
 /**
- * In-process benchmark of the routing decision (DESIGN.md §9):
+ * In-process benchmark of the routing decision (docs/design.md, "Targets"):
  * 1,000 routes, 10 providers with 100k-prefix rate decks each (1M prefixes).
  * Prints compile time, heap after compile, decisions/s and p50/p99 latency.
  *

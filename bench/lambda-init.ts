@@ -2,7 +2,7 @@
  * Cold init time of each Lambda bundle: a fresh Node process imports the
  * bundle (Lambda's INIT phase: module load and top-level code, settings from
  * SST links), once per run, 15 runs each. Prints median and p90.
- * Target (DESIGN.md §9): ≤ 150 ms locally.
+ * Target (docs/design.md, "Targets"): ≤ 150 ms locally.
  *
  *   npm run bench:lambda
  */

@@ -23,7 +23,7 @@ export const decideRequest = z
     p_asserted_identity: z.string().max(2048).optional(),
     /** `Proxy-Authorization` (or `Authorization`) value when the caller answered a challenge. */
     authorization: z.string().max(4096).optional(),
-    /** The relay's own id, for logs and CDRs. */
+    /** The relay's own id (TANDEM_RELAY_ID); the decision reads nothing from it today. */
     relay_id: z.string().max(128).optional(),
     /** The request method the digest response covers; INVITE when absent. */
     method: z.string().min(1).max(32).optional(),

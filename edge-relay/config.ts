@@ -60,8 +60,8 @@ export const relayConfig = z.object({
     })
     .prefault({}),
   /**
-   * Overload threshold (ms of queueing delay or event-loop lag, load-monitor.ts): a share of new
-   * INVITEs gets 503 from half of it, all of them at 1.5 ×; 0: never.
+   * Overload threshold (ms of event-loop lag, runtime/load-monitor.ts): a share of new INVITEs gets
+   * 503 from half of it, all of them at 1.5 ×; 0 turns overload control off (socket saturation too).
    */
   overloadLagMs: z.number().int().min(0).max(60_000).default(300),
   /** Flood protection (guard/source-guard.ts): bans sources whose INVITEs keep getting 403. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { dialogFlow } from './dialog/dialog';
 
-/** One try of one target, as recorded for CDRs. */
+/** One try of one target, as reported to metrics and the flood guard. */
 export const attemptOutcome = z.object({
   call_id: z.string(),
   target_kind: z.enum(['provider', 'ipbx']),

@@ -29,7 +29,7 @@ export type Relay = {
   readonly ports: { udp: number; tcp: number; tls?: number };
   /** Port of GET /healthz and /metrics, when `config.http` asked for them. */
   readonly httpPort?: number;
-  /** Attempt outcomes, call outcomes and call ends, for CDRs. */
+  /** Attempt outcomes, call outcomes and call ends (metrics and the flood guard read them). */
   readonly events: RelayEvents;
   /** New INVITEs get 503; resolves once every INVITE in progress has its final answer. */
   drain(): Promise<void>;

@@ -16,7 +16,7 @@ export type RedisDialogStoreOptions = {
 /**
  * Dialogs in Redis so that another relay of the cluster, or this one after a
  * restart, routes the in-dialog requests (BYE, re-INVITE) of calls it did not
- * set up (DESIGN §7). Write-through over the in-memory store: this relay's own
+ * set up (docs/design.md, "Relay"). Write-through over the in-memory store: this relay's own
  * dialogs are answered from memory without a round trip, and a Redis outage
  * costs only the hand-over, never a call this relay carries (a failed write is
  * logged, the call goes on). A dialog found only in Redis is adopted into

@@ -97,7 +97,7 @@ export function clearTimers(branch: string): CallAction[] {
   ];
 }
 
-/** The CDR record of one branch that ended with `code`. */
+/** The outcome event of one branch that ended with `code`. */
 export function attemptOutcome(
   state: CallState,
   branch: Branch,

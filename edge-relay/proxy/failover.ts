@@ -4,7 +4,7 @@ import { matchesFailover } from '../../contract/failover';
 export type AttemptVerdict = 'next' | 'stop';
 
 /**
- * Whether a final response lets the relay try the next target (DESIGN §6):
+ * Whether a final response lets the relay try the next target (docs/design.md, "Failover"):
  * only for the target's failover codes or classes (`"404"`, `"5xx"`), never after a 2xx, never once early
  * media reached the caller, never after the caller's CANCEL, and only while
  * targets remain.

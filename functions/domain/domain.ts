@@ -1,7 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { detail, id, timestamps } from './common';
 
-/** A SIP domain of a customer; its name is the digest realm and is unique system-wide. */
+/**
+ * A SIP domain of a customer; its name is unique system-wide. Stored and loaded
+ * into the decision's snapshot, but no decision reads it yet: the digest realm
+ * is the IPBX credentials' `realm` (docs/design.md, "Not built yet").
+ */
 export const domainInput = z
   .object({
     customer_id: id,

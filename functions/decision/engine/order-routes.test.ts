@@ -63,7 +63,7 @@ describe('VoIPBIN route documentation scenarios', () => {
   });
 });
 
-describe('ordering (DESIGN.md §5)', () => {
+describe('ordering (docs/design.md, route selection)', () => {
   it('priority ascending inside a tier — fails if ordering breaks', () => {
     const priorities = [7, 3, 9, 1, 5];
     const r = order(priorities.map((priority, i) => route({ provider_id: p[i + 1]!.id, priority })));

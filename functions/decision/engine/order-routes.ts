@@ -13,9 +13,9 @@ export type OrderOptions = {
   /** Uniform [0, 1): pass a seeded one in tests and simulate. */
   random: () => number;
   maxAttempts?: number;
-  /** Current usage per provider id (the relay's counters); absent means none. */
+  /** Current usage per provider id; absent means none (no adapter passes it yet: limits are not enforced). */
   load?: Readonly<Record<string, ProviderLoad>>;
-  /** Providers marked down by health checks: tried last. */
+  /** Providers marked down by health checks: tried last (no adapter passes it yet: no health checks run). */
   unhealthy?: ReadonlySet<string>;
 };
 
@@ -35,7 +35,7 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 
 type Tier = { tier: Candidate['tier']; target: string; routes: Route[] };
 
-/** The tiers of DESIGN.md §5: longest customer prefix, shorter ones, `all`; then the default customer's. */
+/** The tiers of docs/design.md ("Route selection"): longest customer prefix, shorter ones, `all`; then the default customer's. */
 function tiersFor(snapshot: Snapshot, customerId: string, callee: string): Tier[] {
   const tiers: Tier[] = [];
   const owners: [string, Tier['tier']][] = [[customerId, 'customer']];
@@ -70,7 +70,7 @@ function unusable(
 
 /**
  * Orders the candidate routes for an E.164 callee of a customer, exactly as
- * DESIGN.md §5: tiers in order; inside a tier priority ascending, then (for
+ * docs/design.md ("Route selection"): tiers in order; inside a tier priority ascending, then (for
  * `lcr` routes) the provider's rate for the longest prefix of its deck (rated
  * before unrated; non-lcr routes compare equal), then a weighted random draw
  * among equals. A provider keeps its first place; unhealthy providers move

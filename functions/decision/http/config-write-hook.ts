@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 
-/** Paths whose writes do not change routing (keys, CDRs, the routing endpoints themselves). */
+/** Paths whose writes do not change routing (keys, the routing endpoints themselves; `cdrs` is kept for CDRs, not built yet). */
 const NOT_CONFIG = /^\/v1\/(api-keys|cdrs|routing)(\/|$)/;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

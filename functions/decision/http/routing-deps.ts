@@ -11,7 +11,7 @@ export type RoutingDeps = {
   nonceSecret: string;
   now?: () => number;
   random?: () => number;
-  /** Current provider usage and health (from the relays, via Redis); none when absent. */
+  /** Current provider usage and health; none when absent. No app sets them yet (limits and health checks are not built). */
   providerLoad?: () => Readonly<Record<string, ProviderLoad>> | undefined;
   unhealthyProviders?: () => ReadonlySet<string> | undefined;
   /** Refuses a digest answer used twice (answers a fresh challenge instead); none: stateless nonces only. */
