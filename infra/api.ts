@@ -1,9 +1,10 @@
+import { lambdaFiles } from './build/lambdas';
 import { nodeFunction } from './node-function';
 import { allSecrets } from './secrets';
 import { table } from './table';
 
 /**
- * The configuration API (REST, OpenAPI, CDR ingestion): the Hono app of
+ * The configuration API (REST, OpenAPI; no CDR ingestion yet): the Hono app of
  * functions/api behind an HTTP API, which adds custom domains, throttling and
  * access logs. Memory for 100k-line rate deck imports within the timeout.
  */
@@ -13,6 +14,8 @@ export const apiFunction = new sst.aws.Function('ApiFunction', {
   memory: '1024 MB',
   timeout: '30 seconds',
   link: [table, ...allSecrets],
+  // Swagger UI's assets for /docs, served by the function itself (no CDN).
+  copyFiles: lambdaFiles.api,
 });
 
 export const api = new sst.aws.ApiGatewayV2('Api');

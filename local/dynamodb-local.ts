@@ -63,6 +63,8 @@ export async function startDynamoDbLocal(
       join(dir, 'DynamoDBLocal.jar'),
       '-port',
       String(port),
+      // It would otherwise report usage to AWS from every developer's and CI's machine.
+      '-disableTelemetry',
       ...storage,
     ],
     { cwd: dir, readyPort: port, name: 'DynamoDB Local' },

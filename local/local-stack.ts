@@ -1,4 +1,5 @@
 import { createApp } from '../functions/api';
+import type { SourceLimits } from '../functions/api/source-policy';
 import { createDecideHandler } from '../functions/decision/http/decide-handler';
 import { type DecisionServer, serveDecision } from '../functions/decision/node-server';
 import { createRouting } from '../functions/decision/routing';
@@ -9,6 +10,8 @@ export type LocalStackConfig = {
   /** 0 picks a free port. */
   apiPort: number;
   apiHost?: string;
+  /** Widest sources a customer key may write (settings.sourceLimits). */
+  sourceLimits?: SourceLimits;
   /** An existing DynamoDB (endpoint) or a DynamoDB Local to start with its data under `dataDir`. */
   dynamodb: { endpoint: string } | { dataDir: string };
   tableName: string;
@@ -66,7 +69,12 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       // A long-running server: version checks run behind the decisions, never in front of one.
       revalidate: 'background',
     });
-    const app = createApp({ store, adminKey: config.adminKey, routing });
+    const app = createApp({
+      store,
+      adminKey: config.adminKey,
+      routing,
+      ...(config.sourceLimits ? { sourceLimits: config.sourceLimits } : {}),
+    });
     // One node server: decide on its fast path, everything else through the Hono app; both share `routing`,
     // so a write through the API is seen by the next decision at once.
     const api: DecisionServer = await serveDecision(createDecideHandler(routing.deps), app.fetch, {

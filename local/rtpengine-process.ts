@@ -161,7 +161,9 @@ async function claimPortRange(
 
 function listenTcp(port: number): Promise<Server | undefined> {
   return new Promise((resolve) => {
-    const server = createServer();
+    // The listener only holds the port; a connection to it (a port scan, a stray client) is
+    // closed at once, so close() never waits for one when the stack stops.
+    const server = createServer((socket) => socket.destroy());
     server.unref();
     server.once('error', () => resolve(undefined));
     server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(server));

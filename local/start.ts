@@ -15,6 +15,9 @@ import { startLocalMedia } from './local-media';
 import { loadOrCreateLocalSecrets } from './local-secrets';
 import { startLocalStack } from './local-stack';
 
+/** How long Ctrl-C waits for the services to stop before ending the process anyway. */
+const STOP_DEADLINE_MS = 5000;
+
 function fail(message: string): never {
   process.stderr.write(`tandem: ${message}\n`);
   process.exit(1);
@@ -46,7 +49,8 @@ async function main() {
 
   const stack = await startLocalStack({
     apiPort: settings.api.apiPort,
-    apiHost: '0.0.0.0',
+    apiHost: settings.api.apiAddress,
+    sourceLimits: settings.api.sourceLimits,
     dynamodb: settings.api.dynamodbEndpoint
       ? { endpoint: settings.api.dynamodbEndpoint }
       : { dataDir: join(settings.api.dataDir, 'dynamodb') },
@@ -64,7 +68,8 @@ async function main() {
     return fail(`could not start: ${(error as Error).message}`);
   });
   stops.push(() => stack.stop());
-  const apiUrl = stack.apiUrl.replace('0.0.0.0', '127.0.0.1');
+  // The relay and the printed links use loopback even when the API listens on every interface.
+  const apiUrl = stack.apiUrl.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
 
   const notes: string[] = [];
   let mediaSettings = settings.media;
@@ -117,6 +122,12 @@ async function main() {
     if (stopping) process.exit(1); // a second Ctrl-C: do not wait
     stopping = true;
     process.stdout.write(`\n${signal}: stopping...\n`);
+    // Whatever hangs (a held connection, a child that ignores SIGTERM), the stack ends in a few
+    // seconds: children started here are killed when this process exits (child-process.ts).
+    setTimeout(() => {
+      process.stderr.write(`tandem: not stopped after ${STOP_DEADLINE_MS / 1000} s; ending now\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     stopAll().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -32,4 +32,33 @@ export function zodEnglishOnly() {
   };
 }
 
-export default [zodEnglishOnly()];
+const leftOut = /[\\/]node_modules[\\/](?:bowser|@aws-sdk[\\/]nested-clients)[\\/]/;
+
+/**
+ * Two parts of the AWS SDK a Lambda never runs, left out of the bundles
+ * (~85 KB of the 1 MB budget): `bowser`, which parses a browser's user agent,
+ * and `@aws-sdk/nested-clients`, the SSO, STS and sign-in clients behind
+ * profile-based credentials (SSO, assume-role from ~/.aws/config, web
+ * identity). A function takes its credentials from the Lambda environment,
+ * first in the default chain. Both are reached only through dynamic imports; a
+ * module here throws, naming itself, if anything ever evaluates it.
+ *
+ * @returns {import('esbuild').Plugin}
+ */
+export function awsSdkForLambdaOnly() {
+  return {
+    name: 'aws-sdk-for-lambda-only',
+    setup(build) {
+      build.onLoad({ filter: /.*/ }, (args) =>
+        leftOut.test(args.path)
+          ? {
+              contents: `throw new Error(${JSON.stringify(`left out of the Lambda bundle: ${args.path.replace(/^.*node_modules[\\/]/, '')}`)});\n`,
+              loader: 'js',
+            }
+          : undefined,
+      );
+    },
+  };
+}
+
+export default [zodEnglishOnly(), awsSdkForLambdaOnly()];

@@ -1,10 +1,19 @@
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { SWAGGER_UI_FILES } from '../../functions/api/docs-routes';
 import { lambdaBuildOptions } from './esbuild-options';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Files a function reads at run time, copied beside its bundle (SST: `copyFiles` in infra/api.ts). */
+export const lambdaFiles: Partial<Record<LambdaName, { from: string; to: string }[]>> = {
+  api: Object.keys(SWAGGER_UI_FILES).map((file) => ({
+    from: `node_modules/swagger-ui-dist/${file}`,
+    to: `swagger-ui/${file}`,
+  })),
+};
 
 /** Every Lambda handler infra/ deploys: name → entry (handler export `handler`). */
 export const lambdas = {
@@ -22,8 +31,8 @@ export const lambdaBundlePath = (name: LambdaName, outDir = defaultLambdaDir) =>
 
 /**
  * Bundles every handler into <outDir>/<name>/ (default dist/lambdas): the
- * handler lambda.mjs and its lazily loaded chunks. Returns each function's
- * size in bytes, all its files together (what is uploaded).
+ * handler lambda.mjs, its lazily loaded chunks and the files it reads at run
+ * time. Returns each function's code size in bytes (the bundle and chunks).
  *
  * @example
  * const sizes = await buildLambdas(); // { api: 612345, decision: 401234 }
@@ -35,6 +44,10 @@ export async function buildLambdas(outDir = defaultLambdaDir): Promise<Record<La
     rmSync(dir, { recursive: true, force: true });
     const { metafile } = await build(lambdaBuildOptions(join(root, entry), dir));
     sizes[name] = Object.values(metafile?.outputs ?? {}).reduce((sum, output) => sum + output.bytes, 0);
+    for (const { from, to } of lambdaFiles[name] ?? []) {
+      mkdirSync(dirname(join(dir, to)), { recursive: true });
+      copyFileSync(join(root, from), join(dir, to));
+    }
   }
   return sizes;
 }

@@ -150,6 +150,28 @@ describe('Lambda bundles (as sst deploy builds them)', () => {
     expect(fields(possibleNumber)).toEqual(['ipbx_id']);
   });
 
+  it('api: serves /docs and Swagger UI from files beside the bundle, with no link off the host', async () => {
+    const { results } = await invokeBundle(
+      lambdaBundlePath('api', outDir),
+      [
+        functionUrlEvent({ method: 'GET', path: '/docs' }),
+        functionUrlEvent({ method: 'GET', path: '/docs/assets/swagger-ui-bundle.js' }),
+        functionUrlEvent({ method: 'GET', path: '/docs/assets/swagger-ui.css' }),
+      ],
+      envFor('api', sstResourceEnv(links)),
+    );
+    const [page, script, css] = results.map((r) => r.response);
+    expect(page?.statusCode).toBe(200);
+    expect(page?.body).toContain('/docs/assets/swagger-ui-bundle.js');
+    expect(page?.body).not.toMatch(/(?:src|href)="https?:/);
+    expect(script?.statusCode).toBe(200);
+    const scriptText = script?.isBase64Encoded
+      ? Buffer.from(script.body ?? '', 'base64').toString()
+      : script?.body;
+    expect(scriptText).toContain('SwaggerUIBundle');
+    expect(css?.statusCode).toBe(200);
+  });
+
   it('api: reads its links from resource.enc + SST_KEY as a deployed function does', async () => {
     const bundle = lambdaBundlePath('api', outDir);
     const { results } = await invokeBundle(
@@ -179,7 +201,7 @@ describe('Lambda bundles (as sst deploy builds them)', () => {
       envFor('decision', sstResourceEnv(links)),
     );
     const [viaUrl, viaGateway, unauthenticated] = results.map((r) => r.response);
-    // An unknown source is never routed: the decision answers reject 403 (DESIGN.md §3).
+    // An unknown source is never routed: the decision answers reject 403 (docs/design.md, "How a call flows").
     expect(viaUrl?.statusCode).toBe(200);
     expect(json(viaUrl!)).toMatchObject({ action: 'reject', code: 403 });
     expect(viaGateway?.statusCode).toBe(200);
