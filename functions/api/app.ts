@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { configWriteHook, decideRoutes, simulateRoutes } from '../decision/http';
 import { createRouting, type Routing, type RoutingSettings } from '../decision/routing';
@@ -8,14 +7,19 @@ import { onError, problemResponse, validationHook } from '../http/problem';
 import { requestGuard } from '../http/request-guard';
 import { notFound, type ResourceDef, resources, type Store } from '../store';
 import { apiKeyRoutes } from './api-key-routes';
+import { docsRoutes } from './docs-routes';
 import { lazyGroup } from './lazy-group';
 import { dropDeckAfterDelete, rateRoutes } from './rate-routes';
 import { type ResourceRouteOptions, resourceRoutes } from './resource-routes';
+import { sourceConflictRoutes } from './source-conflict-routes';
+import type { SourceLimits } from './source-policy';
 
 export type AppDeps = {
   store: Store;
   adminKey: string;
   now?: () => Date;
+  /** Widest sources a customer key may write (settings.sourceLimits); unset: the defaults. */
+  sourceLimits?: SourceLimits;
   decision?: RoutingSettings;
   /** A routing already built (to share its snapshot with a node decide server); else one from `decision`. */
   routing?: Routing;
@@ -31,7 +35,11 @@ export type AppDeps = {
  */
 export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
-  const routeDeps = { store: deps.store, now: deps.now ?? (() => new Date()) };
+  const routeDeps = {
+    store: deps.store,
+    now: deps.now ?? (() => new Date()),
+    ...(deps.sourceLimits ? { sourceLimits: deps.sourceLimits } : {}),
+  };
   app.onError(onError);
   app.notFound(() => problemResponse(notFound('no such route')));
 
@@ -61,6 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
     resource(resources.route),
     lazyGroup(`/v1/${resources.api_key.path}`, () => apiKeyRoutes(routeDeps)),
     lazyGroup('/v1/rates', () => rateRoutes(routeDeps)),
+    lazyGroup('/v1/source-conflicts', () => sourceConflictRoutes(routeDeps)),
     lazyGroup('/v1/routing/simulate', () => simulateRoutes(routing.deps)),
   ];
   for (const { prefix, serve } of groups) app.all(`${prefix}/*`, serve);
@@ -72,7 +81,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
     document ??= openApiDocument([decide, health, ...groups.map((g) => g.group())]);
     return c.json(document);
   });
-  app.get('/docs', swaggerUI({ url: '/v1/openapi.json' }));
+  app.route('/', docsRoutes());
   return app;
 }
 

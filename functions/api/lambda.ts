@@ -18,6 +18,7 @@ export const handler = handle(
       tableName: settings.tableName,
     }),
     adminKey: settings.adminKey,
+    sourceLimits: settings.sourceLimits,
     // Writes bump the decision's Redis version token; simulate runs here too.
     decision: {
       relayToken: settings.relayToken,

@@ -3,11 +3,28 @@ import { id } from '../domain';
 import { type ApiEnv, assertCanSee, customerScope, type Principal, principalOf } from '../http/auth';
 import { problemResponses } from '../http/problem';
 import { bearerSecurity, createRouteGroup } from '../http/route-group';
-import { createRepository, notFound, type ResourceDef, type Store } from '../store';
+import { createRepository, notFound, type ResourceDef, SourceConflictError, type Store } from '../store';
 import { authorizer, filterValue, ownerForAccess } from './access';
+import type { SourceLimits } from './source-policy';
 import { toView } from './view';
 
-export type RouteDeps = { store: Store; now: () => Date };
+export type RouteDeps = {
+  store: Store;
+  now: () => Date;
+  /** Widest sources a customer key may write (settings: TANDEM_MIN_SOURCE_PREFIX_V4/_V6); unset: the defaults. */
+  sourceLimits?: SourceLimits;
+};
+
+/**
+ * A 409 for overlapping sources names the other owners' ids to the operator
+ * only; a customer key gets the redacted form (store/sources.ts).
+ */
+export const revealTo =
+  (principal: Principal) =>
+  (error: unknown): never => {
+    if (error instanceof SourceConflictError && principal.kind === 'operator') throw error.forOperator;
+    throw error;
+  };
 
 export const pageQuery = {
   page_size: z.coerce.number().int().min(1).max(100).default(100).openapi({ example: 100 }),
@@ -81,7 +98,9 @@ export function resourceRoutes(
       const principal = principalOf(c);
       const body = c.req.valid('json' as never);
       if (options.create) return c.json(await options.create.create(principal, body), 201);
-      const doc = await repo.create(body, { authorize: authorizer(def, principal) });
+      const doc = await repo
+        .create(body, { authorize: authorizer(def, principal, deps.sourceLimits) })
+        .catch(revealTo(principal));
       return c.json(toView(def, doc), 201);
     },
   );
@@ -159,7 +178,10 @@ export function resourceRoutes(
       }),
       async (c) => {
         const { id: objectId } = c.req.valid('param' as never) as { id: string };
-        const doc = await repo.replace(objectId, await c.req.json(), authorizer(def, principalOf(c)));
+        const principal = principalOf(c);
+        const doc = await repo
+          .replace(objectId, await c.req.json(), authorizer(def, principal, deps.sourceLimits))
+          .catch(revealTo(principal));
         return c.json(toView(def, doc), 200);
       },
     );
@@ -182,7 +204,10 @@ export function resourceRoutes(
       async (c) => {
         const { id: objectId } = c.req.valid('param' as never) as { id: string };
         // The raw body, not the validated one: a partial schema would fill in defaults.
-        const doc = await repo.patch(objectId, await c.req.json(), authorizer(def, principalOf(c)));
+        const principal = principalOf(c);
+        const doc = await repo
+          .patch(objectId, await c.req.json(), authorizer(def, principal, deps.sourceLimits))
+          .catch(revealTo(principal));
         return c.json(toView(def, doc), 200);
       },
     );

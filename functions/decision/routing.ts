@@ -23,8 +23,19 @@ export type RoutingSettings = {
 
 /** One JSON log line per loader event; never request data or secrets. */
 function logEvent(event: LoaderEvent): void {
+  const time = new Date().toISOString();
   if (event.type === 'cache_down' || event.type === 'refresh_failed') {
-    console.warn(JSON.stringify({ level: 'warn', msg: `decision: ${event.type}`, error: event.error }));
+    console.warn(JSON.stringify({ time, level: 'warn', msg: `decision: ${event.type}`, error: event.error }));
+  } else if (event.type === 'unsupported_patterns') {
+    // Rules stored before patterns were checked with RE2: skipped until the profile is fixed.
+    console.warn(
+      JSON.stringify({
+        time,
+        level: 'warn',
+        msg: 'decision: unsupported_patterns',
+        profiles: event.profiles,
+      }),
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { withoutHostBits } from './source-range';
 
 export {
   type CodecPolicy,
@@ -60,7 +61,14 @@ export const e164Prefix = z.string().regex(/^\+[0-9]{1,15}$/, 'must be + followe
  * address means a single host) and, optionally, the source port.
  */
 export const allowedSource = z.object({
-  cidr: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]).openapi({ example: '203.0.113.0/24' }),
+  cidr: z
+    .union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()])
+    .superRefine((cidr, ctx) => {
+      // 10.0.0.1/8 is a typo for a host or a network: say which network it would be.
+      const network = withoutHostBits(cidr);
+      if (network) ctx.addIssue({ code: 'custom', message: `has host bits set: did you mean ${network}?` });
+    })
+    .openapi({ example: '203.0.113.0/24' }),
   port: sipPort.optional(),
 });
 export type AllowedSource = z.infer<typeof allowedSource>;

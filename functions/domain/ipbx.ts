@@ -28,6 +28,15 @@ export const ipbxInput = z
     transport: transport.default('udp'),
     enabled: z.boolean().default(true),
     allowed_sources: z.array(allowedSource).max(100).default([]),
+    /**
+     * The operator lets these sources overlap other customers' IPBXs that are shared too
+     * (docs/security-sources.md): every IPBX on the range needs its own digest credentials,
+     * which then tell the callers apart. Only the operator key may set it.
+     */
+    shared_source: z.boolean().default(false).openapi({
+      description:
+        "Operator only: allowed_sources may overlap other customers' shared IPBXs; each needs its own digest credentials",
+    }),
     /** Digest credentials the IPBX must answer our 407 with; write-only. */
     credentials: credentialsInput.nullable().optional(),
     limits: limits.default({ max_concurrent_calls: null, max_cps: null }),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { RE2JS } from 're2js';
 import { detail, id, name, timestamps } from './common';
 
 const digits = (max: number) =>
@@ -7,25 +8,44 @@ const digits = (max: number) =>
     .regex(/^[0-9]*$/, 'may hold only digits')
     .max(max);
 
+/** Longest `match` pattern; RE2 matching time is linear in pattern size × input size. */
+export const MAX_PATTERN_LENGTH = 256;
+/** Most rules one profile may hold (each call runs them for caller and callee). */
+export const MAX_RULES = 50;
+
+/** Why RE2 refuses a pattern (undefined: it compiles). */
+export function re2Refusal(source: string): string | undefined {
+  try {
+    RE2JS.compile(source);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^error parsing regexp: /, '');
+  }
+}
+
+/**
+ * A tenant-supplied pattern: RE2 syntax (linear-time matching, no backtracking),
+ * so backreferences and lookaround are refused; `(?P<name>…)` groups work.
+ */
 const regex = z
   .string()
   .min(1)
-  .max(512)
-  .refine(
-    (source) => {
-      try {
-        new RegExp(source);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'is not a valid regular expression' },
-  );
+  .max(MAX_PATTERN_LENGTH)
+  .superRefine((source, ctx) => {
+    if (source.length > MAX_PATTERN_LENGTH) return; // too long: refused above, not worth compiling
+    const refusal = re2Refusal(source);
+    if (refusal !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not a valid RE2 pattern (${refusal}); backreferences and lookaround are not supported`,
+      });
+    }
+  });
 
 /**
  * One rewrite step, applied in order before (ingress) or after (egress) the
- * built-in E.164 conversion. `replace` may use `$1`-style groups.
+ * built-in E.164 conversion. `match` is an RE2 pattern (docs/security-sources.md);
+ * `replace` may use `$1`-style groups, `$&` and `$<name>`, as JavaScript's `String.replace`.
  */
 export const normalizationRule = z.object({
   direction: z.enum(['ingress', 'egress']),
@@ -50,7 +70,7 @@ export const normalizationProfileInput = z
     national_prefix: digits(4).default('0'),
     international_prefix: digits(6).default('00'),
     egress_format: z.enum(['e164', 'e164_without_plus', 'national', 'international']).default('e164'),
-    rules: z.array(normalizationRule).max(100).default([]),
+    rules: z.array(normalizationRule).max(MAX_RULES).default([]),
   })
   .openapi('NormalizationProfileInput');
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadEnv } from '../../platform/env';
+import { DEFAULT_SOURCE_LIMITS, type SourceLimits } from '../domain/source-range';
 
 export { SettingsError } from '../../platform/env';
 
@@ -15,6 +16,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 export const settingsSchema = z.object({
   TANDEM_API_PORT: port.default(8080),
+  /** Where `npm start` serves the API; loopback unless the relays or users are on other hosts. */
+  TANDEM_API_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
   TANDEM_DATA_DIR: z.string().min(1).default('./.tandem'),
   /** Operator key; when unset locally, one is generated and kept in the data dir. */
   TANDEM_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -32,10 +35,24 @@ export const settingsSchema = z.object({
   /** Upstash Redis (REST) for config version counters; without it, an in-process cache. */
   UPSTASH_REDIS_REST_URL: z.url().optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  /** Widest allowed source a customer key may write: /0–/7 (IPv4) and /0–/31 (IPv6) are the operator's. */
+  TANDEM_MIN_SOURCE_PREFIX_V4: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(32)
+    .default(DEFAULT_SOURCE_LIMITS.minPrefixV4),
+  TANDEM_MIN_SOURCE_PREFIX_V6: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(128)
+    .default(DEFAULT_SOURCE_LIMITS.minPrefixV6),
 });
 
 export type Settings = {
   apiPort: number;
+  apiAddress: string;
   dataDir: string;
   adminKey: string | undefined;
   dynamodbEndpoint: string | undefined;
@@ -45,12 +62,14 @@ export type Settings = {
   nonceSecret: string | undefined;
   upstashUrl: string | undefined;
   upstashToken: string | undefined;
+  sourceLimits: SourceLimits;
 };
 
 export function loadSettings(env: Record<string, string | undefined>): Settings {
   const s = loadEnv(settingsSchema, env);
   return {
     apiPort: s.TANDEM_API_PORT,
+    apiAddress: s.TANDEM_API_ADDRESS,
     dataDir: s.TANDEM_DATA_DIR,
     adminKey: s.TANDEM_ADMIN_KEY,
     dynamodbEndpoint: s.TANDEM_DYNAMODB_ENDPOINT,
@@ -60,5 +79,6 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     nonceSecret: s.TANDEM_NONCE_SECRET,
     upstashUrl: s.UPSTASH_REDIS_REST_URL,
     upstashToken: s.UPSTASH_REDIS_REST_TOKEN,
+    sourceLimits: { minPrefixV4: s.TANDEM_MIN_SOURCE_PREFIX_V4, minPrefixV6: s.TANDEM_MIN_SOURCE_PREFIX_V6 },
   };
 }

@@ -11,6 +11,7 @@ export * from './rate-csv';
 export * from './rates';
 export * from './repository';
 export * from './resources';
+export * from './sources';
 export * from './table';
 export * from './transaction';
 export * from './write-ops';

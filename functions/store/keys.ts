@@ -8,6 +8,7 @@
 export const ITEM_SK = 'A';
 
 export type Key = { PK: string; SK: string };
+export const SOURCES = 'SOURCES';
 
 const upper = (kind: string) => kind.toUpperCase();
 
@@ -24,6 +25,13 @@ export const keys = {
   guard: (name: string, value: string): Key => ({ PK: `UNIQUE#${upper(name)}#${value}`, SK: ITEM_SK }),
   /** The config version counter of one customer. */
   version: (customerId: string): Key => ({ PK: `VERSION#${customerId}`, SK: ITEM_SK }),
+  /**
+   * The source registry (docs/security-sources.md): one item per IPBX or provider with
+   * allowed sources, all in one partition so a write reads them all with a consistent query.
+   */
+  sourceHolder: (kind: string, id: string): Key => ({ PK: SOURCES, SK: `${upper(kind)}#${id}` }),
+  /** The registry's revision: every source write moves it conditionally, so two never race. */
+  sourcesRevision: (): Key => ({ PK: SOURCES, SK: '#REVISION' }),
   /** The partition of one rate deck version; the sort key is the prefix. */
   rateDeck: (providerId: string, deckVersion: string) => `RATE#${providerId}#${deckVersion}`,
 };

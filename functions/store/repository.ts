@@ -8,7 +8,8 @@ import { keys } from './keys';
 import { listPartition } from './list-partition';
 import { type Page, queryAll, queryPage } from './pagination';
 import { type ResourceDef, refCountAttribute, referrersOf } from './resources';
-import { transact } from './transaction';
+import { type HolderKind, writeWithSources } from './sources';
+import { type Op, transact } from './transaction';
 import { type Doc, objectItem, writeOps } from './write-ops';
 
 type Item = Record<string, unknown>;
@@ -77,6 +78,13 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
 
   const ops = writeOps(table, def);
 
+  /** One transaction of `main` plus the source registry's ops for IPBXs and providers (sources.ts). */
+  async function write(before: Doc | undefined, after: Doc | undefined, main: Op[]): Promise<void> {
+    const run = (extra: Op[]) => transact(store, [...main, ...extra]);
+    if (def.sources) await writeWithSources(store, def.kind as HolderKind, before, after, run);
+    else await run([]);
+  }
+
   const changedConcurrently = (id: string) => async (): Promise<HttpError> =>
     (await getItem(id))
       ? conflict(`${def.singular} ${id} was changed concurrently; retry`)
@@ -100,7 +108,7 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
     authorize?.(after, 'after');
     const next = objectItem(def, after, rev + 1);
     const sets = Object.keys(next).filter((k) => k !== 'PK' && k !== 'SK');
-    await transact(store, [
+    await write(before, after, [
       {
         item: {
           Update: {
@@ -146,7 +154,7 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
         tm_delete: null,
       } as Doc;
       options.authorize?.(doc, 'after');
-      await transact(store, [
+      await write(undefined, doc, [
         {
           item: {
             Put: {
@@ -224,7 +232,7 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
         names[`#r${i}`] = refCountAttribute(r.kind);
         return `(attribute_not_exists(#r${i}) OR #r${i} = :zero)`;
       });
-      await transact(store, [
+      await write(before, undefined, [
         {
           item: {
             Delete: {

@@ -65,6 +65,8 @@ export type ResourceDef = {
   filters: string[];
   /** Stored fields API reads never show. */
   hidden: string[];
+  /** Has `allowed_sources`: writes go through the source registry (sources.ts). */
+  sources?: boolean;
 };
 
 const customerRef: Reference = { field: 'customer_id', kind: 'customer', owner: 'any' };
@@ -98,6 +100,7 @@ export const resources = {
     scope: 'global',
     references: [profileRef],
     credentials: true,
+    sources: true,
   },
   ipbx: {
     ...base,
@@ -110,6 +113,7 @@ export const resources = {
     scope: 'customer',
     references: [customerRef, profileRef],
     credentials: true,
+    sources: true,
   },
   did: {
     ...base,

@@ -1,4 +1,4 @@
-import { createApp } from '../../functions/api';
+import { type AppDeps, createApp } from '../../functions/api';
 import type { Store } from '../../functions/store';
 import { freshStore } from './store-fixture';
 
@@ -9,9 +9,9 @@ export type Json = any;
 export type Reply = { status: number; body: Json; headers: Headers };
 
 /** The app on a fresh table, and a small client: `call('POST', '/v1/routes', { body, key })`. */
-export async function apiHarness() {
+export async function apiHarness(options: Pick<AppDeps, 'decision'> = {}) {
   const store: Store = await freshStore();
-  const app = createApp({ store, adminKey: ADMIN_KEY });
+  const app = createApp({ store, adminKey: ADMIN_KEY, ...options });
   async function call(
     method: string,
     path: string,

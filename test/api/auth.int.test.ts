@@ -57,8 +57,9 @@ describe('authentication, api keys and credentials', () => {
     expect(
       (await h.call('POST', '/v1/api-keys', { key, body: { customer_id: other.customerId } })).status,
     ).toBe(403);
+    // Keys are never edited (rotate by creating a new one): the path has no PATCH.
     expect((await h.call('PATCH', `/v1/api-keys/${created.body.id}`, { body: { name: 'x' } })).status).toBe(
-      404,
+      405,
     );
     expect((await h.call('DELETE', `/v1/api-keys/${created.body.id}`)).status).toBe(200);
     expect((await h.call('GET', '/v1/routes', { key })).status).toBe(401);

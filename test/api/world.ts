@@ -11,6 +11,13 @@ let counter = 0;
 /** A number unique in this test file (DID numbers, domain names). */
 export const unique = () => ++counter;
 
+let networks = 0;
+/** A /24 no other IPBX of the test file has (10.x.y.0/24). */
+const ownNetwork = () => {
+  const n = ++networks;
+  return `10.${(n >> 8) & 255}.${n & 255}.0/24`;
+};
+
 /** What every customer-owned body needs to point at. */
 export type Refs = { customerId: string; providerId: string; ipbxId: string; profileId: string };
 
@@ -30,7 +37,8 @@ export const validBody: Record<string, (r: Refs) => Record<string, unknown>> = {
     name: `pbx ${unique()}`,
     hostname: '192.0.2.10',
     transport: 'tcp',
-    allowed_sources: [{ cidr: '192.0.2.0/24', port: 5060 }],
+    // A network of its own: a source belongs to one customer (docs/security-sources.md).
+    allowed_sources: [{ cidr: ownNetwork(), port: 5060 }],
     credentials: { username: 'pbx', password: 'pbx-secret', realm: 'pbx.example' },
     normalization_profile_id: r.profileId,
   }),

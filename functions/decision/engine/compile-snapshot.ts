@@ -29,6 +29,7 @@ export type GlobalTables = {
   realms: Map<string, StoredIpbx>;
   didExact: Map<string, Did>;
   didRanges: PrefixIndex<Did>;
+  /** Domains by name: loaded, but no decision reads them yet (the realm is the IPBX credentials'). */
   domains: Map<string, Domain>;
   profiles: Map<string, CompiledProfile>;
 };
@@ -74,13 +75,16 @@ export function probePrefixes<T>(
 export function compileGlobal(config: GlobalConfig): GlobalTables {
   const ipbxs = [...config.ipbxs].sort(byId);
   const providers = [...config.providers].sort(byId);
+  // A party answers for its sources: each customer for its IPBXs, the operator for providers.
   const sources: CidrEntry[] = [
-    ...ipbxs.flatMap((i) =>
-      i.allowed_sources.map((s) => ({ ...s, owner: { kind: 'ipbx' as const, id: i.id } })),
-    ),
-    ...providers.flatMap((p) =>
-      p.allowed_sources.map((s) => ({ ...s, owner: { kind: 'provider' as const, id: p.id } })),
-    ),
+    ...ipbxs.flatMap((i) => {
+      const owner = { kind: 'ipbx' as const, id: i.id, party: `customer:${i.customer_id}` };
+      return i.allowed_sources.map((s) => ({ ...s, owner }));
+    }),
+    ...providers.flatMap((p) => {
+      const owner = { kind: 'provider' as const, id: p.id, party: 'operator' };
+      return p.allowed_sources.map((s) => ({ ...s, owner }));
+    }),
   ];
   const credentials = new Map<string, StoredIpbx>();
   const realms = new Map<string, StoredIpbx>();

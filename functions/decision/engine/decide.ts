@@ -1,12 +1,13 @@
 import type { DecideRequest, DecideResponse, RouteTarget } from '../../../contract/decide';
 import type { FailoverPattern } from '../../../contract/failover';
+import { parseDigestParams } from '../../../contract/sip/digest-params';
 import type { Did } from '../../domain/did';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { StoredProvider } from '../../domain/provider';
 import type { SkippedCandidate } from '../explain';
-import { lookupSource } from './cidr-table';
+import { matchSources, type SourceOwner } from './cidr-table';
 import { probePrefixes, type Snapshot } from './compile-snapshot';
-import { authenticate, nonceBinding, parseDigest } from './digest';
+import { authenticate, nonceBinding } from './digest';
 import { DEFAULT_FAILOVER, type Identity, ipbxTarget, providerTarget } from './egress';
 import { type CompiledProfile, toE164 } from './normalize';
 import { type OrderOptions, orderRoutes } from './order-routes';
@@ -15,7 +16,7 @@ import { hostOf, uriOfHeader, userOf } from './sip-uri';
 export type DecideOptions = OrderOptions & {
   nonceSecret: string;
   nonceTtlS?: number;
-  /** Failover codes/classes for routes without their own list (DESIGN.md §6). */
+  /** Failover codes/classes for routes without their own list (docs/design.md, "Failover"). */
   failover?: readonly FailoverPattern[];
   /** Simulate: the source is taken as authenticated (no digest round trip). */
   trustSource?: boolean;
@@ -42,13 +43,21 @@ const reject = (code: number, reason: string, authFailed = false): Decision => (
   explain: { skipped: [], authFailed },
 });
 
-/** IP/port first; otherwise an IPBX known only by its digest credentials (realm + username). */
-function identify(
-  request: DecideRequest,
-  snapshot: Snapshot,
-): Source | { realm: string; ipbx: StoredIpbx } | undefined {
+type Identified = Source | { realm: string; ipbx: StoredIpbx } | { ambiguous: true };
+const AMBIGUOUS = { ambiguous: true } as const;
+
+/**
+ * IP/port first; otherwise an IPBX known only by its digest credentials (realm + username).
+ * When entries of several parties match the source (shared sources, or overlaps stored before
+ * the ownership rule: docs/security-sources.md), neither the most specific one nor table order
+ * decides: only an IPBX with digest credentials may be chosen, by the credentials the caller names.
+ */
+function identify(request: DecideRequest, snapshot: Snapshot, trustSource: boolean): Identified | undefined {
   const g = snapshot.global;
-  const owner = lookupSource(g.sources, request.source.ip, request.source.port);
+  const owners = matchSources(g.sources, request.source.ip, request.source.port);
+  const owner = owners[0];
+  if (owner && owners.some((o) => o.party !== owner.party))
+    return byCredentials(owners, request, g, trustSource);
   if (owner?.kind === 'provider') {
     const provider = g.providers.get(owner.id);
     return provider && { kind: 'provider', provider };
@@ -57,29 +66,67 @@ function identify(
     const ipbx = g.ipbxs.get(owner.id);
     return ipbx && { kind: 'ipbx', ipbx };
   }
-  const digest = request.authorization ? parseDigest(request.authorization) : undefined;
+  const digest = request.authorization ? parseDigestParams(request.authorization) : undefined;
   if (digest?.realm && digest.username) {
     const ipbx = g.credentials.get(`${digest.realm}\n${digest.username}`);
     if (ipbx) return { kind: 'ipbx', ipbx };
   }
-  // No header yet: a From domain that is a digest realm gets a challenge (DESIGN.md §3.1).
+  // No header yet: a From domain that is the realm of an IPBX's credentials gets a challenge.
   const realm = hostOf(uriOfHeader(request.from));
   const ipbx = g.realms.get(realm);
   return ipbx ? { realm, ipbx } : undefined;
 }
 
 /**
+ * A source several parties match: the IPBX with credentials among them whose realm and
+ * username the caller answered with; before an answer, a challenge in the realm the From
+ * domain names (or the one realm they all use). Anything else is ambiguous (403).
+ */
+function byCredentials(
+  owners: readonly SourceOwner[],
+  request: DecideRequest,
+  g: Snapshot['global'],
+  trustSource: boolean,
+): Identified {
+  const candidates: StoredIpbx[] = [];
+  for (const o of owners) {
+    const ipbx = o.kind === 'ipbx' ? g.ipbxs.get(o.id) : undefined;
+    if (ipbx?.credentials && !candidates.includes(ipbx)) candidates.push(ipbx);
+  }
+  const digest = request.authorization ? parseDigestParams(request.authorization) : undefined;
+  if (digest?.realm && digest.username) {
+    const hits = candidates.filter(
+      (i) => i.credentials!.realm === digest.realm && i.credentials!.username === digest.username,
+    );
+    const first = hits[0];
+    return first && hits.every((h) => h.customer_id === first.customer_id)
+      ? { kind: 'ipbx', ipbx: first }
+      : AMBIGUOUS;
+  }
+  // Simulate takes the source as authenticated: with no credentials to go by, it cannot pick one.
+  if (trustSource) return AMBIGUOUS;
+  const enabled = candidates.filter((i) => i.enabled);
+  const pool = enabled.length > 0 ? enabled : candidates;
+  const fromRealm = hostOf(uriOfHeader(request.from));
+  const firstRealm = pool[0]?.credentials?.realm;
+  const onlyRealm = pool.every((i) => i.credentials!.realm === firstRealm);
+  const pick = pool.find((i) => i.credentials!.realm === fromRealm) ?? (onlyRealm ? pool[0] : undefined);
+  return pick ? { realm: pick.credentials!.realm, ipbx: pick } : AMBIGUOUS;
+}
+
+/**
  * The routing decision for one initial INVITE: identify the source, check
  * digest credentials, normalize the numbers, then route inbound (DID → IPBX),
- * on-net (callee is a DID) or outbound (DESIGN.md §5 ordering).
+ * on-net (callee is a DID) or outbound (ordered as docs/design.md, "Route selection").
  * Pure: time, randomness and provider load come in through `options`.
  *
  * @example
  * const { response, explain } = decide(request, snapshot, { now: Date.now(), random: Math.random, nonceSecret });
  */
 export function decide(request: DecideRequest, snapshot: Snapshot, options: DecideOptions): Decision {
-  const found = identify(request, snapshot);
+  const found = identify(request, snapshot, options.trustSource === true);
   if (!found) return reject(403, 'unknown_source');
+  if ('ambiguous' in found) return reject(403, 'ambiguous_source');
   const source: Source = 'realm' in found ? { kind: 'ipbx', ipbx: found.ipbx } : found;
   const entity = source.kind === 'ipbx' ? source.ipbx : source.provider;
   if (!entity.enabled) return reject(403, 'source_disabled');
@@ -127,7 +174,7 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
       ? routeInbound(source.provider, call, snapshot)
       : routeOutbound(source.ipbx.customer_id, source.ipbx.id, call, snapshot, options);
   if (digestUsed && request.authorization) {
-    const p = parseDigest(request.authorization);
+    const p = parseDigestParams(request.authorization);
     if (p?.nonce && p.nc && p.cnonce)
       decision.explain.digest = { nonce: p.nonce, nc: p.nc, cnonce: p.cnonce };
   }

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseDigestParams } from '../../../contract/sip/digest-params';
 import type { StoredCredentials } from '../../domain/common';
-import {
-  authenticate,
-  checkNonce,
-  digestResponse,
-  ha1,
-  makeNonce,
-  nonceBinding,
-  parseDigest,
-} from './digest';
+import { authenticate, checkNonce, digestResponse, ha1, makeNonce, nonceBinding } from './digest';
 
 const realm = 'pbx.acme.example';
 const credentials: StoredCredentials = {
@@ -47,13 +40,13 @@ const run = (authorization: string | undefined, at = now, bind = binding) =>
 
 describe('digest authentication', () => {
   it('parses quoted, unquoted and escaped values', () => {
-    expect(parseDigest('Digest username="a\\"b", realm="r, x", qop=auth, nc=00000001')).toEqual({
+    expect(parseDigestParams('Digest username="a\\"b", realm="r, x", qop=auth, nc=00000001')).toEqual({
       username: 'a"b',
       realm: 'r, x',
       qop: 'auth',
       nc: '00000001',
     });
-    expect(parseDigest('Basic abc')).toBeUndefined();
+    expect(parseDigestParams('Basic abc')).toBeUndefined();
   });
 
   it('nonce: valid, stale after the lifetime, invalid when forged, bound or from the future', () => {

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { type DigestParams, parseDigestParams } from '../../../contract/sip/digest-params';
 import type { StoredCredentials } from '../../domain/common';
 
 /**
@@ -13,7 +14,6 @@ import type { StoredCredentials } from '../../domain/common';
  * Call-ID, same source IP) within the lifetime; that needs nonce-count (nc)
  * tracking, i.e. shared state.
  */
-export type DigestParams = Record<string, string>;
 export type NonceCheck = 'valid' | 'stale' | 'invalid';
 export type AuthOutcome =
   | { result: 'ok' }
@@ -52,19 +52,6 @@ export function checkNonce(
   const issued = Number(stamp.readBigUInt64BE());
   if (issued > now + CLOCK_SKEW_MS) return 'invalid';
   return now - issued > ttlS * 1000 ? 'stale' : 'valid';
-}
-
-/** Parses `Digest k=v, k="quoted, value", …` (names lower-cased); undefined when not Digest. */
-export function parseDigest(header: string): DigestParams | undefined {
-  const m = /^\s*Digest\s+/i.exec(header);
-  if (!m) return undefined;
-  const params: DigestParams = {};
-  const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*(?:,|$)/g;
-  const rest = header.slice(m[0].length);
-  for (let x = re.exec(rest); x; x = re.exec(rest)) {
-    params[x[1]!.toLowerCase()] = x[2] !== undefined ? x[2].replace(/\\(.)/g, '$1') : x[3]!;
-  }
-  return params;
 }
 
 const hash = (algorithm: 'MD5' | 'SHA-256', value: string) =>
@@ -112,7 +99,7 @@ export function authenticate(input: {
     stale,
     nonce: makeNonce(input.secret, input.now, input.binding),
   });
-  const p = input.authorization ? parseDigest(input.authorization) : undefined;
+  const p = input.authorization ? parseDigestParams(input.authorization) : undefined;
   if (!p || p.username !== input.credentials.username || p.realm !== input.credentials.realm)
     return fresh(false);
   if (!p.nonce || !p.response || !p.uri || p.qop?.toLowerCase() !== 'auth' || !p.cnonce || !p.nc) {

@@ -8,7 +8,7 @@ import type { Candidate } from './order-routes';
 import { uriHost } from './sip-uri';
 
 /**
- * DESIGN.md §6 defaults: fail over on 404, every 5xx and every 6xx, as the
+ * The default failover (docs/design.md, "Failover"): 404, every 5xx and every 6xx, as the
  * contract's code/class patterns (3 short strings instead of 201 numbers).
  */
 export const DEFAULT_FAILOVER: readonly FailoverPattern[] = ['404', '5xx', '6xx'];

@@ -1,7 +1,9 @@
+import { RE2JS } from 're2js';
 import type { NormalizationProfile } from '../../domain/normalization-profile';
 
 export type Party = 'caller' | 'callee';
-type CompiledRule = { party: 'caller' | 'callee' | 'both'; re: RegExp; replace: string };
+/** `re` undefined: a pattern RE2 refuses (stored before patterns were checked with RE2); it never matches. */
+type CompiledRule = { party: 'caller' | 'callee' | 'both'; re: RE2JS | undefined; replace: string };
 
 /** A normalization profile with its regular expressions compiled once. */
 export type CompiledProfile = {
@@ -12,16 +14,42 @@ export type CompiledProfile = {
   format: NormalizationProfile['egress_format'];
   ingress: CompiledRule[];
   egress: CompiledRule[];
+  /** Indexes in `rules` of the patterns RE2 refused: skipped. */
+  unsupported: number[];
 };
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 const VISUAL_SEPARATORS = /[\s().-]/g;
 
+/**
+ * Longest value rules read or write: far above any number, low enough that a
+ * profile's rules stay cheap per call (a replacement such as `$&$&` can no
+ * longer double a number rule after rule).
+ */
+export const MAX_RULE_VALUE_LENGTH = 256;
+
+/** A tenant's pattern, compiled by RE2 (linear time, no backtracking); undefined when RE2 refuses it. */
+export function compilePattern(source: string): RE2JS | undefined {
+  try {
+    return RE2JS.compile(source);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Patterns run on RE2 (re2js), never on the backtracking RegExp: one
+ * tenant's rules cannot stall the decisions of others (docs/security-sources.md).
+ */
 export function compileProfile(profile: NormalizationProfile): CompiledProfile {
+  const unsupported: number[] = [];
+  const compiled = profile.rules.map((r, i) => {
+    const re = compilePattern(r.match);
+    if (!re) unsupported.push(i);
+    return { direction: r.direction, rule: { party: r.party, re, replace: r.replace } };
+  });
   const rules = (direction: 'ingress' | 'egress') =>
-    profile.rules
-      .filter((r) => r.direction === direction)
-      .map((r) => ({ party: r.party, re: new RegExp(r.match), replace: r.replace }));
+    compiled.filter((c) => c.direction === direction).map((c) => c.rule);
   return {
     id: profile.id,
     countryCode: profile.country_code,
@@ -30,6 +58,7 @@ export function compileProfile(profile: NormalizationProfile): CompiledProfile {
     format: profile.egress_format,
     ingress: rules('ingress'),
     egress: rules('egress'),
+    unsupported,
   };
 }
 
@@ -37,13 +66,18 @@ export function isE164(value: string): boolean {
   return E164.test(value);
 }
 
+/**
+ * Rules are a pipeline: every matching rule rewrites the output of the previous one, in order.
+ * The first match is replaced, with `String.replace`'s `$1`, `$&`, `$<name>`, `$$`.
+ * A value longer than MAX_RULE_VALUE_LENGTH is not rewritten, nor made.
+ */
 function applyRules(value: string, rules: CompiledRule[], party: Party): string {
+  if (value.length > MAX_RULE_VALUE_LENGTH) return value;
   let out = value;
-  // Rules are a pipeline: every matching rule rewrites the output of the previous one, in order.
   for (const rule of rules) {
-    if ((rule.party === 'both' || rule.party === party) && rule.re.test(out)) {
-      out = out.replace(rule.re, rule.replace);
-    }
+    if (!rule.re || (rule.party !== 'both' && rule.party !== party)) continue;
+    const next = rule.re.matcher(out).replaceFirst(rule.replace);
+    if (next.length <= MAX_RULE_VALUE_LENGTH) out = next;
   }
   return out;
 }

@@ -35,6 +35,7 @@ export const baseIpbx: StoredIpbx = {
   transport: 'udp',
   enabled: true,
   allowed_sources: [{ cidr: '198.51.100.10' }],
+  shared_source: false,
   credentials: null,
   limits: { max_concurrent_calls: null, max_cps: null },
   media_anchor: false,

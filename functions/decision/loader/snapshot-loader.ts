@@ -39,7 +39,12 @@ export type LoaderEvent =
   | { type: 'build'; ms: number; customers: number; decks: number }
   | { type: 'refresh'; ms: number; customers: string[]; decks: string[] }
   | { type: 'cache_down'; error: string }
-  | { type: 'refresh_failed'; error: string };
+  | { type: 'refresh_failed'; error: string }
+  /**
+   * Normalization rules whose pattern RE2 refuses (stored before patterns were checked with RE2):
+   * they never match. Sent when the list changes; `rules` are indexes in the profile's rules.
+   */
+  | { type: 'unsupported_patterns'; profiles: { id: string; rules: number[] }[] };
 
 export type SnapshotLoader = {
   /** The current snapshot, refreshed first when a check is due and something changed. */
@@ -132,12 +137,17 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
     return stale.map((p) => p.id);
   }
 
+  let unsupportedReported = '[]';
   function assemble(config: GlobalConfig): Snapshot {
-    return {
-      global: compileGlobal(config),
-      rates: new Map([...decks].map(([id, d]) => [id, d.table])),
-      routes,
-    };
+    const global = compileGlobal(config);
+    const unsupported = [...global.profiles.values()]
+      .filter((p) => p.unsupported.length > 0)
+      .map((p) => ({ id: p.id, rules: p.unsupported }));
+    if (JSON.stringify(unsupported) !== unsupportedReported) {
+      unsupportedReported = JSON.stringify(unsupported);
+      options.onEvent?.({ type: 'unsupported_patterns', profiles: unsupported });
+    }
+    return { global, rates: new Map([...decks].map(([id, d]) => [id, d.table])), routes };
   }
 
   async function build(): Promise<Snapshot> {
