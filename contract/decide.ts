@@ -71,7 +71,7 @@ export const callContext = z
     direction: z.enum(['outbound', 'inbound', 'onnet']),
     source_kind: z.enum(['ipbx', 'provider']),
     source_id: id,
-    /** E.164 after ingress normalization. */
+    /** E.164 after ingress normalization; a caller that does not normalize, as received. */
     caller: z.string(),
     callee: z.string(),
   })

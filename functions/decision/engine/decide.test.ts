@@ -196,9 +196,19 @@ describe('decide: normalization and identity', () => {
   it.each([
     ['letters in the callee', { request_uri: 'sip:alice@relay' }, 'invalid_callee'],
     ['no user part', { request_uri: 'sip:relay.example' }, 'invalid_callee'],
-    ['garbage caller', { from: '<sip:bob@pbx>' }, 'invalid_caller'],
   ] as const)('invalid numbers → 484: %s', (_n, over, reason) => {
     expect(run(over).response).toEqual({ action: 'reject', code: 484, reason });
+  });
+
+  it('a caller that does not normalize goes on as received, never 484', () => {
+    for (const [from, user] of [
+      ['<sip:bob@pbx>', 'bob'],
+      ['"Reception" <sip:reception.desk@pbx>;tag=1', 'reception.desk'],
+    ]) {
+      const r = run({ from }).response;
+      expect(r, from).toMatchObject({ action: 'route', call: { caller: user } });
+      expect(r.action === 'route' && r.targets[0]!.caller, from).toBe(user);
+    }
   });
 
   it('anonymous or Privacy: id → Privacy header, no PAI for anonymous', () => {

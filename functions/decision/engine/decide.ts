@@ -165,8 +165,9 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
   if (!callee) return reject(484, 'invalid_callee');
   // The source is identified, hence trusted: its P-Asserted-Identity names the caller.
   const callerRaw = userOf(uriOfHeader(request.p_asserted_identity || request.from));
-  const caller = callerOf(callerRaw, profile);
-  if (!caller) return reject(484, 'invalid_caller');
+  // A caller that does not normalize (a PBX extension, a presentation name) goes on as received:
+  // 484 is about the Request-URI, and refusing the call for its caller helps nobody.
+  const caller = callerOf(callerRaw, profile) ?? callerRaw;
   const privacy = caller === 'anonymous' || /(^|;)\s*id\s*(;|$)/i.test(request.privacy ?? '');
   const call: Identity = { caller, callee, privacy, sourceMediaAnchor: entity.media_anchor };
   const decision =
