@@ -162,54 +162,53 @@ export function resourceRoutes(
   );
 
   if (options.update !== false) {
-    group.openapi(
-      createRoute({
-        method: 'put',
-        path: `${base}/{id}`,
-        tags,
-        summary: `Replace a ${def.singular}`,
-        description: def.credentials ? 'Absent `credentials` keep the stored ones; `null` removes them.' : '',
-        security: bearerSecurity,
-        request: { params: idParam, body: json(def.input) },
-        responses: {
-          200: ok(view, `The updated ${def.singular}`),
-          ...problemResponses(400, 401, 403, 404, 409),
+    // PUT replaces the object, PATCH its top-level fields; both answer the stored result.
+    const update = (
+      method: 'put' | 'patch',
+      summary: string,
+      description: string,
+      body: z.ZodType,
+      write: 'replace' | 'patch',
+    ) =>
+      group.openapi(
+        createRoute({
+          method,
+          path: `${base}/{id}`,
+          tags,
+          summary,
+          description,
+          security: bearerSecurity,
+          request: { params: idParam, body: json(body) },
+          responses: {
+            200: ok(view, `The updated ${def.singular}`),
+            ...problemResponses(400, 401, 403, 404, 409),
+          },
+        }),
+        async (c) => {
+          const { id: objectId } = c.req.valid('param' as never) as { id: string };
+          const principal = principalOf(c);
+          // The raw body, not the validated one: a partial schema would fill in defaults.
+          const doc = await repo[write](
+            objectId,
+            await c.req.json(),
+            authorizer(def, principal, deps.sourceLimits),
+          ).catch(revealTo(principal));
+          return c.json(toView(def, doc), 200);
         },
-      }),
-      async (c) => {
-        const { id: objectId } = c.req.valid('param' as never) as { id: string };
-        const principal = principalOf(c);
-        const doc = await repo
-          .replace(objectId, await c.req.json(), authorizer(def, principal, deps.sourceLimits))
-          .catch(revealTo(principal));
-        return c.json(toView(def, doc), 200);
-      },
+      );
+    update(
+      'put',
+      `Replace a ${def.singular}`,
+      def.credentials ? 'Absent `credentials` keep the stored ones; `null` removes them.' : '',
+      def.input,
+      'replace',
     );
-
-    group.openapi(
-      createRoute({
-        method: 'patch',
-        path: `${base}/{id}`,
-        tags,
-        summary: `Update some fields of a ${def.singular}`,
-        description:
-          'Top-level fields of the body replace the stored ones; the result is validated as a whole.',
-        security: bearerSecurity,
-        request: { params: idParam, body: json(patchBody) },
-        responses: {
-          200: ok(view, `The updated ${def.singular}`),
-          ...problemResponses(400, 401, 403, 404, 409),
-        },
-      }),
-      async (c) => {
-        const { id: objectId } = c.req.valid('param' as never) as { id: string };
-        // The raw body, not the validated one: a partial schema would fill in defaults.
-        const principal = principalOf(c);
-        const doc = await repo
-          .patch(objectId, await c.req.json(), authorizer(def, principal, deps.sourceLimits))
-          .catch(revealTo(principal));
-        return c.json(toView(def, doc), 200);
-      },
+    update(
+      'patch',
+      `Update some fields of a ${def.singular}`,
+      'Top-level fields of the body replace the stored ones; the result is validated as a whole.',
+      patchBody,
+      'patch',
     );
   }
 
