@@ -2,6 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { failoverPattern } from './failover';
 import { codecPolicy, dtmfMode, id, storedCredentials, transport } from './peer';
 
+/** A SHA-256 certificate fingerprint as the contract writes it: 64 lowercase hex digits, no colons. */
+export const certSha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+
 /**
  * The contract between the edge relay and `POST /v1/routing/decide`: the relay
  * sends what it saw of an initial INVITE, the decision answers with what to do.
@@ -14,6 +17,12 @@ export const decideRequest = z
       ip: z.union([z.ipv4(), z.ipv6()]),
       port: z.number().int().min(1).max(65535),
       transport,
+      /**
+       * TLS only: SHA-256 of the leaf certificate the caller presented on its connection
+       * (lowercase hex, no colons); absent when it presented none. The decision checks it against
+       * the source's `tls.client_cert_sha256` pins.
+       */
+      tls_client_cert_sha256: certSha256.optional(),
     }),
     /** The Request-URI as received, e.g. `sip:0212345678@relay.example;user=phone`. */
     request_uri: z.string().min(1).max(2048),
@@ -31,6 +40,17 @@ export const decideRequest = z
     privacy: z.string().max(256).optional(),
   })
   .openapi('DecideRequest');
+
+/**
+ * How the relay checks the server of a TLS target: `verify` the chain and the host name (the
+ * URI's host: a name by SNI and the certificate's DNS names, an IP literal by its IP SANs),
+ * trusting `ca` (PEM certificates) instead of the system CAs when present. `verify: false` is the
+ * peer's explicit opt-out (`tls.verify_server: false`).
+ */
+export const targetTls = z.object({
+  verify: z.boolean(),
+  ca: z.string().max(65_536).optional(),
+});
 
 /** What the relay needs to place one attempt. */
 export const routeTarget = z
@@ -60,6 +80,8 @@ export const routeTarget = z
      * (404, every 5xx, every 6xx) is `["404", "5xx", "6xx"]`, not 201 numbers.
      */
     failover_codes: z.array(failoverPattern),
+    /** Present when `transport` is `tls`: how to verify the target's certificate. */
+    tls: targetTls.optional(),
     /** Why this target is here, machine-readable (e.g. `prefix:+82 priority:1 rate:0.012`). */
     reason: z.string(),
   })
@@ -107,5 +129,6 @@ export const decideResponse = z
 
 export type DecideRequest = z.infer<typeof decideRequest>;
 export type RouteTarget = z.infer<typeof routeTarget>;
+export type TargetTls = z.infer<typeof targetTls>;
 export type CallContext = z.infer<typeof callContext>;
 export type DecideResponse = z.infer<typeof decideResponse>;

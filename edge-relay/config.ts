@@ -78,6 +78,16 @@ export const relayConfig = z.object({
       dropScanners: z.boolean().default(true),
     })
     .prefault({}),
+  /**
+   * Refused INVITEs are logged at info (runtime/refusal-log.ts), at most `perSource` lines per
+   * source address per window; the rest are counted in one summary line.
+   */
+  refusalLog: z
+    .object({
+      perSource: z.number().int().min(1).max(10_000).default(5),
+      windowS: z.number().int().min(1).max(3600).default(60),
+    })
+    .prefault({}),
   timers: z
     .object({
       t1: z.number().int().min(10).max(10_000).default(500),

@@ -28,6 +28,12 @@ export const callOutcome = z.object({
   /** When the final answer left for the caller. */
   ended_at: z.number(),
   attempts: z.array(attemptOutcome),
+  /**
+   * Set when the relay refused the INVITE before any attempt: why, machine-readable (the
+   * decision's reason such as `unknown_source`, `no_route`, `auth_failed`; `decision_unreachable`,
+   * `overload`, `draining`, `too_many_hops`, `loop_detected`). A 407 challenge is no refusal.
+   */
+  refused: z.string().optional(),
 });
 
 /** A dialog ended by a BYE that got a 2xx. */

@@ -17,6 +17,7 @@ import { createRelayContext } from './runtime/context';
 import { createInDialogRunner } from './runtime/in-dialog-runner';
 import { createLoadMonitor } from './runtime/load-monitor';
 import { createReceiver } from './runtime/receive';
+import { createRefusalLog } from './runtime/refusal-log';
 import { intake as defaultIntake } from './sip/intake';
 import type { IntakeResult } from './sip/intake-outcome';
 import { header } from './sip/message';
@@ -89,6 +90,13 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       }
     },
     onError: (what, error) => log.debug('transport error', { what, error: String(error) }),
+    // The attempt fails like a connect error (failover goes on); the reason never holds a secret.
+    onTlsRefused: (r) =>
+      log.warn('tls peer not verified', {
+        peer: `${r.address}:${r.port}`,
+        ...(r.servername ? { servername: r.servername } : {}),
+        reason: r.reason,
+      }),
   }).catch((error: unknown) => {
     load.stop();
     throw error;
@@ -120,15 +128,24 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     media: deps.media ?? noMediaAnchor,
     log,
     now: deps.now ?? Date.now,
-    refuseCalls: () => draining || load.shed(),
+    refuseCalls: () => (draining ? 'draining' : load.shed() ? 'overload' : false),
   });
   const calls = ctx.calls;
+  const metrics = config.http ? createRelayMetrics(ctx.events) : undefined;
+  const refusals = createRefusalLog(log, {
+    perSource: config.refusalLog.perSource,
+    windowMs: config.refusalLog.windowS * 1000,
+    ...(metrics ? { count: metrics.rejected } : {}),
+  });
+  const sweep = setInterval(() => refusals.sweep(ctx.now()), config.refusalLog.windowS * 1000);
+  sweep.unref();
   const guard = createSourceGuard({
     maxRejects: config.flood.maxRejects,
     windowMs: config.flood.windowS * 1000,
     banMs: config.flood.banS * 1000,
   });
   ctx.events.on('call', (c) => {
+    if (c.refused !== undefined) refusals.refused(c.source, c.status, c.refused, c.call_id, ctx.now());
     // Only the decision's own refusals (no attempt made): a provider answering 403 to every
     // call must not get our customers banned.
     if (c.status === 403 && c.attempts.length === 0 && guard.rejected(c.source.address, ctx.now()))
@@ -139,13 +156,30 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         ban_s: config.flood.banS,
       });
   });
-  const metrics = config.http ? createRelayMetrics(ctx.events) : undefined;
   const screened = (raw: string, remote: Remote): IntakeResult => {
-    const result: IntakeResult = guard.banned(remote.address, ctx.now())
-      ? { kind: 'drop', reason: 'banned source' }
-      : screenScanner(intake(raw, remote), config.flood.dropScanners);
+    let result: IntakeResult;
+    if (guard.banned(remote.address, ctx.now())) {
+      result = BANNED;
+      // Not parsed (the ban spares the work): an INVITE is told by its first bytes.
+      if (raw.startsWith('INVITE ')) refusals.refused(remote, null, 'flood', { raw }, ctx.now());
+    } else {
+      const received = intake(raw, remote);
+      result = screenScanner(received, config.flood.dropScanners);
+      if (result !== received || received.kind === 'reply') refusedAtIntake(received, result, raw, remote);
+    }
     metrics?.received(result);
     return result;
+  };
+  /** An INVITE that intake answered (malformed: 400, 420, 505...) or a scanner's, dropped. */
+  const refusedAtIntake = (received: IntakeResult, result: IntakeResult, raw: string, remote: Remote) => {
+    if (received.kind === 'reply') {
+      if (raw.startsWith('INVITE '))
+        refusals.refused(remote, Number(received.raw.slice(8, 11)), 'invalid_request', { raw }, ctx.now());
+    } else if (received.kind === 'message' && received.message.type === 'request') {
+      const request = received.message;
+      if (request.method === 'INVITE' && result.kind === 'drop')
+        refusals.refused(remote, null, 'scanner', header(request, 'call-id') ?? '', ctx.now());
+    }
   };
   receive = createReceiver(ctx, screened, createCallRunner(ctx), createInDialogRunner(ctx)).receive;
   let http: HttpEndpoint | undefined;
@@ -158,6 +192,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     await ownDialogs?.close?.();
     await http?.close();
     metrics?.close();
+    clearInterval(sweep);
     load.stop();
     await transport.close();
   };
@@ -202,6 +237,8 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     stop: release,
   };
 }
+
+const BANNED: IntakeResult = { kind: 'drop', reason: 'banned source' };
 
 /** Requests of SIP scanners are dropped unanswered (an answer confirms a SIP server is here). */
 function screenScanner(result: IntakeResult, dropScanners: boolean): IntakeResult {

@@ -20,6 +20,11 @@ export const dialog = z.object({
   caller: dialogFlow,
   callee: dialogFlow,
   cseq_offset: z.number().int().default(0),
+  /**
+   * The identity headers (P-Asserted-Identity...) the decision set on the callee's INVITE: the
+   * only identity forwarded toward the callee in this dialog (proxy/trust.ts); absent when none.
+   */
+  asserted_identity: z.record(z.string(), z.string()).optional(),
   /** The rtpengine (`host:port`) that anchors this call's media; null when media flows end to end. */
   media_instance: z.string().nullable().default(null),
   started_at: z.number(),

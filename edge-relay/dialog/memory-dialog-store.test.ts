@@ -27,6 +27,13 @@ describe('memory dialog store', () => {
     expect(await store.size()).toBe(1);
   });
 
+  it("keeps the decision's identity headers for the callee's in-dialog requests", async () => {
+    const store = createMemoryDialogStore();
+    const asserted_identity = { 'P-Asserted-Identity': '<sip:+14155550100@carrier.example>' };
+    await store.put({ ...dialog(1), asserted_identity });
+    expect(await store.get('call-1@pbx.example')).toEqual({ ...dialog(1), asserted_identity });
+  });
+
   it('shares one flow object between dialogs of the same peer', async () => {
     const store = createMemoryDialogStore();
     await store.put(dialog(1));

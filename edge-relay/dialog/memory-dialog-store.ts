@@ -56,6 +56,8 @@ export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}):
         caller: flow(dialog.caller),
         callee: flow(dialog.callee),
         cseq_offset: dialog.cseq_offset,
+        // The decision's values (parsed JSON, not slices of a datagram): kept as they are.
+        ...(dialog.asserted_identity ? { asserted_identity: dialog.asserted_identity } : {}),
         media_instance: dialog.media_instance,
         started_at: dialog.started_at,
       };

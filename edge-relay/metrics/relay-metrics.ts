@@ -2,7 +2,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RelayEvents } from '../events';
 import type { IntakeResult } from '../sip/intake-outcome';
 import { createCounter, createHistogram, gauge } from './metric-types';
-import type { MetricFamily } from './prometheus-text';
+import type { MetricFamily, MetricSample } from './prometheus-text';
+
+const REASON = /^[a-z0-9_]{1,64}$/;
+const MAX_REASONS = 64;
 
 /** What only the running relay knows at scrape time. */
 export type RelayGauges = {
@@ -42,6 +45,8 @@ export function createRelayMetrics(events: RelayEvents) {
     'tandem_relay_calls_ended_total',
     'Answered calls ended by a BYE, by who hung up.',
   );
+  // INVITEs refused before any attempt, by code and reason: a nested map, no label string per refusal.
+  const rejects = new Map<string, Map<number, MetricSample>>();
   const pdd = createHistogram(
     'tandem_relay_post_dial_delay_seconds',
     'INVITE sent to a target → its first provisional response other than 100.',
@@ -64,6 +69,22 @@ export function createRelayMetrics(events: RelayEvents) {
   return {
     received(result: IntakeResult): void {
       received[result.kind] += 1;
+    },
+    /** One INVITE refused before any attempt (`code` null: dropped unanswered). */
+    rejected(code: number | null, reason: string): void {
+      // Reasons are the decision's and the relay's own names; anything else (or too many) is `other`.
+      const label =
+        REASON.test(reason) && (rejects.has(reason) || rejects.size < MAX_REASONS) ? reason : 'other';
+      let byCode = rejects.get(label);
+      if (!byCode) {
+        byCode = new Map();
+        rejects.set(label, byCode);
+      }
+      const n = code ?? 0;
+      const sample = byCode.get(n);
+      if (sample) sample.value += 1;
+      else
+        byCode.set(n, { labels: { code: code === null ? 'none' : String(code), reason: label }, value: 1 });
     },
     /** Every family; the event-loop delay quantiles cover the time since the previous scrape. */
     families(gauges: RelayGauges): MetricFamily[] {
@@ -93,6 +114,12 @@ export function createRelayMetrics(events: RelayEvents) {
           ],
         },
         calls.family(),
+        {
+          name: 'tandem_relay_rejects_total',
+          help: 'INVITEs refused before any attempt, by SIP code (none: dropped unanswered) and reason (unknown_source, auth_failed, no_route, decision_unreachable, overload, flood...).',
+          type: 'counter',
+          samples: [...rejects.values()].flatMap((byCode) => [...byCode.values()].map((s) => ({ ...s }))),
+        },
         attempts.family(),
         providerAttempts.family(),
         ended.family(),

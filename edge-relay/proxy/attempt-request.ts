@@ -6,15 +6,13 @@ import type { Remote } from '../sip/remote';
 import { type Hop, type LocalAddress, recordRoute, withRecordRoute } from '../sip/route';
 import { parseUri } from '../sip/uri';
 import { popVia, withOwnVia } from './own-via';
+import { UNTRUSTED_HEADERS } from './trust';
 
-/** The caller's Route set, credentials and identity claims stop here; the target's headers replace them. */
-const NOT_FORWARDED: ReadonlySet<string> = new Set([
-  'route',
-  'proxy-authorization',
-  'p-asserted-identity',
-  'p-preferred-identity',
-  'remote-party-id',
-]);
+/**
+ * The caller's Route set, credentials and identity claims stop here; the target's headers replace
+ * them (the trust rule: trust.ts).
+ */
+const NOT_FORWARDED: ReadonlySet<string> = new Set(['route', ...UNTRUSTED_HEADERS]);
 
 /** The INVITE for one target (RFC 3261 §16.6). */
 export function attemptRequest(

@@ -46,7 +46,8 @@ export type CallAction =
   | { type: 'clear-timer'; timer: CallTimer; branch: string }
   | { type: 'attempt'; branch: string; outcome: AttemptOutcome }
   | { type: 'answered'; branch: string; response: SipResponse; cseqOffset: number }
-  | { type: 'finished'; status: number };
+  /** `refused`: the relay ended the call without any attempt (why, machine-readable, e.g. `no_route`). */
+  | { type: 'finished'; status: number; refused?: string };
 
 export type CallEvent =
   | { type: 'decided'; decision: DecideResponse }
@@ -70,13 +71,15 @@ export type CallEnv = {
 /** One turn of the call: its next state and what the runner must do. */
 export type Step = { state: CallState; actions: CallAction[] };
 
-/** The call ends with `response` to the caller. */
-export function failWith(state: CallState, response: SipResponse): Step {
+/** The call ends with `response` to the caller; `refused` says why when no target was tried. */
+export function failWith(state: CallState, response: SipResponse, refused?: string): Step {
   return {
     state: { ...state, phase: 'failed' },
     actions: [
       { type: 'respond', response },
-      { type: 'finished', status: response.status },
+      refused === undefined
+        ? { type: 'finished', status: response.status }
+        : { type: 'finished', status: response.status, refused },
     ],
   };
 }

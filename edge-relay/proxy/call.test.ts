@@ -97,6 +97,17 @@ function harness(targets: RouteTarget[]) {
 }
 
 const statuses = (rs: SipResponse[]) => rs.map((r) => r.status);
+const routeDecision = {
+  action: 'route' as const,
+  call: {
+    customer_id: ID,
+    direction: 'outbound' as const,
+    source_kind: 'ipbx' as const,
+    source_id: ID,
+    caller: '+1555',
+    callee: '+8210',
+  },
+};
 
 describe('a new INVITE', () => {
   const env: CallEnv = {
@@ -130,6 +141,34 @@ describe('a new INVITE', () => {
     const res = (actions[0] as Extract<CallAction, { type: 'respond' }>).response;
     expect(res.status).toBe(503);
     expect(header(res, 'retry-after')).toBe('5');
+  });
+
+  it('says why it refused, when it refused before any attempt (not on a challenge)', () => {
+    const finished = (actions: CallAction[]) => actions.find((a) => a.type === 'finished');
+    const zero = startCall(withHeader(invite(), 'Max-Forwards', '0'), source, 't', env);
+    expect(finished(zero.actions)).toEqual({ type: 'finished', status: 483, refused: 'too_many_hops' });
+    const { state } = startCall(invite(), source, 't', env);
+    const failed = callReducer(state, { type: 'decide-failed', reason: 'timeout' }, env);
+    expect(finished(failed.actions)).toEqual({
+      type: 'finished',
+      status: 503,
+      refused: 'decision_unreachable',
+    });
+    const rejected = callReducer(
+      state,
+      { type: 'decided', decision: { action: 'reject', code: 403, reason: 'unknown_source' } },
+      env,
+    );
+    expect(finished(rejected.actions)).toEqual({ type: 'finished', status: 403, refused: 'unknown_source' });
+    const challenged = callReducer(
+      state,
+      {
+        type: 'decided',
+        decision: { action: 'challenge', realm: 'acme', nonce: 'n1', algorithms: ['MD5'], stale: false },
+      },
+      env,
+    );
+    expect(finished(challenged.actions)).toEqual({ type: 'finished', status: 407 });
   });
 
   it('gets 407 with one Proxy-Authenticate per algorithm on a challenge', () => {
@@ -260,6 +299,54 @@ describe('serial failover', () => {
     expect(ok.status).toBe(200);
     expect(header(ok, 'cseq')).toBe('1 INVITE');
     expect(h.all).toContainEqual(expect.objectContaining({ type: 'answered', cseqOffset: 1 }));
+  });
+
+  it("sends the provider only the relay's credentials, never the caller's", () => {
+    // The caller answered the relay's 407 and claims identities of its own.
+    const caller = withHeader(
+      withHeader(invite(), 'Proxy-Authorization', 'Digest username="pbx", realm="tandem", response="x"'),
+      'Remote-Party-ID',
+      '<sip:+1999@evil>',
+    );
+    const env: CallEnv = {
+      local: { host: '192.0.2.1', ports: { udp: 5060, tcp: 5060 } },
+      now: 0,
+      newBranch: () => 'z9hG4bKx',
+      relayId: 'r1',
+      retryAfterS: 5,
+      cancelWaitMs: 1000,
+    };
+    const started = startCall(
+      withHeader(caller, 'P-Preferred-Identity', '<sip:+1998@evil>'),
+      source,
+      't',
+      env,
+    );
+    const routed = callReducer(
+      started.state,
+      { type: 'decided', decision: { ...routeDecision, targets: [target(1, { credentials })] } },
+      env,
+    );
+    const sent = routed.actions.find((a) => a.type === 'send-invite')!.request;
+    for (const key of ['proxy-authorization', 'p-preferred-identity', 'remote-party-id'])
+      expect(headers(sent, key)).toEqual([]);
+    expect(headers(sent, 'p-asserted-identity')).toEqual(['<sip:+1555@tandem>']);
+    const challenged = callReducer(
+      routed.state,
+      {
+        type: 'response',
+        branch: 'z9hG4bKx',
+        response: responseTo(sent, 407, {
+          toTag: 'p',
+          extra: ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"'],
+        }),
+      },
+      env,
+    );
+    const retry = challenged.actions.find((a) => a.type === 'send-invite')!.request;
+    const own = headers(retry, 'proxy-authorization');
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatch(/^Digest username="u", realm="carrier", nonce="abc"/);
   });
 
   it('passes a second 407 from the same provider on as the answer', () => {

@@ -51,10 +51,10 @@ export function startCall(request: SipRequest, source: Remote, toTag: string, en
     earlyMedia: false,
     cancelled: false,
   };
-  const reject = (status: number, extra?: [string, string][]) =>
-    failWith(state, makeResponse(request, status, { toTag, ...(extra ? { extra } : {}) }));
-  if (maxForwards(request) === 0) return reject(483);
-  if (isLoop(vias(request), loop, (v) => isOwnVia(env.local, v))) return reject(482);
+  const reject = (status: number, refused: string) =>
+    failWith(state, makeResponse(request, status, { toTag }), refused);
+  if (maxForwards(request) === 0) return reject(483, 'too_many_hops');
+  if (isLoop(vias(request), loop, (v) => isOwnVia(env.local, v))) return reject(482, 'loop_detected');
   return {
     state,
     actions: [
@@ -77,6 +77,7 @@ export function callReducer(state: CallState, event: CallEvent, env: CallEnv): S
           toTag: state.toTag,
           extra: [['Retry-After', String(env.retryAfterS)]],
         }),
+        'decision_unreachable',
       );
     case 'response':
       return onBranchResponse(state, event.branch, event.response, env, event.own === true);
@@ -99,6 +100,7 @@ function onDecision(state: CallState, decision: DecideResponse, env: CallEnv): S
       return failWith(
         state,
         makeResponse(request, decision.code, { toTag: state.toTag, reason: decision.reason }),
+        decision.reason,
       );
     case 'challenge':
       return failWith(state, challengeResponse(request, state.toTag, decision, env.digestAlgorithms));

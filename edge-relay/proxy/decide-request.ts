@@ -17,7 +17,14 @@ export function decideRequestFor(
   const privacy = header(request, 'privacy');
   return {
     call_id: header(request, 'call-id') ?? '',
-    source: { ip: source.address, port: source.port, transport: source.transport },
+    source: source.clientCertSha256
+      ? {
+          ip: source.address,
+          port: source.port,
+          transport: source.transport,
+          tls_client_cert_sha256: source.clientCertSha256,
+        }
+      : { ip: source.address, port: source.port, transport: source.transport },
     request_uri: request.uri,
     from: header(request, 'from') ?? '',
     to: header(request, 'to') ?? '',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Dialog } from '../dialog/dialog';
-import { header, listValues, parseMessage, type SipRequest } from '../sip/message';
+import { header, headers, listValues, parseMessage, type SipRequest, withHeader } from '../sip/message';
 import { routeInDialog } from './in-dialog';
 
 const local = { host: '192.0.2.1', ports: { udp: 5060, tcp: 5060 } };
@@ -71,6 +71,70 @@ describe('in-dialog loose routing', () => {
       'z9hG4bKn',
     );
     expect(r.kind === 'forward' && header(r.request, 'cseq')).toBe('3 BYE');
+  });
+
+  it('forwards no credentials and no untrusted identity, in either direction', () => {
+    const claims = [
+      'Proxy-Authorization: Digest username="pbx1", realm="tandem", nonce="n", uri="sip:x", response="0123"',
+      'P-Asserted-Identity: <sip:+1999@evil.example>',
+      'P-Preferred-Identity: <sip:+1998@evil.example>',
+      'Remote-Party-ID: <sip:+1997@evil.example>;party=calling',
+      'X-Custom: kept',
+    ];
+    const withClaims = (m: SipRequest): SipRequest => ({
+      ...m,
+      headers: [
+        ...m.headers,
+        ...claims.map((line) => {
+          const [name, value] = line.split(/: (.*)/);
+          return { key: name!.toLowerCase(), name: name!, value: value! };
+        }),
+      ],
+    });
+    const toCallee = routeInDialog(withClaims(bye('a', 'b', 'sip:callee@203.0.113.1')), local, dialog, 'x');
+    const toCaller = routeInDialog(
+      withClaims(bye('b', 'a', 'sip:caller@198.51.100.7:5070', '<sip:192.0.2.1:5060;transport=tcp;lr>')),
+      local,
+      dialog,
+      'x',
+    );
+    for (const r of [toCallee, toCaller]) {
+      if (r.kind !== 'forward') throw new Error(r.kind);
+      for (const key of [
+        'proxy-authorization',
+        'p-asserted-identity',
+        'p-preferred-identity',
+        'remote-party-id',
+      ])
+        expect(headers(r.request, key)).toEqual([]);
+      expect(header(r.request, 'x-custom')).toBe('kept');
+    }
+  });
+
+  it("gives an identity header the decision set for the dialog the decision's value, toward the callee only", () => {
+    const asserted = { 'P-Asserted-Identity': '<sip:+14155550100@carrier.example>' };
+    const claimed = (m: SipRequest) => withHeader(m, 'P-Asserted-Identity', '<sip:+1999@evil.example>');
+    const withIdentity = { ...dialog, asserted_identity: asserted };
+    const toCallee = routeInDialog(
+      claimed(bye('a', 'b', 'sip:callee@203.0.113.1')),
+      local,
+      withIdentity,
+      'x',
+    );
+    expect(toCallee.kind === 'forward' && headers(toCallee.request, 'p-asserted-identity')).toEqual([
+      '<sip:+14155550100@carrier.example>',
+    ]);
+    // Not added where the sender put none.
+    const plain = routeInDialog(bye('a', 'b', 'sip:callee@203.0.113.1'), local, withIdentity, 'x');
+    expect(plain.kind === 'forward' && headers(plain.request, 'p-asserted-identity')).toEqual([]);
+    // Toward the caller the decision asserted nothing.
+    const toCaller = routeInDialog(
+      claimed(bye('b', 'a', 'sip:caller@198.51.100.7:5070', '<sip:192.0.2.1:5060;transport=tcp;lr>')),
+      local,
+      withIdentity,
+      'x',
+    );
+    expect(toCaller.kind === 'forward' && headers(toCaller.request, 'p-asserted-identity')).toEqual([]);
   });
 
   it('refuses an unknown dialog (481) and a request not routed through us (403)', () => {

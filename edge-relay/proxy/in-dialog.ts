@@ -6,6 +6,7 @@ import { makeResponse } from '../sip/response';
 import { type Hop, type LocalAddress, nextHop, popOwnRoutes } from '../sip/route';
 import { tagOf } from '../sip/uri';
 import { withOwnVia } from './own-via';
+import { trustedInDialog } from './trust';
 
 export type InDialogResult =
   | { kind: 'reply'; response: SipResponse }
@@ -33,7 +34,9 @@ function reply(request: SipRequest, status: number): InDialogResult {
  * Loose routing of a request inside a dialog we record-routed (ACK for 2xx,
  * BYE, re-INVITE, UPDATE, INFO, PRACK, NOTIFY, REFER; RFC 3261 §16.4–16.6):
  * our Route entries popped, forwarded to the next Route or the Request-URI.
- * A request for a dialog we do not know gets 481 (an ACK is dropped).
+ * A request for a dialog we do not know gets 481 (an ACK is dropped). Either way the relay's
+ * trust rule applies as on the INVITE (trust.ts): no Proxy-Authorization goes on, and identity
+ * headers only as the decision set them, toward the callee.
  *
  * @example
  * routeInDialog(bye, local, dialog, 'z9hG4bK...'); // { kind: 'forward', hop: {...}, ... }
@@ -58,7 +61,9 @@ export function routeInDialog(
   const toward = fromTag === dialog.caller_tag && fromTag !== dialog.callee_tag ? 'callee' : 'caller';
   const { request: next, hop } = nextHop(routed);
   if (!hop) return reply(request, 416);
-  let out = decrementMaxForwards(next);
+  let out = decrementMaxForwards(
+    trustedInDialog(next, toward === 'callee' ? dialog.asserted_identity : undefined),
+  );
   if (toward === 'callee' && dialog.cseq_offset !== 0) {
     const { seq, method } = cseq(out);
     out = withHeader(out, 'CSeq', `${seq + dialog.cseq_offset} ${method}`);

@@ -1,4 +1,5 @@
 import type { Dialog } from '../dialog/dialog';
+import { assertedIdentity } from '../proxy/trust';
 import { header } from '../sip/message';
 import { tagOf } from '../sip/uri';
 import type { Destination } from '../transport/sip-transport';
@@ -10,17 +11,20 @@ export function callerTag(call: CallRuntime): string | undefined {
 }
 
 /**
- * The dialog record of a call whose callee is reached at `callee` (the hop of its branch);
+ * The dialog record of a call whose callee is reached at `callee` (the hop of branch `leg.branch`);
  * undefined when the INVITE had no From tag to key the dialog by.
  */
 export function dialogRecord(
   call: CallRuntime,
   callee: Destination,
-  leg: { calleeTag?: string | undefined; cseqOffset: number; mediaInstance: string | null },
+  leg: { branch: string; calleeTag?: string | undefined; cseqOffset: number; mediaInstance: string | null },
   now: number,
 ): Dialog | undefined {
   const tag = callerTag(call);
   if (tag === undefined) return undefined;
+  const branch = call.state.branches.find((b) => b.id === leg.branch);
+  const target = branch ? call.state.targets[branch.targetIndex] : undefined;
+  const asserted = target ? assertedIdentity(target.headers) : undefined;
   return {
     call_id: call.callId,
     caller_tag: tag,
@@ -28,6 +32,7 @@ export function dialogRecord(
     caller: { ...call.state.source },
     callee: { transport: callee.transport, address: callee.host, port: callee.port },
     cseq_offset: leg.cseqOffset,
+    ...(asserted ? { asserted_identity: asserted } : {}),
     media_instance: leg.mediaInstance,
     started_at: now,
   };

@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from '../events';
+import type { AttemptOutcome, CallOutcome } from '../events';
 import type { CallRuntime, RelayContext } from './context';
 
 /** One attempt's outcome: kept for the call's record, logged and emitted as it happens. */
@@ -14,9 +14,14 @@ export function recordAttempt(ctx: RelayContext, call: CallRuntime, outcome: Att
   ctx.events.emit('attempt', outcome);
 }
 
-/** The end of the INVITE transaction: what the caller got and every attempt. */
-export function emitCallOutcome(ctx: RelayContext, call: CallRuntime, status: number): void {
-  ctx.events.emit('call', {
+/** The end of the INVITE transaction: what the caller got, every attempt, or why it was refused. */
+export function emitCallOutcome(
+  ctx: RelayContext,
+  call: CallRuntime,
+  status: number,
+  refused?: string | undefined,
+): void {
+  const outcome: CallOutcome = {
     call_id: call.callId,
     source: call.state.source,
     status,
@@ -24,5 +29,7 @@ export function emitCallOutcome(ctx: RelayContext, call: CallRuntime, status: nu
     answered_at: status < 300 ? (call.answeredAt ?? ctx.now()) : null,
     ended_at: ctx.now(),
     attempts: call.attempts,
-  });
+  };
+  if (refused !== undefined) outcome.refused = refused;
+  ctx.events.emit('call', outcome);
 }

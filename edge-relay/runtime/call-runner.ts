@@ -82,8 +82,6 @@ export function createCallRunner(ctx: RelayContext) {
       switch (action.type) {
         case 'respond':
           transactions.respond(call.tx, action.response);
-          if (action.response.status >= 200)
-            log.info('final', { call_id: call.callId, status: action.response.status });
           break;
         case 'decide':
           ctx.decision.decide(action.request).then(
@@ -119,7 +117,7 @@ export function createCallRunner(ctx: RelayContext) {
           answered(call, action.branch, action.response, action.cseqOffset);
           break;
         case 'finished':
-          finish(call, action.status);
+          finish(call, action.status, action.refused);
           break;
       }
     }
@@ -140,8 +138,10 @@ export function createCallRunner(ctx: RelayContext) {
       uri: target.uri,
       transport: hop.transport,
     });
+    // The target's certificate policy goes with the attempt's requests (INVITE, CANCEL, ACK).
+    const to = target.tls ? { ...hop, tls: target.tls } : hop;
     const send = (out: SipRequest) =>
-      transactions.request(out, hop, (response) =>
+      transactions.request(out, to, (response) =>
         enqueue(call, () => onBranchResponse(call, branch, response)),
       );
     if (!anchorsMedia(target, request)) {
@@ -169,6 +169,7 @@ export function createCallRunner(ctx: RelayContext) {
       call,
       hop,
       {
+        branch,
         calleeTag: tagOf(header(response, 'to')),
         cseqOffset,
         mediaInstance: call.media.anchored.has(branch) ? call.media.instance : null,
@@ -185,12 +186,14 @@ export function createCallRunner(ctx: RelayContext) {
     if (cseqOffset === 0 && !call.media.anchored.has(branch)) transactions.terminateInvite(branch);
   }
 
-  function finish(call: CallRuntime, status: number): void {
+  /** The final answer went to the caller; a refusal is logged by whoever listens to 'call' (service.ts). */
+  function finish(call: CallRuntime, status: number, refused: string | undefined): void {
     clearCallTimers(call);
     if (call.finished) return;
     call.finished = true;
+    if (refused === undefined) log.info('final', { call_id: call.callId, status });
     if (status >= 300) releaseCallMedia(ctx, call);
-    emitCallOutcome(ctx, call, status);
+    emitCallOutcome(ctx, call, status, refused);
     // Late 2xx retransmissions and CANCEL races reach the call through its transactions, not these
     // maps (drain looks only for pending calls, the in-dialog runner only for ringing ones).
     if (ctx.calls.get(call.tx.key) === call) ctx.calls.delete(call.tx.key);

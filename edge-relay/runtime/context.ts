@@ -45,8 +45,8 @@ export type RelayContext = {
   readonly env: () => CallEnv;
   readonly calls: Map<string, CallRuntime>;
   readonly callsById: Map<string, CallRuntime>;
-  /** Draining or overloaded: new INVITEs get 503 + Retry-After. */
-  readonly refuseCalls: () => boolean;
+  /** Draining or overloaded (which one, for the refusal log): new INVITEs get 503 + Retry-After. */
+  readonly refuseCalls: () => false | 'draining' | 'overload';
 };
 
 /**

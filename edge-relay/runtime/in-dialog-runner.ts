@@ -32,7 +32,12 @@ export function createInDialogRunner(ctx: RelayContext) {
     const branch = [...call.state.branches].reverse().find((b) => !b.done && !b.abandoned);
     const hop = branch ? call.hops.get(branch.id) : undefined;
     if (!hop || !branch) return undefined;
-    return dialogRecord(call, hop, { cseqOffset: branch.cseqOffset, mediaInstance: null }, ctx.now());
+    return dialogRecord(
+      call,
+      hop,
+      { branch: branch.id, cseqOffset: branch.cseqOffset, mediaInstance: null },
+      ctx.now(),
+    );
   }
 
   async function handle(request: SipRequest, tx: ServerTransaction | undefined): Promise<void> {

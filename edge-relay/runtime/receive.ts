@@ -81,9 +81,12 @@ export function createReceiver(
     if (kind === 'retransmission' || kind === 'ack-absorbed' || kind === 'cancel') return;
     const toTag = tagOf(header(request, 'to'));
     if (request.method === 'ACK' && toTag?.startsWith(statelessTag)) return;
-    if (request.method === 'INVITE' && toTag === undefined && ctx.refuseCalls()) {
-      refuse(request, remote);
-      return;
+    if (request.method === 'INVITE' && toTag === undefined) {
+      const refused = ctx.refuseCalls();
+      if (refused) {
+        refuse(request, remote, refused);
+        return;
+      }
     }
     if (kind === 'cancel-unknown') {
       transactions.respond(transactions.createServer(request, remote), makeResponse(request, 481));
@@ -137,7 +140,7 @@ export function createReceiver(
    * transaction (RFC 3261 §16.2 lets a proxy answer statelessly), so refusing costs a fraction
    * of carrying; a retransmitted INVITE simply gets the 503 again.
    */
-  function refuse(request: SipRequest, remote: Remote): void {
+  function refuse(request: SipRequest, remote: Remote, refused: 'draining' | 'overload'): void {
     const now = ctx.now();
     const response = makeResponse(request, 503, {
       toTag: `${statelessTag}${randomHex(4)}`,
@@ -153,8 +156,8 @@ export function createReceiver(
       answered_at: null,
       ended_at: now,
       attempts: [],
+      refused,
     });
-    log.debug('refused', { call_id: callId });
   }
 
   return { receive };

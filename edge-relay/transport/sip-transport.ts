@@ -3,14 +3,33 @@ import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { createServer, isIP, connect as netConnect, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import {
+  createSecureContext,
+  createServer as createTlsServer,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
+import type { TargetTls } from '../../contract/decide';
 import type { Transport } from '../../contract/peer';
 import type { Remote } from '../sip/remote';
 import { bareHost } from '../sip/uri';
 import { createStreamFramer } from './stream-framer';
 
 export type { Remote };
-export type Destination = { transport: Transport; host: string; port: number };
+export type Destination = {
+  transport: Transport;
+  host: string;
+  port: number;
+  /**
+   * TLS: how to verify the server if a connection must be opened (a route target's policy, from
+   * the decision). Absent: verify the chain with the system CAs and the host name (secure default).
+   */
+  tls?: TargetTls | undefined;
+};
+
+/** An outbound TLS connection whose handshake failed: the certificate (or TLS itself) was refused. */
+export type TlsRefusal = { address: string; port: number; servername: string | undefined; reason: string };
 
 export type TransportOptions = {
   address: string;
@@ -19,6 +38,8 @@ export type TransportOptions = {
   tls?: { certFile: string; keyFile: string; port: number } | undefined;
   onMessage: (raw: string, remote: Remote) => void;
   onError: (message: string, error: unknown) => void;
+  /** An outbound TLS connection was refused during its handshake; the sends on it failed. */
+  onTlsRefused?: (refusal: TlsRefusal) => void;
   /**
    * Inbound TCP/TLS: at most this many connections per listener, and a new one that sends no
    * complete SIP message (or does not finish its TLS handshake) within `firstMessageMs` is
@@ -71,12 +92,21 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
     `${transport}|${bareHost(address)}|${port}`;
 
   const firstMessageMs = options.firstMessageMs ?? 30_000;
-  const attach = (socket: Socket, transport: Transport, address: string, port: number, inbound = false) => {
+  const attach = (
+    socket: Socket,
+    transport: Transport,
+    address: string,
+    port: number,
+    inbound = false,
+    clientCertSha256?: string,
+  ) => {
     const id = key(transport, address, port);
     connections.set(id, socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const remote: Remote = { transport, address: bareHost(address), port };
+    const remote: Remote = clientCertSha256
+      ? { transport, address: bareHost(address), port, clientCertSha256 }
+      : { transport, address: bareHost(address), port };
     let waiting = inbound;
     if (waiting) {
       socket.setTimeout(firstMessageMs);
@@ -161,9 +191,20 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
   const tlsContext = options.tls
     ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }
     : undefined;
+  // A client certificate is asked for but not required (rejectUnauthorized: false): peers without
+  // one still connect; the decision refuses the calls of a peer whose pins it does not match.
   const tlsServer = tlsContext
-    ? createTlsServer({ ...tlsContext, handshakeTimeout: firstMessageMs }, (socket) =>
-        attach(socket, 'tls', socket.remoteAddress ?? '', socket.remotePort ?? 0, true),
+    ? createTlsServer(
+        { ...tlsContext, handshakeTimeout: firstMessageMs, requestCert: true, rejectUnauthorized: false },
+        (socket) =>
+          attach(
+            socket,
+            'tls',
+            socket.remoteAddress ?? '',
+            socket.remotePort ?? 0,
+            true,
+            clientCertSha256(socket),
+          ),
       )
     : undefined;
   if (tlsServer) tlsServer.maxConnections = options.maxConnections ?? 10_000;
@@ -197,7 +238,67 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
     }
   };
 
-  const sendResolved = (to: Remote, data: string, onFail?: (error: unknown) => void) => {
+  // Outbound TLS: the name and trust store each connection was verified against, so a target to
+  // verify never rides a connection opened without verification, for another name or other CAs.
+  const verifiedAs = new WeakMap<Socket, { name: string; ca: SecureContext | undefined }>();
+  // Sends waiting for a new connection to be up (connected, TLS verified): each fails with it.
+  const waiting = new WeakMap<Socket, ((error: unknown) => void)[]>();
+  // Targets' own CA bundles, parsed once each (the same PEM comes with every call to that peer).
+  const caContexts = new Map<string, SecureContext>();
+  const caContext = (pem: string): SecureContext => {
+    let context = caContexts.get(pem);
+    if (!context) {
+      if (caContexts.size >= 64) caContexts.clear();
+      context = createSecureContext({ ca: pem });
+      caContexts.set(pem, context);
+    }
+    return context;
+  };
+  const refused = (to: Remote, servername: string | undefined, error: unknown) => {
+    const e = error as NodeJS.ErrnoException;
+    const reason = e?.code ? `${e.code}: ${e.message}` : String(e?.message ?? error);
+    options.onTlsRefused?.({ address: to.address, port: to.port, servername, reason });
+  };
+
+  /**
+   * A TLS connection to `to` that verifies the chain (system CAs, or `ca`) and the name: SNI and
+   * the certificate's DNS names for a host name, its IP SANs for an IP literal (no SNI then).
+   */
+  const openTls = (
+    to: Remote,
+    verify: boolean,
+    ca: SecureContext | undefined,
+    servername: string | undefined,
+  ): TLSSocket => {
+    const socket = tlsConnect({
+      host: to.address,
+      port: to.port,
+      rejectUnauthorized: verify,
+      ...(servername ? { servername } : {}),
+      ...(ca ? { secureContext: ca } : {}),
+    });
+    if (verify) verifiedAs.set(socket, { name: servername ?? to.address, ca });
+    let connected = false;
+    let secured = false;
+    socket.once('connect', () => {
+      connected = true;
+    });
+    socket.once('secureConnect', () => {
+      secured = true;
+    });
+    socket.once('error', (error) => {
+      if (connected && !secured) refused(to, servername, error);
+    });
+    return socket;
+  };
+
+  const sendResolved = (
+    to: Remote,
+    data: string,
+    onFail?: (error: unknown) => void,
+    policy?: TargetTls,
+    servername?: string,
+  ) => {
     const bytes = Buffer.from(data, 'latin1');
     if (to.transport === 'udp') {
       outbox.push({ to, bytes, onFail });
@@ -206,20 +307,39 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
     }
     const id = key(to.transport, to.address, to.port);
     let socket = connections.get(id);
-    if (!socket || socket.destroyed) {
-      socket =
-        to.transport === 'tls'
-          ? tlsConnect({ host: to.address, port: to.port, rejectUnauthorized: false })
-          : netConnect(to.port, to.address);
-      attach(socket, to.transport, to.address, to.port);
-      if (onFail) {
-        const fail = onFail;
-        const s = socket;
-        const early = (error: unknown) => fail(error);
-        s.once('error', early);
-        s.once(to.transport === 'tls' ? 'secureConnect' : 'connect', () => s.off('error', early));
+    if (socket?.destroyed) socket = undefined;
+    let verify = true;
+    let ca: SecureContext | undefined;
+    if (to.transport === 'tls') {
+      verify = policy?.verify ?? true;
+      try {
+        ca = verify && policy?.ca ? caContext(policy.ca) : undefined;
+      } catch (error) {
+        refused(to, servername, new Error(`the target's CA bundle is not usable: ${String(error)}`));
+        onFail?.(error);
+        return;
+      }
+      // Without a target policy (in-dialog requests, responses) any open connection to the peer
+      // does; a target to verify needs one verified for its name against its CAs.
+      if (socket && policy?.verify) {
+        const as = verifiedAs.get(socket);
+        if (as?.name !== (servername ?? to.address) || as.ca !== ca) socket = undefined;
       }
     }
+    if (!socket) {
+      socket = to.transport === 'tls' ? openTls(to, verify, ca, servername) : netConnect(to.port, to.address);
+      attach(socket, to.transport, to.address, to.port);
+      const s = socket;
+      const fails: ((error: unknown) => void)[] = [];
+      waiting.set(s, fails);
+      s.once('error', (error) => {
+        if (waiting.get(s) !== fails) return;
+        waiting.delete(s);
+        for (const fail of fails) fail(error);
+      });
+      s.once(to.transport === 'tls' ? 'secureConnect' : 'connect', () => waiting.delete(s));
+    }
+    if (onFail) waiting.get(socket)?.push(onFail);
     socket.write(bytes);
   };
 
@@ -228,11 +348,13 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
     send(to, data, onFail) {
       const bare = bareHost(to.host);
       if (isIP(bare)) {
-        sendResolved({ transport: to.transport, address: bare, port: to.port }, data, onFail);
+        sendResolved({ transport: to.transport, address: bare, port: to.port }, data, onFail, to.tls);
         return;
       }
+      // A name is resolved here, so TLS carries it on as the name to verify (SNI, certificate).
       lookup(bare).then(
-        ({ address }) => sendResolved({ transport: to.transport, address, port: to.port }, data, onFail),
+        ({ address }) =>
+          sendResolved({ transport: to.transport, address, port: to.port }, data, onFail, to.tls, bare),
         (error) => onFail?.(error),
       );
     },
@@ -255,4 +377,10 @@ export async function startTransport(options: TransportOptions): Promise<SipTran
       ]);
     },
   };
+}
+
+/** SHA-256 of the client certificate an inbound TLS peer presented (lowercase hex, no colons). */
+function clientCertSha256(socket: TLSSocket): string | undefined {
+  const fingerprint: string | undefined = socket.getPeerCertificate().fingerprint256;
+  return fingerprint ? fingerprint.replaceAll(':', '').toLowerCase() : undefined;
 }

@@ -13,7 +13,7 @@ export function ownerForAccess(def: ResourceDef, doc: Doc): string | undefined {
  * Access rules shared by every resource (docs/api.md): customer keys see only
  * their customer's objects (others: 404), create only for it (others: 403),
  * read but never write providers and their own customer (403). For sources
- * (docs/security-sources.md) a customer key may not share them (403) nor
+ * (docs/security.md) a customer key may not share them (403) nor
  * write one wider than `limits` (400).
  */
 export function authorizer(def: ResourceDef, principal: Principal, limits?: SourceLimits) {

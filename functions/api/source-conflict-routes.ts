@@ -64,7 +64,7 @@ export function sourceConflictRoutes(deps: Pick<RouteDeps, 'store'>) {
       tags: ['Sources'],
       summary: 'List overlapping sources of different owners (operator only)',
       description:
-        'Pairs of allowed sources that a write would refuse today: an IPBX source overlapping another customer’s (unless both are shared with distinct digest credentials) or a provider’s. See docs/security-sources.md.',
+        'Pairs of allowed sources that a write would refuse today: an IPBX source overlapping another customer’s (unless both are shared with distinct digest credentials) or a provider’s. See docs/security.md.',
       security: bearerSecurity,
       request: { query: z.object(pageQuery) },
       responses: {

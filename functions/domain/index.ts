@@ -5,6 +5,7 @@ export * from './did';
 export * from './domain';
 export * from './ipbx';
 export * from './normalization-profile';
+export * from './peer-tls';
 export * from './provider';
 export * from './rate';
 export * from './route';

@@ -16,6 +16,7 @@ import {
   timestamps,
   transport,
 } from './common';
+import { DEFAULT_PEER_TLS, peerTls } from './peer-tls';
 
 /** A Class 5 endpoint of a customer (IP-PBX, SBC). */
 export const ipbxInput = z
@@ -30,7 +31,7 @@ export const ipbxInput = z
     allowed_sources: z.array(allowedSource).max(100).default([]),
     /**
      * The operator lets these sources overlap other customers' IPBXs that are shared too
-     * (docs/security-sources.md): every IPBX on the range needs its own digest credentials,
+     * (docs/security.md): every IPBX on the range needs its own digest credentials,
      * which then tell the callers apart. Only the operator key may set it.
      */
     shared_source: z.boolean().default(false).openapi({
@@ -44,6 +45,8 @@ export const ipbxInput = z
     codecs: codecPolicy.default({ allow: [], transcode: [] }),
     dtmf_mode: dtmfMode.default('rfc2833'),
     normalization_profile_id: id.nullable().default(null),
+    /** TLS checks: its server certificate when we connect to it, its client certificate when it calls (docs/security-tls.md). */
+    tls: peerTls.default(() => ({ ...DEFAULT_PEER_TLS, client_cert_sha256: [] })),
   })
   .openapi('IpbxInput');
 
@@ -52,9 +55,10 @@ export const ipbx = ipbxInput
   .extend({ id, credentials: credentialsView, ...timestamps })
   .openapi('Ipbx');
 
+/** What the store keeps: the view plus the HA1 hashes (no `tls` in objects stored before it existed). */
 export const storedIpbx = ipbx
   .omit({ credentials: true })
-  .extend({ credentials: storedCredentials.nullable() });
+  .extend({ credentials: storedCredentials.nullable(), tls: peerTls.optional() });
 
 export type IpbxInput = z.infer<typeof ipbxInput>;
 export type Ipbx = z.infer<typeof ipbx>;

@@ -44,7 +44,7 @@ const regex = z
 
 /**
  * One rewrite step, applied in order before (ingress) or after (egress) the
- * built-in E.164 conversion. `match` is an RE2 pattern (docs/security-sources.md);
+ * built-in E.164 conversion. `match` is an RE2 pattern (docs/security.md);
  * `replace` may use `$1`-style groups, `$&` and `$<name>`, as JavaScript's `String.replace`.
  */
 export const normalizationRule = z.object({

@@ -16,6 +16,7 @@ import {
   timestamps,
   transport,
 } from './common';
+import { DEFAULT_PEER_TLS, peerTls } from './peer-tls';
 import { techHeaders } from './sip-headers';
 
 const dialPrefix = z
@@ -62,6 +63,8 @@ export const providerInput = z
     normalization_profile_id: id.nullable().default(null),
     timers: attemptTimers.default({ provisional_ms: 2_000, final_ms: 60_000 }),
     health_check: healthCheck.default({ enabled: false, interval_s: 30 }),
+    /** TLS checks: its server certificate when we connect to it, its client certificate when it calls (docs/security-tls.md). */
+    tls: peerTls.default(() => ({ ...DEFAULT_PEER_TLS, client_cert_sha256: [] })),
   })
   .openapi('ProviderInput');
 
@@ -70,10 +73,11 @@ export const provider = providerInput
   .extend({ id, credentials: credentialsView, ...timestamps })
   .openapi('Provider');
 
-/** What the store keeps: the view plus the HA1 hashes. */
+/** What the store keeps: the view plus the HA1 hashes (no `tls` in objects stored before it existed). */
 export const storedProvider = provider.omit({ credentials: true }).extend({
   credentials: storedCredentials.nullable(),
   rate_deck_version: z.string().nullable().default(null),
+  tls: peerTls.optional(),
 });
 
 export type ProviderInput = z.infer<typeof providerInput>;

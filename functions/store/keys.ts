@@ -26,7 +26,7 @@ export const keys = {
   /** The config version counter of one customer. */
   version: (customerId: string): Key => ({ PK: `VERSION#${customerId}`, SK: ITEM_SK }),
   /**
-   * The source registry (docs/security-sources.md): one item per IPBX or provider with
+   * The source registry (docs/security.md): one item per IPBX or provider with
    * allowed sources, all in one partition so a write reads them all with a consistent query.
    */
   sourceHolder: (kind: string, id: string): Key => ({ PK: SOURCES, SK: `${upper(kind)}#${id}` }),

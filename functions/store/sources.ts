@@ -17,7 +17,7 @@ import type { Op } from './transaction';
 import type { Doc } from './write-ops';
 
 /**
- * Source ownership (docs/security-sources.md): the decision picks the IPBX
+ * Source ownership (docs/security.md): the decision picks the IPBX
  * or provider of a call by its source address, so a source belongs to one
  * owner. Two sources overlap when some packet matches both (nested CIDRs,
  * ports equal or either absent); overlapping sources of different owners are

@@ -4,7 +4,7 @@ import { create } from './world';
 
 type H = Awaited<ReturnType<typeof apiHarness>>;
 
-/** Normalization rules are RE2 patterns (docs/security-sources.md), checked when written. */
+/** Normalization rules are RE2 patterns (docs/security.md), checked when written. */
 describe('normalization profile patterns', () => {
   let h: H;
   let customerId: string;

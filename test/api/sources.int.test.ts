@@ -12,7 +12,7 @@ type H = Awaited<ReturnType<typeof apiHarness>>;
 type Source = { cidr: string; port?: number };
 
 /**
- * Source ownership (docs/security-sources.md), against DynamoDB Local: a
+ * Source ownership (docs/security.md), against DynamoDB Local: a
  * customer cannot take another customer's or a provider's source, only the
  * operator shares, customer keys write no wide sources, and concurrent writes
  * cannot both take one source.

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  FIXTURE_CERT_OPENSSL_SHA256,
+  FIXTURE_CERT_PEM,
+  FIXTURE_CERT_SHA256,
+} from '../../functions/domain/peer-tls.fixture';
 import { apiHarness } from './api-fixture';
 import { create, makeRefs, type Refs, validBody } from './world';
+
+/** A private key pasted where certificates belong (a throwaway Ed25519 key). */
+const PRIVATE_KEY_PEM =
+  '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIHRlc3Qta2V5LW5vdC11c2VkLWFueXdoZXJlLTAwMDAw\n-----END PRIVATE KEY-----\n';
 
 type H = Awaited<ReturnType<typeof apiHarness>>;
 
@@ -39,6 +48,11 @@ const rules: [path: string, change: Record<string, unknown>, field: string][] = 
   ['providers', { codecs: { allow: ['PCMA', 'no spaces'] } }, 'codecs.allow.1'],
   ['providers', { dtmf_mode: 'smoke' }, 'dtmf_mode'],
   ['providers', { enabled: 'no' }, 'enabled'],
+  ['providers', { tls: { ca_pem: 'not a certificate' } }, 'tls.ca_pem'],
+  ['providers', { tls: { ca_pem: `${FIXTURE_CERT_PEM}${PRIVATE_KEY_PEM}` } }, 'tls.ca_pem'],
+  ['providers', { tls: { ca_pem: FIXTURE_CERT_PEM.replace('MIIB', 'MIIX') } }, 'tls.ca_pem'],
+  ['providers', { tls: { verify_server: 'no' } }, 'tls.verify_server'],
+  ['providers', { tls: { client_cert_sha256: ['abc'] } }, 'tls.client_cert_sha256.0'],
   ['ipbxs', { customer_id: undefined }, 'customer_id'],
   ['ipbxs', { customer_id: 'not-an-id' }, 'customer_id'],
   ['ipbxs', { hostname: '' }, 'hostname'],
@@ -52,6 +66,13 @@ const rules: [path: string, change: Record<string, unknown>, field: string][] = 
   ['ipbxs', { dtmf_mode: 'loud' }, 'dtmf_mode'],
   ['ipbxs', { limits: { max_cps: -1 } }, 'limits.max_cps'],
   ['ipbxs', { normalization_profile_id: 5 }, 'normalization_profile_id'],
+  ['ipbxs', { tls: { ca_pem: `${FIXTURE_CERT_PEM}${'#'.repeat(64 * 1024)}` } }, 'tls.ca_pem'],
+  [
+    'ipbxs',
+    { tls: { client_cert_sha256: [FIXTURE_CERT_SHA256, 'g'.repeat(64)] } },
+    'tls.client_cert_sha256.1',
+  ],
+  ['ipbxs', { tls: { client_cert_sha256: 'not-a-list' } }, 'tls.client_cert_sha256'],
   ['dids', { number: '14155550100' }, 'number'],
   ['dids', { number: '+1415' }, 'number'],
   ['dids', { ipbx_id: undefined }, 'ipbx_id'],
@@ -128,6 +149,33 @@ describe('validation', () => {
       expect((await h.call('GET', `/v1/${path}/${existing.id}`)).body).toEqual(existing);
     },
   );
+
+  it('tls settings: defaults, a CA bundle and pins stored lowercase without colons; errors never echo a key', async () => {
+    const plain = await create(h.call, 'providers', validBody['providers']!(refs));
+    expect(plain.tls).toEqual({ verify_server: true, ca_pem: null, client_cert_sha256: [] });
+    const body = {
+      ...validBody['ipbxs']!(refs),
+      transport: 'tls',
+      tls: { ca_pem: FIXTURE_CERT_PEM, client_cert_sha256: [FIXTURE_CERT_OPENSSL_SHA256] },
+    };
+    const ipbx = await create(h.call, 'ipbxs', body);
+    expect(ipbx.tls).toEqual({
+      verify_server: true,
+      ca_pem: FIXTURE_CERT_PEM,
+      client_cert_sha256: [FIXTURE_CERT_SHA256],
+    });
+    const opted = await h.call('PATCH', `/v1/ipbxs/${ipbx.id}`, { body: { tls: { verify_server: false } } });
+    expect(opted.status).toBe(200);
+    expect(opted.body.tls).toEqual({ verify_server: false, ca_pem: null, client_cert_sha256: [] });
+    const refused = await h.call('POST', '/v1/providers', {
+      body: { ...validBody['providers']!(refs), tls: { ca_pem: PRIVATE_KEY_PEM } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      { field: 'tls.ca_pem', message: expect.stringContaining('only CERTIFICATE blocks are accepted') },
+    ]);
+    expect(JSON.stringify(refused.body)).not.toContain('MC4CAQAw');
+  });
 
   it.each([
     ['malformed JSON', { raw: '{"name":', contentType: 'application/json' }],

@@ -37,7 +37,7 @@ export const validBody: Record<string, (r: Refs) => Record<string, unknown>> = {
     name: `pbx ${unique()}`,
     hostname: '192.0.2.10',
     transport: 'tcp',
-    // A network of its own: a source belongs to one customer (docs/security-sources.md).
+    // A network of its own: a source belongs to one customer (docs/security.md).
     allowed_sources: [{ cidr: ownNetwork(), port: 5060 }],
     credentials: { username: 'pbx', password: 'pbx-secret', realm: 'pbx.example' },
     normalization_profile_id: r.profileId,

@@ -11,6 +11,7 @@ import { authenticate, nonceBinding } from './digest';
 import { DEFAULT_FAILOVER, type Identity, ipbxTarget, providerTarget } from './egress';
 import { type CompiledProfile, toE164 } from './normalize';
 import { type OrderOptions, orderRoutes } from './order-routes';
+import { clientCertRefusal } from './peer-tls';
 import { hostOf, uriOfHeader, userOf } from './sip-uri';
 
 export type DecideOptions = OrderOptions & {
@@ -49,7 +50,7 @@ const AMBIGUOUS = { ambiguous: true } as const;
 /**
  * IP/port first; otherwise an IPBX known only by its digest credentials (realm + username).
  * When entries of several parties match the source (shared sources, or overlaps stored before
- * the ownership rule: docs/security-sources.md), neither the most specific one nor table order
+ * the ownership rule: docs/security.md), neither the most specific one nor table order
  * decides: only an IPBX with digest credentials may be chosen, by the credentials the caller names.
  */
 function identify(request: DecideRequest, snapshot: Snapshot, trustSource: boolean): Identified | undefined {
@@ -115,8 +116,8 @@ function byCredentials(
 }
 
 /**
- * The routing decision for one initial INVITE: identify the source, check
- * digest credentials, normalize the numbers, then route inbound (DID → IPBX),
+ * The routing decision for one initial INVITE: identify the source, check its
+ * pinned TLS client certificate and digest credentials, normalize the numbers, then route inbound (DID → IPBX),
  * on-net (callee is a DID) or outbound (ordered as docs/design.md, "Route selection").
  * Pure: time, randomness and provider load come in through `options`.
  *
@@ -130,6 +131,9 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
   const source: Source = 'realm' in found ? { kind: 'ipbx', ipbx: found.ipbx } : found;
   const entity = source.kind === 'ipbx' ? source.ipbx : source.provider;
   if (!entity.enabled) return reject(403, 'source_disabled');
+  // Pinned client certificates (TLS only), before any challenge: simulate has no connection to check.
+  const certRefusal = options.trustSource ? undefined : clientCertRefusal(request.source, entity);
+  if (certRefusal) return reject(403, certRefusal);
 
   const digestUsed = source.kind === 'ipbx' && source.ipbx.credentials !== null && !options.trustSource;
   if (source.kind === 'ipbx' && source.ipbx.credentials && digestUsed) {

@@ -5,6 +5,7 @@ import type { StoredProvider } from '../../domain/provider';
 import type { Snapshot } from './compile-snapshot';
 import { fromE164 } from './normalize';
 import type { Candidate } from './order-routes';
+import { targetTls } from './peer-tls';
 import { uriHost } from './sip-uri';
 
 /**
@@ -69,7 +70,7 @@ export function providerTarget(
 ): RouteTarget {
   const p: StoredProvider = c.provider;
   const { caller, callee } = numbersFor(p, call, snapshot);
-  return {
+  const target: RouteTarget = {
     kind: 'provider',
     id: p.id,
     route_id: c.route.id,
@@ -88,6 +89,8 @@ export function providerTarget(
       : defaults.failover) as FailoverPattern[],
     reason: c.reason,
   };
+  if (p.transport === 'tls') target.tls = targetTls(p);
+  return target;
 }
 
 /** The single attempt of an inbound or on-net call: the DID's IPBX. */
@@ -98,7 +101,7 @@ export function ipbxTarget(
   reason: string,
 ): RouteTarget {
   const { caller, callee } = numbersFor(ipbx, call, snapshot);
-  return {
+  const target: RouteTarget = {
     kind: 'ipbx',
     id: ipbx.id,
     route_id: null,
@@ -115,4 +118,6 @@ export function ipbxTarget(
     failover_codes: [],
     reason,
   };
+  if (ipbx.transport === 'tls') target.tls = targetTls(ipbx);
+  return target;
 }

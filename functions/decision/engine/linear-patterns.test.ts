@@ -111,7 +111,7 @@ describe('replacement syntax is String.prototype.replace’s (property)', () => 
   const atom = fc.constantFrom('0', '1', '9', '\\d', '[0-4]', '.', '\\+');
   const piece = fc.tuple(atom, fc.constantFrom('', '*', '+', '?', '{1,3}', '+?')).map(([a, q]) => a + q);
   // Inside a group nothing may match empty: how a repeated group that matched the empty string
-  // captures is where RE2 and backtracking engines differ (docs/security-sources.md).
+  // captures is where RE2 and backtracking engines differ (docs/security.md).
   const solid = fc.tuple(atom, fc.constantFrom('', '+', '{1,3}', '+?')).map(([a, q]) => a + q);
   const sequence = fc.array(solid, { minLength: 1, maxLength: 3 }).map((p) => p.join(''));
   const group = fc

@@ -39,7 +39,7 @@ export function compilePattern(source: string): RE2JS | undefined {
 
 /**
  * Patterns run on RE2 (re2js), never on the backtracking RegExp: one
- * tenant's rules cannot stall the decisions of others (docs/security-sources.md).
+ * tenant's rules cannot stall the decisions of others (docs/security.md).
  */
 export function compileProfile(profile: NormalizationProfile): CompiledProfile {
   const unsupported: number[] = [];

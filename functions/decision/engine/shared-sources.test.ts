@@ -9,7 +9,7 @@ import { seededRandom } from './random';
 import { baseIpbx, baseRequest, provider, route, uid } from './test-fixtures';
 
 /**
- * Sources several parties match (docs/security-sources.md): shared by the
+ * Sources several parties match (docs/security.md): shared by the
  * operator, or overlaps stored before the ownership rule. Table order and
  * prefix length never pick a customer; only digest credentials do.
  */

@@ -34,8 +34,14 @@ export const simulateRequest = z
   .openapi('SimulateRequest');
 
 export const simulatedTarget = routeTarget
-  .omit({ kind: true, id: true, credentials: true })
-  .extend({ provider_id: id.optional(), ipbx_id: id.optional(), has_credentials: z.boolean() })
+  .omit({ kind: true, id: true, credentials: true, tls: true })
+  .extend({
+    provider_id: id.optional(),
+    ipbx_id: id.optional(),
+    has_credentials: z.boolean(),
+    /** TLS targets: whether the relay verifies the certificate, and against the peer's own CAs. */
+    tls: z.object({ verify: z.boolean(), own_ca: z.boolean() }).optional(),
+  })
   .openapi('SimulatedTarget');
 
 export const simulateResponse = z

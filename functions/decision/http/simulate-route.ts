@@ -31,11 +31,12 @@ export const simulateRoute = createRoute({
 });
 
 function friendlyTarget(t: RouteTarget): SimulateResponse['targets'][number] {
-  const { kind, id, credentials, ...rest } = t;
+  const { kind, id, credentials, tls, ...rest } = t;
   return {
     ...(kind === 'provider' ? { provider_id: id } : { ipbx_id: id }),
     ...rest,
     has_credentials: credentials !== null,
+    ...(tls ? { tls: { verify: tls.verify, own_ca: tls.ca !== undefined } } : {}),
   };
 }
 
