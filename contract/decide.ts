@@ -105,12 +105,17 @@ export const routeDecision = z.object({
   targets: z.array(routeTarget).min(1),
 });
 
+/** A digest algorithm of RFC 7616 that Tandem speaks. */
+export const digestAlgorithm = z.enum(['SHA-256', 'MD5']);
+
 export const challengeDecision = z.object({
   action: z.literal('challenge'),
   realm: z.string(),
   nonce: z.string(),
   /** One challenge header per algorithm, strongest first (RFC 7616 §3.7). */
-  algorithms: z.array(z.enum(['SHA-256', 'MD5'])),
+  algorithms: z.array(digestAlgorithm),
+  /** True when the IPBX chose the algorithms: the relay offers exactly these, in this order. */
+  fixed: z.boolean().optional(),
   stale: z.boolean(),
   opaque: z.string().optional(),
 });

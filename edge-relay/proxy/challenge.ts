@@ -18,7 +18,8 @@ export function challengeResponse(
   decision: ChallengeDecision,
   order: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'],
 ): SipResponse {
-  const wanted = order.filter((a) => decision.algorithms.includes(a));
+  // The IPBX's own list is offered as it stands; otherwise the operator's order applies.
+  const wanted = decision.fixed ? decision.algorithms : order.filter((a) => decision.algorithms.includes(a));
   const algorithms = wanted.length > 0 ? wanted : decision.algorithms;
   const extra = algorithms.map((algorithm): [string, string] => [
     'Proxy-Authenticate',

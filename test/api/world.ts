@@ -38,7 +38,7 @@ export const validBody: Record<string, (r: Refs) => Record<string, unknown>> = {
     hostname: '192.0.2.10',
     transport: 'tcp',
     // A network of its own: a source belongs to one customer (docs/security.md).
-    allowed_sources: [{ cidr: ownNetwork(), port: 5060 }],
+    allowed_sources: [{ cidr: ownNetwork() }],
     credentials: { username: 'pbx', password: 'pbx-secret', realm: 'pbx.example' },
     normalization_profile_id: r.profileId,
   }),

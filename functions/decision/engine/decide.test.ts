@@ -277,6 +277,21 @@ describe('decide: digest authentication', () => {
     return `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${p.uri}", response="${response}", algorithm=${algorithm}, qop=auth, nc=00000001, cnonce="abc"`;
   };
 
+  it("an IPBX's own digest algorithms: offered as set, in order, and an answer in another is challenged again", () => {
+    const md5Only = { ...pbxAuth, digest_algorithms: ['MD5' as const] };
+    const own = compileSnapshot({ global: { ...global, ipbxs: [md5Only] }, routes });
+    const decideOwn = (over: Partial<DecideRequest> = {}) =>
+      decide(req({ ...src, ...over }), own, options).response;
+    const challenge = decideOwn();
+    expect(challenge).toMatchObject({ action: 'challenge', algorithms: ['MD5'], fixed: true });
+    if (challenge.action !== 'challenge') return;
+    expect(decideOwn({ authorization: answer(challenge.nonce, 'pw', 'acme', 'MD5') }).action).toBe('route');
+    expect(decideOwn({ authorization: answer(challenge.nonce, 'pw', 'acme', 'SHA-256') })).toMatchObject({
+      action: 'challenge',
+      algorithms: ['MD5'],
+    });
+  });
+
   it('challenge → answer → route; wrong password → 403 flagged; stale → stale challenge; replay for another call → challenge', () => {
     const challenge = run(src).response;
     expect(challenge).toMatchObject({

@@ -146,6 +146,7 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
       now: options.now,
       binding: nonceBinding(credentials.realm, request.call_id, request.source.ip),
       ttlS: options.nonceTtlS,
+      ...(source.ipbx.digest_algorithms ? { algorithms: source.ipbx.digest_algorithms } : {}),
     });
     if (outcome.result === 'failed') return reject(403, 'auth_failed', true);
     if (outcome.result === 'challenge') {
@@ -154,7 +155,8 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
           action: 'challenge',
           realm: credentials.realm,
           nonce: outcome.nonce,
-          algorithms: ['SHA-256', 'MD5'],
+          algorithms: source.ipbx.digest_algorithms ?? ['SHA-256', 'MD5'],
+          ...(source.ipbx.digest_algorithms ? { fixed: true } : {}),
           stale: outcome.stale,
         },
         explain: { skipped: [], authFailed: false },

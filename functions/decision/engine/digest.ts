@@ -93,6 +93,8 @@ export function authenticate(input: {
   now: number;
   binding: string;
   ttlS?: number;
+  /** The algorithms the IPBX allows; any when absent. */
+  algorithms?: readonly ('MD5' | 'SHA-256')[];
 }): AuthOutcome {
   const fresh = (stale: boolean): AuthOutcome => ({
     result: 'challenge',
@@ -107,6 +109,8 @@ export function authenticate(input: {
   }
   const algorithm = (p.algorithm ?? 'MD5').toUpperCase();
   if (algorithm !== 'MD5' && algorithm !== 'SHA-256') return fresh(false);
+  // An answer in an algorithm the IPBX was not offered (a downgrade to MD5) is challenged again.
+  if (input.algorithms && !input.algorithms.includes(algorithm)) return fresh(false);
   const nonce = checkNonce(p.nonce, input.secret, input.now, input.binding, input.ttlS);
   if (nonce === 'invalid') return fresh(false);
   const ha1 = algorithm === 'MD5' ? input.credentials.ha1_md5 : input.credentials.ha1_sha256;

@@ -29,6 +29,7 @@ export const baseIpbx: StoredIpbx = {
   id: uid(100),
   customer_id: ACME,
   name: 'acme pbx',
+  digest_algorithms: null,
   detail: '',
   hostname: 'pbx.acme.example',
   port: 5060,

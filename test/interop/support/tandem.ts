@@ -15,14 +15,6 @@ export type UaNeeds = {
   digestAlgorithms?: DigestAlgorithm[];
 };
 
-/**
- * Where a UA's digest algorithms are set. Today only the relay has the list
- * (`digestAlgorithms`, TANDEM_DIGEST_ALGORITHMS), so a test file runs its own
- * relay for its UA. Once the IPBX has its own list, this one line becomes
- * 'ipbx' and the world sets it on the IPBX instead (`digest_algorithms`).
- */
-const DIGEST_SETTING: 'relay' | 'ipbx' = 'relay';
-
 export const CALLED = '+821012345678';
 export const CALLING = '+14155550100';
 
@@ -79,10 +71,8 @@ export async function startInterop(needs: UaNeeds = {}): Promise<Interop> {
   const digest = needs.digestAlgorithms;
   let relay: Relay;
   try {
-    relay = await startTestRelay(
-      stack,
-      DIGEST_SETTING === 'relay' && digest ? { digestAlgorithms: digest } : {},
-    );
+    // The relay keeps its default challenges (SHA-256, MD5): a UA's needs are the IPBX's setting.
+    relay = await startTestRelay(stack, {});
   } catch (error) {
     await stack.stop();
     throw error;
@@ -121,7 +111,7 @@ export async function startInterop(needs: UaNeeds = {}): Promise<Interop> {
       transport: options.transport,
       allowed_sources: [{ cidr: '127.0.0.1' }],
       ...(options.credentials ? { credentials: options.credentials } : {}),
-      ...(DIGEST_SETTING === 'ipbx' && digest ? { digest_algorithms: digest } : {}),
+      ...(digest ? { digest_algorithms: digest } : {}),
     });
     return {
       customerId: customer.id,
