@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,6 +57,17 @@ function sipOptions(port: number): Promise<string> {
     });
     socket.once('listening', () => socket.send(message(socket.address().port), port, '127.0.0.1'));
   });
+}
+
+/** TCP ports listening on 127.0.0.1 in the range the rtpengine port claims use (local/rtpengine-process.ts). */
+function claimListenerPorts(): number[] {
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f[3] === '0A' && f[1]?.startsWith('0100007F:'))
+    .map((f) => Number.parseInt(f[1]!.split(':')[1]!, 16))
+    .filter((port) => port >= 19_000 && port < 20_000);
 }
 
 /** Processes named `binary` whose command line mentions `needle` (our data dir, our port). */
@@ -119,8 +131,15 @@ describe('npm start (local/start.ts)', () => {
     expect(again.output()).not.toContain(adminKey);
     const list = await fetch(`${url2}/v1/customers`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(JSON.stringify(await list.json())).toContain('Kept across restarts');
+    // Ctrl-C ends everything though clients hold connections open: one to the API, and one to
+    // every rtpengine port-claim listener (they once made the stop wait forever).
+    const held = [new URL(url2).port, ...claimListenerPorts()].map((port) =>
+      connect(Number(port), '127.0.0.1').on('error', () => {}),
+    );
+    await Promise.all(held.map((s) => new Promise((r) => s.once('connect', r).once('error', r))));
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
+    for (const socket of held) socket.destroy();
     expect(processesWith('java', dataDir)).toEqual([]);
   }, 120_000);
 
