@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttemptOutcome } from '../../edge-relay/events';
 import type { LogFields, Logger } from '../../edge-relay/log';
 import type { Relay } from '../../edge-relay/service';
+import { startTransport, type TlsRefusal } from '../../edge-relay/transport/sip-transport';
 import { freePort } from '../../platform/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startSipp } from './support/sipp';
@@ -165,5 +166,66 @@ describe('outbound TLS: the relay verifies the carrier', () => {
     await call(w.ipbxPort);
     expect(w.uas.requests).toEqual(['INVITE', 'ACK', 'BYE']);
     expect(warningsFor(w.uas.port)).toEqual([]);
+  });
+});
+
+describe('transport: which TLS connection a send may use', () => {
+  const options = (n: number) =>
+    [
+      `OPTIONS sip:uas@localhost SIP/2.0`,
+      `Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bKreuse${n}`,
+      'From: <sip:relay@127.0.0.1>;tag=r',
+      'To: <sip:uas@localhost>',
+      `Call-ID: reuse-${n}`,
+      `CSeq: ${n} OPTIONS`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('a target to verify never rides an unverified connection; sends without a policy reuse the open one', async () => {
+    const uas = await startTlsUas({ cert: certs.localhost.cert, key: certs.localhost.key });
+    running.push(uas);
+    const refusals: TlsRefusal[] = [];
+    const t = await startTransport({
+      address: '127.0.0.1',
+      udpPort: 0,
+      tcpPort: 0,
+      onMessage: () => {},
+      onError: () => {},
+      onTlsRefused: (r) => refusals.push(r),
+    });
+    try {
+      const to = { transport: 'tls' as const, host: 'localhost', port: uas.port };
+      const trusted = { ...to, tls: { verify: true, ca: certs.localhost.cert } };
+      t.send({ ...to, tls: { verify: false } }, options(1));
+      await until(() => uas.requests.length === 1);
+      t.send(trusted, options(2)); // the open connection was not verified: a new one
+      await until(() => uas.requests.length === 2);
+      t.send(to, options(3)); // no policy (in-dialog, responses): the open connection
+      t.send(trusted, options(4)); // verified for this name and these CAs: the same
+      await until(() => uas.requests.length === 4);
+      expect(uas.servernames).toEqual(['localhost', 'localhost']);
+      // System CAs do not know the carrier: every send waiting for that connection fails.
+      const failed: unknown[] = [];
+      t.send({ ...to, tls: { verify: true } }, options(5), (e) => failed.push(e));
+      t.send({ ...to, tls: { verify: true } }, options(6), (e) => failed.push(e));
+      await until(() => failed.length === 2);
+      expect(failed).toHaveLength(2);
+      expect(refusals).toEqual([
+        {
+          address: '127.0.0.1',
+          port: uas.port,
+          servername: 'localhost',
+          reason: expect.stringMatching(/SELF_SIGNED/),
+        },
+      ]);
+      expect(uas.requests).toHaveLength(4);
+    } finally {
+      await t.close();
+    }
   });
 });
