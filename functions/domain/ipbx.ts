@@ -19,64 +19,50 @@ import {
 } from './common';
 import { DEFAULT_PEER_TLS, peerTls } from './peer-tls';
 
-/** The fields of an IPBX, before the checks across fields. */
-const ipbxFields = z.object({
-  customer_id: id,
-  name,
-  detail,
-  hostname,
-  port: sipPort.default(5060),
-  transport: transport.default('udp'),
-  enabled: z.boolean().default(true),
-  allowed_sources: z.array(allowedSource).max(100).default([]),
-  /**
-   * The operator lets these sources overlap other customers' IPBXs that are shared too
-   * (docs/security.md): every IPBX on the range needs its own digest credentials,
-   * which then tell the callers apart. Only the operator key may set it.
-   */
-  shared_source: z.boolean().default(false).openapi({
-    description:
-      "Operator only: allowed_sources may overlap other customers' shared IPBXs; each needs its own digest credentials",
-  }),
-  /** Digest credentials the IPBX must answer our 407 with; write-only. */
-  credentials: credentialsInput.nullable().optional(),
-  /**
-   * The digest algorithms offered to this IPBX, one 407 challenge each, in this order, and the
-   * only ones its answer may use; null: the relay's TANDEM_DIGEST_ALGORITHMS (docs/connect-a-pbx.md).
-   */
-  digest_algorithms: z
-    .array(digestAlgorithm)
-    .min(1)
-    .max(2)
-    .refine((list) => new Set(list).size === list.length, 'must not repeat an algorithm')
-    .nullable()
-    .default(null),
-  limits: limits.default({ max_concurrent_calls: null, max_cps: null }),
-  media_anchor: mediaAnchor,
-  codecs: codecPolicy.default({ allow: [], transcode: [] }),
-  dtmf_mode: dtmfMode.default('rfc2833'),
-  normalization_profile_id: id.nullable().default(null),
-  /** TLS checks: its server certificate when we connect to it, its client certificate when it calls (docs/security.md, "TLS"). */
-  tls: peerTls.default(() => ({ ...DEFAULT_PEER_TLS, client_cert_sha256: [] })),
-});
-
 /** A Class 5 endpoint of a customer (IP-PBX, SBC). */
-export const ipbxInput = ipbxFields
-  .superRefine((ipbx, ctx) => {
-    // Over TCP and TLS a PBX connects from an ephemeral port: a source port would never match.
-    if (ipbx.transport === 'udp') return;
-    ipbx.allowed_sources.forEach((source, i) => {
-      if (source.port !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['allowed_sources', i, 'port'],
-          message: `must be left out when transport is ${ipbx.transport}: TCP and TLS connections come from ephemeral ports`,
-        });
-    });
+export const ipbxInput = z
+  .object({
+    customer_id: id,
+    name,
+    detail,
+    hostname,
+    port: sipPort.default(5060),
+    transport: transport.default('udp'),
+    enabled: z.boolean().default(true),
+    allowed_sources: z.array(allowedSource).max(100).default([]),
+    /**
+     * The operator lets these sources overlap other customers' IPBXs that are shared too
+     * (docs/security.md): every IPBX on the range needs its own digest credentials,
+     * which then tell the callers apart. Only the operator key may set it.
+     */
+    shared_source: z.boolean().default(false).openapi({
+      description:
+        "Operator only: allowed_sources may overlap other customers' shared IPBXs; each needs its own digest credentials",
+    }),
+    /** Digest credentials the IPBX must answer our 407 with; write-only. */
+    credentials: credentialsInput.nullable().optional(),
+    /**
+     * The digest algorithms offered to this IPBX, one 407 challenge each, in this order, and the
+     * only ones its answer may use; null: the relay's TANDEM_DIGEST_ALGORITHMS (docs/connect-a-pbx.md).
+     */
+    digest_algorithms: z
+      .array(digestAlgorithm)
+      .min(1)
+      .max(2)
+      .refine((list) => new Set(list).size === list.length, 'must not repeat an algorithm')
+      .nullable()
+      .default(null),
+    limits: limits.default({ max_concurrent_calls: null, max_cps: null }),
+    media_anchor: mediaAnchor,
+    codecs: codecPolicy.default({ allow: [], transcode: [] }),
+    dtmf_mode: dtmfMode.default('rfc2833'),
+    normalization_profile_id: id.nullable().default(null),
+    /** TLS checks: its server certificate when we connect to it, its client certificate when it calls (docs/security.md, "TLS"). */
+    tls: peerTls.default(() => ({ ...DEFAULT_PEER_TLS, client_cert_sha256: [] })),
   })
   .openapi('IpbxInput');
 
-export const ipbx = ipbxFields
+export const ipbx = ipbxInput
   .omit({ credentials: true })
   .extend({ id, credentials: credentialsView, ...timestamps })
   .openapi('Ipbx');

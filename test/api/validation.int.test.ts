@@ -64,7 +64,6 @@ const rules: [path: string, change: Record<string, unknown>, field: string][] = 
   ['ipbxs', { credentials: { username: 'u', password: 'p', realm: '' } }, 'credentials.realm'],
   ['ipbxs', { codecs: { transcode: ['x y'] } }, 'codecs.transcode.0'],
   ['ipbxs', { dtmf_mode: 'loud' }, 'dtmf_mode'],
-  ['ipbxs', { allowed_sources: [{ cidr: '10.77.0.0/24', port: 5060 }] }, 'allowed_sources.0.port'],
   ['ipbxs', { digest_algorithms: ['SHA-512'] }, 'digest_algorithms.0'],
   ['ipbxs', { digest_algorithms: ['MD5', 'MD5'] }, 'digest_algorithms'],
   ['ipbxs', { digest_algorithms: [] }, 'digest_algorithms'],
