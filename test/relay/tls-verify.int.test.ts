@@ -215,14 +215,15 @@ describe('transport: which TLS connection a send may use', () => {
       t.send({ ...to, tls: { verify: true } }, options(6), (e) => failed.push(e));
       await until(() => failed.length === 2);
       expect(failed).toHaveLength(2);
-      expect(refusals).toEqual([
-        {
+      // One refused handshake, or two when the second name lookup ends after the first failed.
+      expect(refusals.length).toBeGreaterThanOrEqual(1);
+      for (const refusal of refusals)
+        expect(refusal).toEqual({
           address: '127.0.0.1',
           port: uas.port,
           servername: 'localhost',
           reason: expect.stringMatching(/SELF_SIGNED/),
-        },
-      ]);
+        });
       expect(uas.requests).toHaveLength(4);
     } finally {
       await t.close();
