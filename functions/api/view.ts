@@ -1,8 +1,9 @@
 import type { StoredCredentials } from '../domain';
+import { type SourcedPeer, sourceWarnings } from '../domain/source-warnings';
 import type { Doc, ResourceDef } from '../store';
 import { viewCredentials } from '../store';
 
-/** A stored object as API reads show it: hidden fields dropped, credentials without hashes. */
+/** A stored object as API reads show it: hidden fields dropped, credentials without hashes, warnings added. */
 export function toView(def: ResourceDef, doc: Doc): Record<string, unknown> {
   // DynamoDB does not keep the order of map keys: show them in the schema's order.
   const order = Object.keys((def.view as unknown as { shape?: object }).shape ?? {});
@@ -11,5 +12,9 @@ export function toView(def: ResourceDef, doc: Doc): Record<string, unknown> {
     fields.filter((k) => !def.hidden.includes(k)).map((k) => [k, doc[k]]),
   );
   if (def.credentials) view['credentials'] = viewCredentials(doc['credentials'] as StoredCredentials | null);
+  if (def.sources) {
+    const warnings = sourceWarnings(doc as SourcedPeer);
+    if (warnings.length > 0) view['warnings'] = warnings;
+  }
   return view;
 }

@@ -18,6 +18,7 @@ import {
   transport,
 } from './common';
 import { DEFAULT_PEER_TLS, peerTls } from './peer-tls';
+import { configWarnings } from './source-warnings';
 
 /** A Class 5 endpoint of a customer (IP-PBX, SBC). */
 export const ipbxInput = z
@@ -64,12 +65,12 @@ export const ipbxInput = z
 
 export const ipbx = ipbxInput
   .omit({ credentials: true })
-  .extend({ id, credentials: credentialsView, ...timestamps })
+  .extend({ id, credentials: credentialsView, warnings: configWarnings, ...timestamps })
   .openapi('Ipbx');
 
 /** What the store keeps: the view plus the HA1 hashes (no `tls` in objects stored before it existed). */
 export const storedIpbx = ipbx
-  .omit({ credentials: true })
+  .omit({ credentials: true, warnings: true })
   .extend({ credentials: storedCredentials.nullable(), tls: peerTls.optional() });
 
 export type IpbxInput = z.infer<typeof ipbxInput>;

@@ -18,6 +18,7 @@ import {
 } from './common';
 import { DEFAULT_PEER_TLS, peerTls } from './peer-tls';
 import { techHeaders } from './sip-headers';
+import { configWarnings } from './source-warnings';
 
 const dialPrefix = z
   .string()
@@ -70,11 +71,11 @@ export const providerInput = z
 
 export const provider = providerInput
   .omit({ credentials: true })
-  .extend({ id, credentials: credentialsView, ...timestamps })
+  .extend({ id, credentials: credentialsView, warnings: configWarnings, ...timestamps })
   .openapi('Provider');
 
 /** What the store keeps: the view plus the HA1 hashes (no `tls` in objects stored before it existed). */
-export const storedProvider = provider.omit({ credentials: true }).extend({
+export const storedProvider = provider.omit({ credentials: true, warnings: true }).extend({
   credentials: storedCredentials.nullable(),
   rate_deck_version: z.string().nullable().default(null),
   tls: peerTls.optional(),

@@ -303,6 +303,40 @@ describe('allowed sources belong to one owner', () => {
     expect(res.body.errors).toEqual([{ field, message: expect.stringContaining(`did you mean ${network}`) }]);
   });
 
+  it('a source port over TCP or TLS is kept with a warning on every read; UDP and portless sources get none', async () => {
+    const created = await post(
+      'ipbxs',
+      ipbx(a.id, [{ cidr: '203.0.113.77', port: 5080 }, { cidr: '203.0.113.78' }], { transport: 'tcp' }),
+      a.key,
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.allowed_sources).toEqual([
+      { cidr: '203.0.113.77', port: 5080 },
+      { cidr: '203.0.113.78' },
+    ]);
+    expect(created.body.warnings).toEqual([
+      { field: 'allowed_sources.0.port', message: expect.stringMatching(/over tcp .*port 5080/) },
+    ]);
+    const read = await h.call('GET', `/v1/ipbxs/${created.body.id}`, { key: a.key });
+    expect(read.body.warnings).toEqual(created.body.warnings);
+    // Moved to UDP, the same port is what the PBX sends from: no warning.
+    const udp = await h.call('PATCH', `/v1/ipbxs/${created.body.id}`, {
+      body: { transport: 'udp' },
+      key: a.key,
+    });
+    expect(udp.status).toBe(200);
+    expect(udp.body).not.toHaveProperty('warnings');
+    const provider = await post('providers', {
+      name: 'tls carrier',
+      hostname: 'sip.tls-carrier.example',
+      transport: 'tls',
+      allowed_sources: [{ cidr: '198.18.0.9', port: 5061 }],
+    });
+    expect(provider.body.warnings).toEqual([
+      { field: 'allowed_sources.0.port', message: expect.stringMatching(/over tls .*port 5061/) },
+    ]);
+  });
+
   it('concurrent creates of one source by different customers: exactly one lands', async () => {
     const rivals = await Promise.all(Array.from({ length: 5 }, (_, i) => customer(`rival ${i}`)));
     for (const [round, cidr] of ['100.65.0.0/24', '100.65.1.7', '2001:db9:65::/48'].entries()) {
