@@ -21,6 +21,7 @@ export default $config({
     const { table } = await import('./infra/table');
     const { api } = await import('./infra/api');
     const { decisionUrl } = await import('./infra/decision');
+    await import('./infra/cdr');
     return {
       api: api.url,
       decisionUrl,

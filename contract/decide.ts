@@ -96,8 +96,23 @@ export const callContext = z
     /** E.164 after ingress normalization; a caller that does not normalize, as received. */
     caller: z.string(),
     callee: z.string(),
+    /** The DID (number or range start as configured) that routed an inbound or on-net call. */
+    did: z.string().optional(),
   })
   .openapi('CallContext');
+
+/** What the decision knew of a call it refused, for the call's record (docs/cdrs.md). */
+export const refusedCall = z
+  .object({
+    customer_id: id.nullable(),
+    direction: z.enum(['outbound', 'inbound', 'onnet']).nullable(),
+    source_kind: z.enum(['ipbx', 'provider']),
+    source_id: id,
+    caller: z.string().optional(),
+    callee: z.string().optional(),
+    did: z.string().optional(),
+  })
+  .openapi('RefusedCall');
 
 export const routeDecision = z.object({
   action: z.literal('route'),
@@ -126,6 +141,8 @@ export const rejectDecision = z.object({
   reason: z.string(),
   /** True when a digest answer had a wrong password: the relay counts these per source (rate limiting). */
   auth_failed: z.boolean().optional(),
+  /** Absent when the source was not identified. */
+  call: refusedCall.optional(),
 });
 
 export const decideResponse = z
@@ -136,4 +153,5 @@ export type DecideRequest = z.infer<typeof decideRequest>;
 export type RouteTarget = z.infer<typeof routeTarget>;
 export type TargetTls = z.infer<typeof targetTls>;
 export type CallContext = z.infer<typeof callContext>;
+export type RefusedCall = z.infer<typeof refusedCall>;
 export type DecideResponse = z.infer<typeof decideResponse>;

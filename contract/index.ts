@@ -1,3 +1,4 @@
+export * from './cdr';
 export * from './decide';
 export * from './failover';
 export * from './peer';

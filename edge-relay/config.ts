@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { MAX_CDR_BATCH } from '../contract/cdr';
 
 const port = z.number().int().min(0).max(65535);
 const ipAddress = z.union([z.ipv4(), z.ipv6()]);
@@ -50,13 +52,18 @@ export const relayConfig = z.object({
         .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
         .optional(),
       keyPrefix: z.string().min(1).max(64).default('tandem:'),
-      /** A dialog is forgotten this long after its 2xx (a call whose BYE never came). */
+      /**
+       * A dialog is ended this long after its 2xx (a call whose BYE never came): its record closes
+       * as `timeout` and its media session is deleted.
+       */
       ttlS: z
         .number()
         .int()
-        .min(60)
+        .min(5)
         .max(7 * 86_400)
         .default(43_200),
+      /** How often the relay looks for dialogs past their lifetime (any relay of a site may end one). */
+      expiryCheckS: z.number().int().min(1).max(3600).default(30),
     })
     .prefault({}),
   /**
@@ -98,6 +105,46 @@ export const relayConfig = z.object({
     })
     .prefault({}),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /**
+   * Where the relay keeps what must survive a restart (the CDR spool). The settings pass systemd's
+   * `STATE_DIRECTORY` here; without either, `.tandem/relay` under the working directory.
+   */
+  dataDir: z
+    .string()
+    .min(1)
+    .default(() => resolve('.tandem/relay')),
+  /** CDRs: the durable spool and its shipper to `POST /v1/cdrs` (cdr/, docs/cdrs.md "Relay spool"). Always on. */
+  cdr: z
+    .object({
+      /** `POST /v1/cdrs` of the API; unset: beside the decision URL (cdr/cdr-settings.ts, `defaultCdrUrl`). */
+      url: z.url().optional(),
+      /** The spool folder; unset: `<dataDir>/cdr-spool`. */
+      spoolDir: z.string().min(1).optional(),
+      /** Spool size (MiB) at which new calls are refused (503) until records leave; warned from 80 %. */
+      capMb: z.number().int().min(1).max(1_048_576).default(1024),
+      /** Group commit: records of one window share one write and one fsync; what a power cut may lose. */
+      fsyncMs: z.number().int().min(0).max(1000).default(50),
+      /** A segment is sealed (handed to the shipper) at this size… */
+      segmentBytes: z
+        .number()
+        .int()
+        .min(4096)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024),
+      /** …or this long after its first record, so a quiet relay still ships within seconds. */
+      sealMs: z.number().int().min(10).max(300_000).default(1000),
+      /** Records per `POST /v1/cdrs` (the API takes at most 500). */
+      batchSize: z.number().int().min(1).max(MAX_CDR_BATCH).default(MAX_CDR_BATCH),
+      backoffMinMs: z.number().int().min(10).max(60_000).default(500),
+      backoffMaxMs: z.number().int().min(100).max(3_600_000).default(30_000),
+      /** One request is abandoned (and retried) after this long. */
+      timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    })
+    .prefault({})
+    .refine((c) => c.backoffMaxMs >= c.backoffMinMs, {
+      path: ['backoffMaxMs'],
+      message: 'must not be below backoffMinMs',
+    }),
 });
 
 export type RelayConfig = z.infer<typeof relayConfig>;

@@ -8,6 +8,8 @@ export const attemptOutcome = z.object({
   target_kind: z.enum(['provider', 'ipbx']),
   target_id: z.string(),
   route_id: z.string().nullable(),
+  /** The Request-URI the attempt's INVITE went to. */
+  uri: z.string(),
   /** Final code; 408 when the relay gave up on a timer, 487 when the caller cancelled. */
   code: z.number().int(),
   cause: z.enum(['response', 'no-provisional', 'no-final', 'cancelled']),
@@ -36,11 +38,11 @@ export const callOutcome = z.object({
   refused: z.string().optional(),
 });
 
-/** A dialog ended by a BYE that got a 2xx. */
+/** A dialog ended: by a BYE (answered 2xx, or 408/481: the far end is gone) or by the relay (expiry). */
 export const callEnded = z.object({
   call_id: z.string(),
   ended_at: z.number(),
-  by: z.enum(['caller', 'callee']),
+  by: z.enum(['caller', 'callee', 'relay']),
 });
 
 export type AttemptOutcome = z.infer<typeof attemptOutcome>;

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { tuneHeapForCalls } from '../platform/heap-tuning';
+import { cdrHealthDetail, cdrUnhealthy } from './cdr/cdr-health';
+import { cdrSinkSettings } from './cdr/cdr-settings';
+import { createCdrSink } from './cdr/cdr-sink';
 import { type RelayConfigInput, relayConfig } from './config';
 import { createDecisionClient, type DecisionClient } from './decision/decision-client';
 import { createDialogStore } from './dialog/create-dialog-store';
@@ -12,8 +15,10 @@ import { noMediaAnchor } from './media/no-media-anchor';
 import { type HttpEndpoint, startHttpEndpoint } from './metrics/http-endpoint';
 import { renderPrometheus } from './metrics/prometheus-text';
 import { createRelayMetrics } from './metrics/relay-metrics';
+import type { CallRecorder } from './runtime/call-record';
 import { createCallRunner } from './runtime/call-runner';
 import { createRelayContext } from './runtime/context';
+import { startDialogExpiry } from './runtime/dialog-expiry';
 import { createInDialogRunner } from './runtime/in-dialog-runner';
 import { createLoadMonitor } from './runtime/load-monitor';
 import { createReceiver } from './runtime/receive';
@@ -43,6 +48,8 @@ export type RelayDeps = {
   decision?: DecisionClient;
   dialogs?: DialogStore;
   media?: MediaAnchor;
+  /** Where finished call records go; default: the durable spool and its shipper (cdr/cdr-sink.ts). */
+  records?: CallRecorder;
   logger?: Logger;
   now?: () => number;
 };
@@ -119,6 +126,15 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         ...(config.decideCaFile ? { ca: readFileSync(config.decideCaFile, 'utf8') } : {}),
       });
   const ownDialogs = deps.dialogs ? undefined : createDialogStore(config.dialogs, log);
+  // Opened before the first call: it seals and replays what a previous run left in the spool.
+  const ownRecords = deps.records
+    ? undefined
+    : await createCdrSink(cdrSinkSettings(config), { log }).catch(async (error: unknown) => {
+        load.stop();
+        await ownDialogs?.close?.();
+        await transport.close();
+        throw error;
+      });
   const ctx = createRelayContext({
     config,
     local,
@@ -126,12 +142,23 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     decision: deps.decision ?? ownDecision!,
     dialogs: deps.dialogs ?? ownDialogs!,
     media: deps.media ?? noMediaAnchor,
+    records: deps.records ?? ownRecords!,
     log,
     now: deps.now ?? Date.now,
-    refuseCalls: () => (draining ? 'draining' : load.shed() ? 'overload' : false),
+    // A call that could not be recorded is not taken: at the spool's cap, 503 until it drains.
+    refuseCalls: () =>
+      draining
+        ? 'draining'
+        : ownRecords?.refusesCalls()
+          ? 'cdr_spool_full'
+          : load.shed()
+            ? 'overload'
+            : false,
   });
+  const expiry = startDialogExpiry(ctx);
   const calls = ctx.calls;
   const metrics = config.http ? createRelayMetrics(ctx.events) : undefined;
+  if (metrics && ownRecords) metrics.watchCdr(() => ownRecords.health());
   const refusals = createRefusalLog(log, {
     perSource: config.refusalLog.perSource,
     windowMs: config.refusalLog.windowS * 1000,
@@ -189,6 +216,8 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     ctx.callsById.clear();
     ctx.transactions.close();
     ownDecision?.close();
+    expiry.stop();
+    await ownRecords?.close();
     await ownDialogs?.close?.();
     await http?.close();
     metrics?.close();
@@ -200,6 +229,12 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     http = await startHttpEndpoint({
       ...config.http,
       draining: () => draining,
+      ...(ownRecords
+        ? {
+            detail: () => cdrHealthDetail(ownRecords.health()),
+            unhealthy: () => cdrUnhealthy(ownRecords.health()),
+          }
+        : {}),
       metrics: async () =>
         renderPrometheus(
           metrics.families({

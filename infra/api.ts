@@ -4,9 +4,10 @@ import { allSecrets } from './secrets';
 import { table } from './table';
 
 /**
- * The configuration API (REST, OpenAPI; no CDR ingestion yet): the Hono app of
+ * The configuration API (REST, OpenAPI, CDR reads and exports): the Hono app of
  * functions/api behind an HTTP API, which adds custom domains, throttling and
  * access logs. Memory for 100k-line rate deck imports within the timeout.
+ * `POST /v1/cdrs` goes to the CDR function instead (infra/cdr.ts).
  */
 export const apiFunction = new sst.aws.Function('ApiFunction', {
   ...nodeFunction,

@@ -21,6 +21,8 @@ export type LocalStackConfig = {
   nonceSecret: string;
   /** Upstash REST cache for the decision; without it the cache is in-process. */
   upstash?: { url: string; token: string } | undefined;
+  /** TANDEM_CDR_RETENTION_DAYS; default 400. */
+  cdrRetentionDays?: number;
 };
 
 export type LocalStack = {
@@ -74,6 +76,7 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       adminKey: config.adminKey,
       routing,
       ...(config.sourceLimits ? { sourceLimits: config.sourceLimits } : {}),
+      ...(config.cdrRetentionDays ? { cdrRetentionDays: config.cdrRetentionDays } : {}),
     });
     // One node server: decide on its fast path, everything else through the Hono app; both share `routing`,
     // so a write through the API is seen by the next decision at once.

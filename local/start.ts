@@ -51,6 +51,7 @@ async function main() {
     apiPort: settings.api.apiPort,
     apiHost: settings.api.apiAddress,
     sourceLimits: settings.api.sourceLimits,
+    cdrRetentionDays: settings.api.cdrRetentionDays,
     dynamodb: settings.api.dynamodbEndpoint
       ? { endpoint: settings.api.dynamodbEndpoint }
       : { dataDir: join(settings.api.dataDir, 'dynamodb') },

@@ -94,6 +94,7 @@ const ctx = createRelayContext({
   media: noMediaAnchor,
   log: createLogger('silent'),
   now: Date.now,
+  records: { record: async () => {} },
   refuseCalls: () => false,
 });
 const { receive } = createReceiver(ctx, intake, createCallRunner(ctx), createInDialogRunner(ctx));

@@ -7,6 +7,9 @@
  * (run with --expose-gc). BENCH_RELAY_LOG_LEVEL (default silent) writes the
  * relay's JSON log to stderr; BENCH_RELAY_CONFIG (JSON) overrides startRelay settings.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LogLevel } from '../../edge-relay/log';
 import { createLogger } from '../../edge-relay/log';
 import { createMediaAnchor } from '../../edge-relay/media/create-media-anchor';
@@ -17,6 +20,8 @@ const level = (process.env['BENCH_RELAY_LOG_LEVEL'] ?? 'silent') as LogLevel;
 const media = await createMediaAnchor(loadMediaSettings(process.env));
 const relay = await startRelay(
   {
+    // The CDR spool as deployed (every call's record is written and fsynced), in a folder of its own.
+    dataDir: mkdtempSync(join(tmpdir(), 'tandem-bench-relay-')),
     ...JSON.parse(process.argv[2] ?? '{}'),
     // BENCH_RELAY_CONFIG: startRelay settings to change, e.g. '{"overloadLagMs":0}'.
     ...JSON.parse(process.env['BENCH_RELAY_CONFIG'] ?? '{}'),

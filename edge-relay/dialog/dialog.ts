@@ -28,6 +28,12 @@ export const dialog = z.object({
   /** The rtpengine (`host:port`) that anchors this call's media; null when media flows end to end. */
   media_instance: z.string().nullable().default(null),
   started_at: z.number(),
+  /**
+   * The call's record so far (edge-relay/cdr/call-record.ts `OpenCdr`), as JSON text: whichever
+   * relay takes the dialog at its end (BYE, expiry) closes and writes it. One flat string keeps a
+   * held call's memory small.
+   */
+  cdr: z.string().optional(),
 });
 
 export type DialogFlow = z.infer<typeof dialogFlow>;
@@ -38,6 +44,13 @@ export type DialogStore = {
   get(callId: string): Promise<Dialog | undefined>;
   put(dialog: Dialog): Promise<void>;
   delete(callId: string): Promise<void>;
+  /**
+   * Removes the dialog and returns it to this caller only: of relays ending the same call at once
+   * (a BYE on one, expiry on another), exactly one gets it, so its record is closed once.
+   */
+  take(callId: string): Promise<Dialog | undefined>;
+  /** Takes (as `take`) up to `limit` dialogs older than the store's TTL at `now`. */
+  takeExpired(now: number, limit: number): Promise<Dialog[]>;
   size(): Promise<number>;
   /** Releases connections (the Redis store); the in-memory store has none. */
   close?(): Promise<void>;

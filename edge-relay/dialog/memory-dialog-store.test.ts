@@ -44,20 +44,29 @@ describe('memory dialog store', () => {
     expect(Object.isFrozen(a!.caller)).toBe(true);
   });
 
-  it('forgets a dialog once its lifetime after the answer is over', async () => {
+  it('hides a dialog once its lifetime after the answer is over, and hands it out once to be ended', async () => {
     let clock = answeredAt;
     const store = createMemoryDialogStore({ ttlMs: 100, now: () => clock });
-    await store.put(dialog(1)); // answered at +1 ms
+    await store.put({ ...dialog(1), cdr: '{"id":"r1"}' }); // answered at +1 ms
     clock = answeredAt + 60;
     await store.put({ ...dialog(2), started_at: clock });
     clock = answeredAt + 101; // dialog 1 is 100 ms old, dialog 2 41 ms
     expect(await store.get(dialog(1).call_id)).toBeUndefined();
     expect(await store.get(dialog(2).call_id)).toEqual({ ...dialog(2), started_at: answeredAt + 60 });
+    // Not dropped silently: the relay ends it and closes its record.
+    expect(await store.takeExpired(clock, 10)).toEqual([{ ...dialog(1), cdr: '{"id":"r1"}' }]);
+    expect(await store.takeExpired(clock, 10)).toEqual([]);
     expect(await store.size()).toBe(1);
     clock = answeredAt + 170;
-    await store.put({ ...dialog(3), started_at: clock }); // pruned on the way: dialog 2
-    expect(await store.get(dialog(2).call_id)).toBeUndefined();
-    expect(await store.size()).toBe(1);
+    await store.put({ ...dialog(3), started_at: clock });
+    expect((await store.takeExpired(clock, 10)).map((d) => d.call_id)).toEqual([dialog(2).call_id]);
     expect(await store.get(dialog(3).call_id)).toBeDefined();
+  });
+
+  it('gives a dialog to one taker only', async () => {
+    const store = createMemoryDialogStore();
+    await store.put(dialog(1));
+    const [a, b] = await Promise.all([store.take(dialog(1).call_id), store.take(dialog(1).call_id)]);
+    expect([a, b].filter((d) => d !== undefined)).toEqual([dialog(1)]);
   });
 });

@@ -19,7 +19,8 @@ export type MemoryDialogStoreOptions = {
 export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}): DialogStore {
   const { ttlMs = 12 * 3600_000, now = Date.now } = options;
   // Dialogs are stored as they are answered, so the expired ones are the first entries (an
-  // adopted older one may wait behind a newer one to be pruned; `get` never returns it).
+  // adopted older one may wait behind a newer one; `get` never returns it). Expired dialogs stay
+  // until takeExpired hands them to the relay, which ends them and closes their records.
   const dialogs = new Map<string, Dialog>();
   const expired = (dialog: Dialog, at: number) => dialog.started_at + ttlMs <= at;
   // Peers are few and their flows repeat (an IPBX, a provider): one shared, frozen object each.
@@ -34,19 +35,12 @@ export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}):
     }
     return shared;
   };
-  const prune = (at: number) => {
-    for (const [id, dialog] of dialogs) {
-      if (!expired(dialog, at)) return;
-      dialogs.delete(id);
-    }
-  };
   return {
     get: async (callId) => {
       const dialog = dialogs.get(callId);
       return dialog && !expired(dialog, now()) ? dialog : undefined;
     },
     put: async (dialog) => {
-      prune(now());
       // Only what in-dialog routing needs, in strings of its own (see `detached`).
       const callId = detached(dialog.call_id);
       const kept: Dialog = {
@@ -60,15 +54,28 @@ export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}):
         ...(dialog.asserted_identity ? { asserted_identity: dialog.asserted_identity } : {}),
         media_instance: dialog.media_instance,
         started_at: dialog.started_at,
+        ...(dialog.cdr !== undefined ? { cdr: dialog.cdr } : {}),
       };
       dialogs.set(callId, kept);
     },
     delete: async (callId) => {
       dialogs.delete(callId);
     },
-    size: async () => {
-      prune(now());
-      return dialogs.size;
+    take: async (callId) => {
+      const dialog = dialogs.get(callId);
+      dialogs.delete(callId);
+      return dialog;
     },
+    takeExpired: async (at, limit) => {
+      const taken: Dialog[] = [];
+      for (const [id, dialog] of dialogs) {
+        if (taken.length >= limit || !expired(dialog, at)) break;
+        dialogs.delete(id);
+        taken.push(dialog);
+      }
+      return taken;
+    },
+    /** Dialogs held, expired ones not yet taken included. */
+    size: async () => dialogs.size,
   };
 }

@@ -47,25 +47,42 @@ export function createRedisDialogStore(options: RedisDialogStoreOptions): Dialog
     lastError = '';
   });
   const key = (callId: string) => `${options.keyPrefix}dialog:${callId}`;
+  // Deadlines of the site's dialogs: any relay ends the expired ones (takeExpired). A dialog key
+  // outlives its deadline by an hour, so the relay that ends it still finds its record.
+  const expiry = `${options.keyPrefix}dialog-expiry`;
+  const keepS = ttlS + 3600;
+  const parse = (callId: string, stored: string | null): Dialog | undefined => {
+    if (stored === null) return undefined;
+    const parsed = dialogSchema.safeParse(parseJson(stored));
+    if (parsed.success) return parsed.data;
+    log.warn('dialog in redis unreadable', { call_id: callId });
+    return undefined;
+  };
+  /** GETDEL and forget the deadline: only one caller gets the dialog. */
+  const takeShared = async (callId: string): Promise<Dialog | undefined> => {
+    const [[, stored]] = (await redis.multi().getdel(key(callId)).zrem(expiry, callId).exec()) as [
+      [Error | null, string | null],
+    ];
+    return parse(callId, stored);
+  };
 
   return {
     async get(callId) {
       const mine = await local.get(callId);
       if (mine) return mine;
-      const stored = await redis.get(key(callId));
-      if (stored === null) return undefined;
-      const parsed = dialogSchema.safeParse(parseJson(stored));
-      if (!parsed.success) {
-        log.warn('dialog in redis unreadable', { call_id: callId });
-        return undefined;
-      }
-      await local.put(parsed.data);
-      return parsed.data;
+      const shared = parse(callId, await redis.get(key(callId)));
+      if (shared === undefined || shared.started_at + ttlS * 1000 <= Date.now()) return undefined;
+      await local.put(shared);
+      return shared;
     },
     async put(dialog: Dialog) {
       await local.put(dialog);
       try {
-        await redis.set(key(dialog.call_id), JSON.stringify(dialog), 'EX', ttlS);
+        await redis
+          .multi()
+          .set(key(dialog.call_id), JSON.stringify(dialog), 'EX', keepS)
+          .zadd(expiry, dialog.started_at + ttlS * 1000, dialog.call_id)
+          .exec();
       } catch (error) {
         log.warn('dialog not shared', { call_id: dialog.call_id, error: String(error) });
       }
@@ -73,10 +90,33 @@ export function createRedisDialogStore(options: RedisDialogStoreOptions): Dialog
     async delete(callId) {
       await local.delete(callId);
       try {
-        await redis.del(key(callId));
+        await redis.multi().del(key(callId)).zrem(expiry, callId).exec();
       } catch (error) {
         log.warn('dialog not removed from redis', { call_id: callId, error: String(error) });
       }
+    },
+    async take(callId) {
+      const mine = await local.take(callId);
+      try {
+        return await takeShared(callId);
+      } catch (error) {
+        // Redis away: the relay that holds the call ends it (another may too once Redis is back:
+        // the record then arrives twice under one id and is stored once).
+        log.warn('dialog not taken from redis', { call_id: callId, error: String(error) });
+        return mine;
+      }
+    },
+    async takeExpired(now, limit) {
+      // Local copies past their lifetime go (Redis decides which relay ends each call).
+      await local.takeExpired(now, Number.MAX_SAFE_INTEGER);
+      const due = await redis.zrangebyscore(expiry, '-inf', now, 'LIMIT', 0, limit);
+      const taken: Dialog[] = [];
+      for (const callId of due) {
+        await local.delete(callId);
+        const dialog = await takeShared(callId);
+        if (dialog) taken.push(dialog);
+      }
+      return taken;
     },
     /** The dialogs this relay holds in memory (its own and the adopted ones). */
     size: () => local.size(),

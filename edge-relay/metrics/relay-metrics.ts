@@ -1,4 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { CdrHealth } from '../cdr/cdr-health';
+import { cdrMetricFamilies } from '../cdr/cdr-metrics';
 import type { RelayEvents } from '../events';
 import type { IntakeResult } from '../sip/intake-outcome';
 import { createCounter, createHistogram, gauge } from './metric-types';
@@ -43,7 +45,7 @@ export function createRelayMetrics(events: RelayEvents) {
   );
   const ended = createCounter(
     'tandem_relay_calls_ended_total',
-    'Answered calls ended by a BYE, by who hung up.',
+    'Answered calls ended, by who ended them: caller or callee (a BYE), relay (the dialog outlived its lifetime).',
   );
   // INVITEs refused before any attempt, by code and reason: a nested map, no label string per refusal.
   const rejects = new Map<string, Map<number, MetricSample>>();
@@ -56,6 +58,8 @@ export function createRelayMetrics(events: RelayEvents) {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const started = process.hrtime.bigint();
+  // The CDR sink's state, read at scrape time once registered (cdr/cdr-metrics.ts).
+  let cdrHealth: (() => CdrHealth) | undefined;
 
   events.on('call', (c) => calls.inc({ code: String(c.status) }));
   events.on('attempt', (a) => {
@@ -67,6 +71,15 @@ export function createRelayMetrics(events: RelayEvents) {
   events.on('call-end', (e) => ended.inc({ by: e.by }));
 
   return {
+    /**
+     * Adds the CDR spool and shipper families (`tandem_cdr_*`), read from the sink at each scrape.
+     *
+     * @example
+     * metrics.watchCdr(() => cdrs.health());
+     */
+    watchCdr(health: () => CdrHealth): void {
+      cdrHealth = health;
+    },
     received(result: IntakeResult): void {
       received[result.kind] += 1;
     },
@@ -146,6 +159,7 @@ export function createRelayMetrics(events: RelayEvents) {
           gauges.draining ? 1 : 0,
         ),
         delay,
+        ...(cdrHealth ? cdrMetricFamilies(cdrHealth()) : []),
         gauge('process_resident_memory_bytes', 'Resident memory of the relay process.', memory.rss),
         gauge('nodejs_heap_used_bytes', 'V8 heap in use.', memory.heapUsed),
         {

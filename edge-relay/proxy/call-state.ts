@@ -117,6 +117,7 @@ export function attemptOutcome(
       target_kind: target.kind,
       target_id: target.id,
       route_id: target.route_id,
+      uri: target.uri,
       code,
       cause,
       pdd_ms: branch.provisionalAt === undefined ? null : branch.provisionalAt - branch.startedAt,

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { RouteTarget } from '../../contract/decide';
+import { closeCallRecord } from '../cdr/call-record';
+import type { Dialog } from '../dialog/dialog';
 import { targetHop } from '../proxy/attempt-request';
 import { type CallAction, type CallEvent, callReducer, startCall } from '../proxy/call';
 import { header, type SipRequest, type SipResponse } from '../sip/message';
@@ -18,6 +21,7 @@ import {
   releaseCallMedia,
   withMediaAnswer,
 } from './call-media';
+import { callRecord, writeRecord } from './call-record';
 import { clearCallTimer, clearCallTimers, setCallTimer } from './call-timers';
 import type { CallRuntime, RelayContext } from './context';
 
@@ -46,6 +50,13 @@ export function createCallRunner(ctx: RelayContext) {
       receivedAt: ctx.now(),
       answeredAt: null,
       finished: false,
+      recordId: randomUUID(),
+      decisionAsked: false,
+      decision: undefined,
+      ringingAt: null,
+      finalReason: '',
+      answeredBranch: undefined,
+      pendingDialog: undefined,
       queue: Promise.resolve(),
       media: { instance: null, anchored: new Set(), answers: new Map() },
     };
@@ -82,10 +93,16 @@ export function createCallRunner(ctx: RelayContext) {
       switch (action.type) {
         case 'respond':
           transactions.respond(call.tx, action.response);
+          if (action.response.status >= 200) call.finalReason = action.response.reason;
+          else if (action.response.status > 100) call.ringingAt ??= ctx.now();
           break;
         case 'decide':
+          call.decisionAsked = true;
           ctx.decision.decide(action.request).then(
-            (decision) => feed(call, { type: 'decided', decision }),
+            (decision) => {
+              call.decision = decision;
+              feed(call, { type: 'decided', decision });
+            },
             (error) => {
               log.warn('decision unavailable', {
                 call_id: call.callId,
@@ -163,6 +180,7 @@ export function createCallRunner(ctx: RelayContext) {
 
   function answered(call: CallRuntime, branch: string, response: SipResponse, cseqOffset: number): void {
     call.answeredAt = call.answeredAt ?? ctx.now();
+    call.answeredBranch ??= branch;
     const hop = call.hops.get(branch);
     if (!hop) return;
     const dialog = dialogRecord(
@@ -177,9 +195,10 @@ export function createCallRunner(ctx: RelayContext) {
       ctx.now(),
     );
     if (!dialog) return;
-    ctx.dialogs
-      .put(dialog)
-      .catch((error) => log.error('dialog store', { call_id: call.callId, error: String(error) }));
+    // The first answer's dialog waits for the call's record (finish, in the same turn); a later
+    // answer of a forked call is a dialog of its own, without a record.
+    if (call.finished) storeDialog(call, dialog);
+    else call.pendingDialog = dialog;
     // The client transaction (and through its callback this whole call) is no longer needed: 2xx
     // retransmissions are forwarded statelessly. Kept only when a retransmitted 2xx must still be
     // rewritten by the core (anchored SDP, CSeq shifted by our digest retry).
@@ -194,10 +213,22 @@ export function createCallRunner(ctx: RelayContext) {
     if (refused === undefined) log.info('final', { call_id: call.callId, status });
     if (status >= 300) releaseCallMedia(ctx, call);
     emitCallOutcome(ctx, call, status, refused);
+    const record = callRecord(ctx, call, status, refused);
+    const dialog = call.pendingDialog;
+    call.pendingDialog = undefined;
+    if (dialog) storeDialog(call, record ? { ...dialog, cdr: JSON.stringify(record) } : dialog);
+    // An unanswered call ends here; an answered one when its dialog is taken (BYE, expiry).
+    else if (record) writeRecord(ctx, closeCallRecord(record, { at: ctx.now(), by: null, reason: null }));
     // Late 2xx retransmissions and CANCEL races reach the call through its transactions, not these
     // maps (drain looks only for pending calls, the in-dialog runner only for ringing ones).
     if (ctx.calls.get(call.tx.key) === call) ctx.calls.delete(call.tx.key);
     if (ctx.callsById.get(call.callId) === call) ctx.callsById.delete(call.callId);
+  }
+
+  function storeDialog(call: CallRuntime, dialog: Dialog): void {
+    ctx.dialogs
+      .put(dialog)
+      .catch((error) => log.error('dialog store', { call_id: call.callId, error: String(error) }));
   }
 
   return { start };

@@ -1,6 +1,7 @@
+import type { DecideResponse } from '../../contract/decide';
 import type { RelayConfig } from '../config';
 import type { DecisionClient } from '../decision/decision-client';
-import type { DialogStore } from '../dialog/dialog';
+import type { Dialog, DialogStore } from '../dialog/dialog';
 import { type AttemptOutcome, createRelayEvents, type RelayEvents } from '../events';
 import type { Logger } from '../log';
 import type { MediaAnchor } from '../media/media-anchor';
@@ -9,6 +10,7 @@ import { newBranch } from '../sip/branch';
 import type { LocalAddress } from '../sip/route';
 import { type ServerTransaction, Transactions } from '../transaction/transactions';
 import type { Destination, SipTransport } from '../transport/sip-transport';
+import type { CallRecorder } from './call-record';
 
 /** One INVITE in progress: the pure state plus what the shell keeps beside it. */
 export type CallRuntime = {
@@ -21,6 +23,18 @@ export type CallRuntime = {
   readonly receivedAt: number;
   answeredAt: number | null;
   finished: boolean;
+  /** The id of the call's record (docs/cdrs.md), made when the INVITE arrives. */
+  readonly recordId: string;
+  /** Whether the decision was asked: only such calls get a record. */
+  decisionAsked: boolean;
+  decision: DecideResponse | undefined;
+  /** When the first 18x left for the caller. */
+  ringingAt: number | null;
+  /** The reason phrase of the final answer sent to the caller. */
+  finalReason: string;
+  answeredBranch: string | undefined;
+  /** The dialog of the answered branch, stored once the call's record is known (finish). */
+  pendingDialog: Dialog | undefined;
   /** Events run one after another (media answers are async and must not overtake). */
   queue: Promise<void>;
   media: {
@@ -39,14 +53,15 @@ export type RelayContext = {
   readonly decision: DecisionClient;
   readonly dialogs: DialogStore;
   readonly media: MediaAnchor;
+  readonly records: CallRecorder;
   readonly events: RelayEvents;
   readonly log: Logger;
   readonly now: () => number;
   readonly env: () => CallEnv;
   readonly calls: Map<string, CallRuntime>;
   readonly callsById: Map<string, CallRuntime>;
-  /** Draining or overloaded (which one, for the refusal log): new INVITEs get 503 + Retry-After. */
-  readonly refuseCalls: () => false | 'draining' | 'overload';
+  /** Draining, overloaded or unable to record calls (which, for the refusal log): new INVITEs get 503 + Retry-After. */
+  readonly refuseCalls: () => false | 'draining' | 'overload' | 'cdr_spool_full';
 };
 
 /**
@@ -60,7 +75,16 @@ export type RelayContext = {
 export function createRelayContext(
   parts: Pick<
     RelayContext,
-    'config' | 'local' | 'transport' | 'decision' | 'dialogs' | 'media' | 'log' | 'now' | 'refuseCalls'
+    | 'config'
+    | 'local'
+    | 'transport'
+    | 'decision'
+    | 'dialogs'
+    | 'media'
+    | 'records'
+    | 'log'
+    | 'now'
+    | 'refuseCalls'
   >,
 ): RelayContext {
   const { config, local, now } = parts;

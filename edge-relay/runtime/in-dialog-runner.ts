@@ -1,3 +1,4 @@
+import type { CallEnd } from '../cdr/call-record';
 import type { Dialog } from '../dialog/dialog';
 import { routeInDialog } from '../proxy/in-dialog';
 import { ownVia, withTopVia } from '../proxy/own-via';
@@ -8,6 +9,7 @@ import { makeResponse } from '../sip/response';
 import { tagOf } from '../sip/uri';
 import type { ServerTransaction } from '../transaction/transactions';
 import { dialogRecord } from './call-dialog';
+import { closeDialogRecord } from './call-record';
 import type { RelayContext } from './context';
 import { answerSdp, isSdp } from './media-sdp';
 
@@ -103,13 +105,29 @@ export function createInDialogRunner(ctx: RelayContext) {
         back = { ...back, body: answered.sdp };
       }
       transactions.respond(tx, back);
-      if (request.method === 'BYE' && response.status >= 200 && response.status < 300) {
-        ctx.dialogs.delete(callId).catch(() => {});
-        if (instance !== null) void ctx.media.delete({ callId, instance });
-        ctx.events.emit('call-end', { call_id: callId, ended_at: ctx.now(), by });
-        log.info('call ended', { call_id: callId, by });
+      // A BYE answered 2xx ends the call; 408 or 481 say the far end is gone: ended too.
+      const ok = response.status >= 200 && response.status < 300;
+      if (request.method === 'BYE' && (ok || response.status === 408 || response.status === 481)) {
+        endCall(callId, instance, { at: ctx.now(), by, reason: ok ? 'bye' : 'bye_failed' });
       }
     });
+  }
+
+  /** Takes the dialog (one relay of the site gets it), closes its record, frees its media. */
+  function endCall(
+    callId: string,
+    instance: string | null,
+    end: CallEnd & { by: 'caller' | 'callee' },
+  ): void {
+    if (instance !== null) void ctx.media.delete({ callId, instance });
+    ctx.events.emit('call-end', { call_id: callId, ended_at: end.at, by: end.by });
+    log.info('call ended', { call_id: callId, by: end.by, reason: end.reason });
+    ctx.dialogs.take(callId).then(
+      (dialog) => {
+        if (dialog) closeDialogRecord(ctx, dialog, end);
+      },
+      (error) => log.error('dialog store', { call_id: callId, error: String(error) }),
+    );
   }
 
   return { handle };

@@ -140,7 +140,11 @@ export function createReceiver(
    * transaction (RFC 3261 §16.2 lets a proxy answer statelessly), so refusing costs a fraction
    * of carrying; a retransmitted INVITE simply gets the 503 again.
    */
-  function refuse(request: SipRequest, remote: Remote, refused: 'draining' | 'overload'): void {
+  function refuse(
+    request: SipRequest,
+    remote: Remote,
+    refused: 'draining' | 'overload' | 'cdr_spool_full',
+  ): void {
     const now = ctx.now();
     const response = makeResponse(request, 503, {
       toTag: `${statelessTag}${randomHex(4)}`,

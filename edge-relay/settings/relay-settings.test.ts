@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../platform/env';
 import { loadRelaySettings } from './relay-settings';
@@ -60,22 +61,24 @@ describe('loadRelaySettings', () => {
   });
 
   it('keeps dialogs in memory for 12 h unless a Redis is named', () => {
-    expect(loadRelaySettings(base).dialogs).toEqual({ keyPrefix: 'tandem:', ttlS: 43_200 });
+    expect(loadRelaySettings(base).dialogs).toEqual({ keyPrefix: 'tandem:', ttlS: 43_200, expiryCheckS: 30 });
     const shared = loadRelaySettings({
       ...base,
       TANDEM_REDIS_URL: 'rediss://:secret@redis.internal:6380/2',
       TANDEM_REDIS_PREFIX: 'eu1:',
       TANDEM_DIALOG_TTL_S: '3600',
+      TANDEM_DIALOG_EXPIRY_CHECK_S: '5',
     });
     expect(shared.dialogs).toEqual({
       redisUrl: 'rediss://:secret@redis.internal:6380/2',
       keyPrefix: 'eu1:',
       ttlS: 3600,
+      expiryCheckS: 5,
     });
     expect(() => loadRelaySettings({ ...base, TANDEM_REDIS_URL: 'http://redis:6379' })).toThrow(
       /TANDEM_REDIS_URL/,
     );
-    expect(() => loadRelaySettings({ ...base, TANDEM_DIALOG_TTL_S: '10' })).toThrow(/TANDEM_DIALOG_TTL_S/);
+    expect(() => loadRelaySettings({ ...base, TANDEM_DIALOG_TTL_S: '4' })).toThrow(/TANDEM_DIALOG_TTL_S/);
   });
 
   it('sheds new calls around 300 ms of lag unless told otherwise', () => {
@@ -109,6 +112,69 @@ describe('loadRelaySettings', () => {
     expect(() => loadRelaySettings({ ...base, TANDEM_SIP_MAX_CONNECTIONS: '0' })).toThrow(
       /TANDEM_SIP_MAX_CONNECTIONS/,
     );
+  });
+
+  it('spools CDRs under the data folder: systemd state directory, else .tandem/relay', () => {
+    const s = loadRelaySettings(base);
+    expect(s.dataDir).toBe(resolve('.tandem/relay'));
+    expect(s.cdr).toEqual({
+      capMb: 1024,
+      fsyncMs: 50,
+      segmentBytes: 1024 * 1024,
+      sealMs: 1000,
+      batchSize: 500,
+      backoffMinMs: 500,
+      backoffMaxMs: 30_000,
+      timeoutMs: 10_000,
+    });
+    expect(loadRelaySettings({ ...base, STATE_DIRECTORY: '/var/lib/tandem-relay' }).dataDir).toBe(
+      '/var/lib/tandem-relay',
+    );
+    expect(loadRelaySettings({ ...base, STATE_DIRECTORY: '/var/lib/a:/var/lib/b' }).dataDir).toBe(
+      '/var/lib/a',
+    );
+    expect(
+      loadRelaySettings({ ...base, STATE_DIRECTORY: '/var/lib/tandem-relay', TANDEM_DATA_DIR: '/srv/relay' })
+        .dataDir,
+    ).toBe('/srv/relay');
+  });
+
+  it('reads the CDR spool and shipping variables', () => {
+    const s = loadRelaySettings({
+      ...base,
+      TANDEM_CDR_URL: 'https://api.example.net/v1/cdrs',
+      TANDEM_SPOOL_DIR: '/srv/spool',
+      TANDEM_CDR_SPOOL_CAP_MB: '256',
+      TANDEM_CDR_FSYNC_MS: '10',
+      TANDEM_CDR_BATCH: '100',
+    });
+    expect(s.cdr).toMatchObject({
+      url: 'https://api.example.net/v1/cdrs',
+      spoolDir: '/srv/spool',
+      capMb: 256,
+      fsyncMs: 10,
+      batchSize: 100,
+    });
+    expect(() => loadRelaySettings({ ...base, TANDEM_CDR_BATCH: '501' })).toThrow(/TANDEM_CDR_BATCH/);
+    expect(() => loadRelaySettings({ ...base, TANDEM_CDR_SPOOL_CAP_MB: '0' })).toThrow(
+      /TANDEM_CDR_SPOOL_CAP_MB/,
+    );
+    expect(() => loadRelaySettings({ ...base, TANDEM_CDR_URL: 'api/v1/cdrs' })).toThrow(/TANDEM_CDR_URL/);
+    expect(() => loadRelaySettings({ ...base, TANDEM_CDR_FSYNC_MS: 'soon' })).toThrow(/TANDEM_CDR_FSYNC_MS/);
+  });
+
+  it('asks for the CDR URL when the decision is a Lambda function URL (it serves nothing else)', () => {
+    const aws = {
+      ...base,
+      TANDEM_DECIDE_URL: 'https://abc123.lambda-url.eu-central-1.on.aws/v1/routing/decide',
+    };
+    expect(() => loadRelaySettings(aws)).toThrow(/TANDEM_CDR_URL: is required/);
+    expect(
+      loadRelaySettings({
+        ...aws,
+        TANDEM_CDR_URL: 'https://x.execute-api.eu-central-1.amazonaws.com/v1/cdrs',
+      }).cdr.url,
+    ).toBe('https://x.execute-api.eu-central-1.amazonaws.com/v1/cdrs');
   });
 
   it('names the variable that is wrong or missing', () => {

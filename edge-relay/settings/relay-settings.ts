@@ -32,6 +32,7 @@ const variables = {
   TANDEM_REDIS_URL: [['dialogs', 'redisUrl'], text],
   TANDEM_REDIS_PREFIX: [['dialogs', 'keyPrefix'], text],
   TANDEM_DIALOG_TTL_S: [['dialogs', 'ttlS'], number],
+  TANDEM_DIALOG_EXPIRY_CHECK_S: [['dialogs', 'expiryCheckS'], number],
   TANDEM_OVERLOAD_LAG_MS: [['overloadLagMs'], number],
   TANDEM_FLOOD_REJECTS: [['flood', 'maxRejects'], number],
   TANDEM_FLOOD_WINDOW_S: [['flood', 'windowS'], number],
@@ -42,10 +43,25 @@ const variables = {
   TANDEM_SIP_T4_MS: [['timers', 't4'], number],
   TANDEM_CANCEL_WAIT_MS: [['timers', 'cancelWaitMs'], number],
   TANDEM_LOG_LEVEL: [['logLevel'], text],
+  /** Where the relay keeps state across restarts; systemd's STATE_DIRECTORY when unset (below). */
+  TANDEM_DATA_DIR: [['dataDir'], text],
+  /** `POST /v1/cdrs`; beside the decision URL when unset (required in AWS: another function). */
+  TANDEM_CDR_URL: [['cdr', 'url'], text],
+  TANDEM_SPOOL_DIR: [['cdr', 'spoolDir'], text],
+  TANDEM_CDR_SPOOL_CAP_MB: [['cdr', 'capMb'], number],
+  TANDEM_CDR_FSYNC_MS: [['cdr', 'fsyncMs'], number],
+  TANDEM_CDR_BATCH: [['cdr', 'batchSize'], number],
 } satisfies Record<string, [string[], (v: string) => unknown]>;
 
 /** TLS variables are read together: both files, and a port that defaults to the SIP port + 1. */
 const tlsVariables = ['TANDEM_TLS_CERT', 'TANDEM_TLS_KEY', 'TANDEM_SIP_TLS_PORT'] as const;
+
+/**
+ * Set by systemd for a unit with `StateDirectory=` (infra/relay/tandem-relay.service): the relay's
+ * data folder unless TANDEM_DATA_DIR names one. Not an operator's variable, so not in the schema
+ * (nor in relay.env.example); several folders come colon-separated, and the first is ours.
+ */
+const STATE_DIRECTORY = 'STATE_DIRECTORY';
 
 /** The relay's variables, as text; what each means and its default are in the config schema. */
 export const relaySettingsSchema = z
@@ -91,6 +107,8 @@ export function loadRelaySettings(
     const value = s[name as keyof typeof s];
     if (value !== undefined) setPath(input, path, read(value));
   }
+  const stateDirectory = env[STATE_DIRECTORY]?.split(':')[0];
+  if (s.TANDEM_DATA_DIR === undefined && stateDirectory) input['dataDir'] = stateDirectory;
   if (s.TANDEM_TLS_CERT && s.TANDEM_TLS_KEY) {
     const sipPort =
       typeof input['port'] === 'number' ? input['port'] : relayConfig.shape.port.parse(undefined);
@@ -120,8 +138,24 @@ export function loadRelaySettings(
       }),
     );
   }
+  if (
+    parsed.data.cdr.url === undefined &&
+    LAMBDA_FUNCTION_URL.test(new URL(parsed.data.decideUrl).hostname)
+  ) {
+    // The default CDR URL sits beside the decision's, and a decision function URL serves nothing
+    // else: records would pile up until the spool's cap stops calls.
+    throw new SettingsError([
+      {
+        variable: 'TANDEM_CDR_URL',
+        message: "is required when TANDEM_DECIDE_URL is a Lambda function URL: the API's URL + /v1/cdrs",
+      },
+    ]);
+  }
   return parsed.data;
 }
+
+/** Host of an AWS Lambda function URL (the decision's in AWS: infra/decision.ts). */
+const LAMBDA_FUNCTION_URL = /\.lambda-url\.[a-z0-9-]+\.on\.aws$/;
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
   let node = target;

@@ -1,10 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { cdrRoutes } from '../cdr/routes';
 import { configWriteHook, decideRoutes, simulateRoutes } from '../decision/http';
 import { createRouting, type Routing, type RoutingSettings } from '../decision/routing';
 import { type ApiEnv, authenticate } from '../http/auth';
 import { healthRoutes } from '../http/health';
 import { onError, problemResponse, validationHook } from '../http/problem';
 import { requestGuard } from '../http/request-guard';
+import { DEFAULT_CDR_RETENTION_DAYS } from '../settings/settings';
 import { notFound, type ResourceDef, resources, type Store } from '../store';
 import { apiKeyRoutes } from './api-key-routes';
 import { docsRoutes } from './docs-routes';
@@ -23,6 +25,12 @@ export type AppDeps = {
   decision?: RoutingSettings;
   /** A routing already built (to share its snapshot with a node decide server); else one from `decision`. */
   routing?: Routing;
+  /** TANDEM_CDR_RETENTION_DAYS of records ingested here (npm start); default 400. */
+  cdrRetentionDays?: number;
+  /** Largest CDR export answered (the API Lambda buffers its answers: 6 MB); unset: streamed, unbounded. */
+  cdrExportMaxBytes?: number;
+  /** Where a stored CDR batch is logged; one JSON line on console.info by default. */
+  cdrLog?: (entry: Record<string, unknown>) => void;
 };
 
 /**
@@ -71,6 +79,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
     lazyGroup('/v1/rates', () => rateRoutes(routeDeps)),
     lazyGroup('/v1/source-conflicts', () => sourceConflictRoutes(routeDeps)),
     lazyGroup('/v1/routing/simulate', () => simulateRoutes(routing.deps)),
+    // POST with the relay token (auth.ts lets it past), GET with api keys.
+    lazyGroup('/v1/cdrs', () =>
+      cdrRoutes({
+        store: deps.store,
+        relayToken: routing.deps.relayToken,
+        retentionDays: deps.cdrRetentionDays ?? DEFAULT_CDR_RETENTION_DAYS,
+        exportMaxBytes: deps.cdrExportMaxBytes,
+        ...(deps.cdrLog ? { log: deps.cdrLog } : {}),
+      }),
+    ),
   ];
   for (const { prefix, serve } of groups) app.all(`${prefix}/*`, serve);
   // ---- end of route groups ----

@@ -19,6 +19,10 @@ export const handler = handle(
     }),
     adminKey: settings.adminKey,
     sourceLimits: settings.sourceLimits,
+    cdrRetentionDays: settings.cdrRetentionDays,
+    // A Lambda behind API Gateway answers one buffered body of at most 6 MB (JSON-escaped in the
+    // result): a larger CDR export is refused with 400 (docs/cdrs.md), never cut off.
+    cdrExportMaxBytes: 5 * 1024 * 1024,
     // Writes bump the decision's Redis version token; simulate runs here too.
     decision: {
       relayToken: settings.relayToken,

@@ -27,8 +27,14 @@ const unauthorized = (detail: string) => new HttpError(401, 'Unauthorized', deta
  */
 export const SELF_AUTHENTICATED_PATHS: ReadonlySet<string> = new Set(['/v1/openapi.json']);
 
+/** `METHOD path` pairs that check their own credential where other methods of the path take api keys. */
+export const SELF_AUTHENTICATED_ROUTES: ReadonlySet<string> = new Set([
+  // The relay's CDR batches carry the relay token (cdr/ingest-routes.ts); reading CDRs takes api keys.
+  'POST /v1/cdrs',
+]);
+
 /**
- * `Authorization: Bearer <key>` on every /v1 route but SELF_AUTHENTICATED_PATHS:
+ * `Authorization: Bearer <key>` on every /v1 route but SELF_AUTHENTICATED_PATHS and _ROUTES:
  * the admin key is the operator, a customer key acts for its customer;
  * missing or unknown → 401.
  *
@@ -38,6 +44,7 @@ export const SELF_AUTHENTICATED_PATHS: ReadonlySet<string> = new Set(['/v1/opena
 export function authenticate(deps: { store: Store; adminKey: string }): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     if (SELF_AUTHENTICATED_PATHS.has(c.req.path)) return next();
+    if (SELF_AUTHENTICATED_ROUTES.has(`${c.req.method} ${c.req.path}`)) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized('send Authorization: Bearer <api key>');

@@ -7,10 +7,19 @@ import { problemResponse } from './problem';
 export const JSON_BODY_LIMIT = 1024 * 1024;
 /** Largest CSV body (a rate deck import): 1M lines of `prefix,rate,…` fit. */
 export const CSV_BODY_LIMIT = 64 * 1024 * 1024;
+/**
+ * Largest body of `POST /v1/cdrs`: 500 records of the CDR contract at their maximum sizes take
+ * 2.64 MiB (a typical batch of 1–3 attempts, 0.4–0.65 MiB; five attempts, 0.86 MiB, too near
+ * JSON_BODY_LIMIT). Lambda takes 6 MB of request payload: 3 MiB stays under it once API Gateway
+ * has escaped the body into its event.
+ */
+export const CDR_BODY_LIMIT = 3 * 1024 * 1024;
 /** Deepest nesting of objects and arrays a JSON body may have; the deepest resource needs 4. */
 export const MAX_JSON_DEPTH = 32;
 
 const CSV_PATHS = new Set(['/v1/rates']);
+/** JSON paths allowed more than JSON_BODY_LIMIT (docs/cdrs.md). */
+const LARGE_JSON_PATHS = new Map([['/v1/cdrs', CDR_BODY_LIMIT]]);
 /** Methods whose requests carry a body here (DELETE takes none). */
 const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -25,6 +34,12 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 export function requestGuard(): MiddlewareHandler {
   const jsonLimit = bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: () => tooLarge(JSON_BODY_LIMIT) });
   const csvLimit = bodyLimit({ maxSize: CSV_BODY_LIMIT, onError: () => tooLarge(CSV_BODY_LIMIT) });
+  const largeLimits = new Map(
+    [...LARGE_JSON_PATHS].map(([path, max]) => [
+      path,
+      bodyLimit({ maxSize: max, onError: () => tooLarge(max) }),
+    ]),
+  );
   return async (c, next) => {
     if (!WRITES.has(c.req.method)) return next();
     const csv = CSV_PATHS.has(c.req.path);
@@ -41,7 +56,7 @@ export function requestGuard(): MiddlewareHandler {
       );
     }
     if (csv) return csvLimit(c, next);
-    return jsonLimit(c, async () => {
+    return (largeLimits.get(c.req.path) ?? jsonLimit)(c, async () => {
       const text = await c.req.text(); // throws the body limit's own error: a 413
       // Route groups built on first use (api/lazy-group.ts) read the request again.
       c.req.raw = new Request(c.req.url, { method: c.req.method, headers: c.req.raw.headers, body: text });

@@ -17,6 +17,12 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ TANDEM_ADMIN_KEY: 'short' })).toThrow(SettingsError);
   });
 
+  it('keeps CDRs 400 days unless TANDEM_CDR_RETENTION_DAYS says otherwise (1–3650)', () => {
+    expect(loadSettings({}).cdrRetentionDays).toBe(400);
+    expect(loadSettings({ TANDEM_CDR_RETENTION_DAYS: '90' }).cdrRetentionDays).toBe(90);
+    expect(() => loadSettings({ TANDEM_CDR_RETENTION_DAYS: '0' })).toThrow(/TANDEM_CDR_RETENTION_DAYS/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadSettings({ TANDEM_API_PORT: '' }).apiPort).toBe(8080);
   });

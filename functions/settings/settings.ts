@@ -4,6 +4,9 @@ import { DEFAULT_SOURCE_LIMITS, type SourceLimits } from '../domain/source-range
 
 export { SettingsError } from '../../platform/env';
 
+/** How long a CDR is kept when TANDEM_CDR_RETENTION_DAYS is unset: 13 months and change, a year of disputes. */
+export const DEFAULT_CDR_RETENTION_DAYS = 400;
+
 /**
  * Every setting Tandem reads from its environment, validated once at start.
  * A bad value stops the start with a message that names the variable.
@@ -48,6 +51,8 @@ export const settingsSchema = z.object({
     .min(0)
     .max(128)
     .default(DEFAULT_SOURCE_LIMITS.minPrefixV6),
+  /** Days a CDR is kept after its INVITE (DynamoDB TTL `expires_at`; docs/cdrs.md). */
+  TANDEM_CDR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_CDR_RETENTION_DAYS),
 });
 
 export type Settings = {
@@ -63,6 +68,7 @@ export type Settings = {
   upstashUrl: string | undefined;
   upstashToken: string | undefined;
   sourceLimits: SourceLimits;
+  cdrRetentionDays: number;
 };
 
 export function loadSettings(env: Record<string, string | undefined>): Settings {
@@ -80,5 +86,6 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     upstashUrl: s.UPSTASH_REDIS_REST_URL,
     upstashToken: s.UPSTASH_REDIS_REST_TOKEN,
     sourceLimits: { minPrefixV4: s.TANDEM_MIN_SOURCE_PREFIX_V4, minPrefixV6: s.TANDEM_MIN_SOURCE_PREFIX_V6 },
+    cdrRetentionDays: s.TANDEM_CDR_RETENTION_DAYS,
   };
 }

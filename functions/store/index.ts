@@ -1,4 +1,6 @@
 export * from './api-keys';
+export * from './cdr-scan';
+export * from './cdrs';
 export * from './client';
 export * from './config-reader';
 export * from './credentials';

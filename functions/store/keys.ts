@@ -34,6 +34,14 @@ export const keys = {
   sourcesRevision: (): Key => ({ PK: SOURCES, SK: '#REVISION' }),
   /** The partition of one rate deck version; the sort key is the prefix. */
   rateDeck: (providerId: string, deckVersion: string) => `RATE#${providerId}#${deckVersion}`,
+  /** A call detail record (docs/cdrs.md): keyed by its id, so posting it again rewrites the same item. */
+  cdr: (id: string): Key => ({ PK: `CDR#${id}`, SK: ITEM_SK }),
+  /** GSI1: one customer's CDRs of one UTC day (`NONE`: calls refused before a customer was known). */
+  cdrsOfCustomer: (customerId: string | null, day: string) => `CDR#CUSTOMER#${customerId ?? 'NONE'}#${day}`,
+  /** GSI2: every CDR of one UTC day, spread over CDR_SHARDS partitions (store/cdrs.ts). */
+  cdrsOfDay: (day: string, shard: number) => `CDR#DAY#${day}#${shard}`,
+  /** Sort key in both CDR indexes: the INVITE time (fixed-width ISO), the id breaks ties. */
+  cdrOrder: (tmInvite: string, id: string) => `${tmInvite}#${id}`,
 };
 
 export const GSI1 = { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' } as const;

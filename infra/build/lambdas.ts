@@ -19,6 +19,7 @@ export const lambdaFiles: Partial<Record<LambdaName, { from: string; to: string 
 export const lambdas = {
   api: 'functions/api/lambda.ts',
   decision: 'functions/decision/lambda.ts',
+  cdr: 'functions/cdr/lambda.ts',
 } as const;
 
 export type LambdaName = keyof typeof lambdas;

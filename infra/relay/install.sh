@@ -58,7 +58,7 @@ install -m 0644 "$bundle" /opt/tandem/tandem-relay.mjs
 install -d -m 0750 -g tandem /etc/tandem
 if [ ! -f /etc/tandem/relay.env ]; then
   install -m 0640 -g tandem "$here/relay.env.example" /etc/tandem/relay.env
-  echo "created /etc/tandem/relay.env: set TANDEM_DECIDE_URL and TANDEM_RELAY_TOKEN, then restart"
+  echo "created /etc/tandem/relay.env: set TANDEM_DECIDE_URL, TANDEM_CDR_URL and TANDEM_RELAY_TOKEN, then restart"
 fi
 
 # 6. The unit.

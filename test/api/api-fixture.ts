@@ -9,7 +9,9 @@ export type Json = any;
 export type Reply = { status: number; body: Json; headers: Headers };
 
 /** The app on a fresh table, and a small client: `call('POST', '/v1/routes', { body, key })`. */
-export async function apiHarness(options: Pick<AppDeps, 'decision'> = {}) {
+export async function apiHarness(
+  options: Pick<AppDeps, 'decision' | 'cdrLog' | 'cdrExportMaxBytes' | 'cdrRetentionDays'> = {},
+) {
   const store: Store = await freshStore();
   const app = createApp({ store, adminKey: ADMIN_KEY, ...options });
   async function call(

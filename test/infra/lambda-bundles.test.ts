@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cdrRecord } from '../../contract/cdr.fixture';
+import { settingLinks } from '../../functions/settings/links';
 import { createStore, ensureTable } from '../../functions/store';
 import { buildLambdas, type LambdaName, lambdaBundlePath } from '../../infra/build';
 import { invokeBundle, type LambdaResponse } from '../../infra/check/invoke';
@@ -207,5 +209,63 @@ describe('Lambda bundles (as sst deploy builds them)', () => {
     expect(viaGateway?.statusCode).toBe(200);
     expect(json(viaGateway!)).toMatchObject({ action: 'reject', code: 403 });
     expect(unauthenticated?.statusCode).toBe(401);
+  });
+
+  it('cdr: stores a relay batch from an API Gateway v2 event with only the table and relay token linked', async () => {
+    // infra/cdr.ts links the table and the relay token, nothing else.
+    const linked = ['App', settingLinks.TANDEM_TABLE_NAME.link, settingLinks.TANDEM_RELAY_TOKEN.link];
+    const sst = Object.fromEntries(
+      Object.entries(sstResourceEnv(links)).filter(([name]) =>
+        linked.includes(name.replace('SST_RESOURCE_', '')),
+      ),
+    );
+    const record = cdrRecord({ at: '2026-12-05T10:00:00.000Z' });
+    const batch = { cdrs: [record, cdrRecord({ at: '2026-12-05T10:00:01.000Z' })] };
+    const post = (headers: Record<string, string>, body: unknown = batch) =>
+      apiGatewayV2Event({
+        method: 'POST',
+        path: '/v1/cdrs',
+        headers: { ...headers, 'idempotency-key': 'relay-1:1' },
+        body,
+      });
+    const { results } = await invokeBundle(
+      lambdaBundlePath('cdr', outDir),
+      [
+        post(relay),
+        post(relay),
+        post(admin),
+        post(relay, { cdrs: [{ ...record, source: { ...record.source, port: 0 } }] }),
+        apiGatewayV2Event({ method: 'GET', path: '/healthz' }),
+      ],
+      { ...envFor('cdr', sst), TANDEM_CDR_RETENTION_DAYS: '400' },
+    );
+    const [stored, again, withApiKey, invalid, health] = results.map((r) => r.response);
+    expect(stored?.statusCode).toBe(200);
+    expect(json(stored!)).toEqual({ accepted: 2 });
+    expect(again?.statusCode).toBe(200);
+    expect(withApiKey?.statusCode).toBe(401);
+    expect(invalid?.statusCode).toBe(400);
+    expect(json(invalid!).errors.map((e: { field: string }) => e.field)).toEqual(['cdrs.0.source.port']);
+    expect(health?.statusCode).toBe(200);
+    // Reads stay in the API function: it finds the record the CDR function wrote, once.
+    const read = await invokeBundle(
+      lambdaBundlePath('api', outDir),
+      [
+        apiGatewayV2Event({ method: 'GET', path: `/v1/cdrs/${record.id}`, headers: admin }),
+        apiGatewayV2Event({
+          method: 'GET',
+          path: '/v1/cdrs',
+          query: { from: '2026-12-05', to: '2026-12-06' },
+          headers: admin,
+        }),
+      ],
+      envFor('api', sstResourceEnv(links)),
+    );
+    const [got, list] = read.results.map((r) => r.response);
+    expect(got?.statusCode).toBe(200);
+    expect(json(got!)).toEqual(record);
+    expect(json(list!).result.map((r: { id: string }) => r.id)).toEqual(
+      batch.cdrs.map((r) => r.id).reverse(),
+    );
   });
 });

@@ -47,9 +47,13 @@ describe('redis dialog store', () => {
       await a.put(dialog(1));
       const key = `${prefix}dialog:${dialog(1).call_id}`;
       expect(JSON.parse((await redis.get(key)) ?? '{}')).toEqual(dialog(1));
+      // The key outlives the dialog's deadline by an hour: the relay that ends it finds its record.
       const ttl = await redis.ttl(key);
-      expect(ttl).toBeGreaterThan(590);
-      expect(ttl).toBeLessThanOrEqual(600);
+      expect(ttl).toBeGreaterThan(4190);
+      expect(ttl).toBeLessThanOrEqual(4200);
+      expect(Number(await redis.zscore(`${prefix}dialog-expiry`, dialog(1).call_id))).toBe(
+        dialog(1).started_at + 600_000,
+      );
 
       expect(await b.size()).toBe(0);
       expect(await b.get(dialog(1).call_id)).toEqual(dialog(1));
@@ -59,6 +63,43 @@ describe('redis dialog store', () => {
       await b.delete(dialog(1).call_id);
       expect(await redis.exists(key)).toBe(0);
       expect(await b.get(dialog(1).call_id)).toBeUndefined();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('gives a dialog ended on two relays at once to one of them, with its record', async () => {
+    const a = createRedisDialogStore({ url, keyPrefix: prefix, ttlS: 600, log: logged().log });
+    const b = createRedisDialogStore({ url, keyPrefix: prefix, ttlS: 600, log: logged().log });
+    try {
+      const held = { ...dialog(3), cdr: '{"id":"record-3"}' };
+      await a.put(held);
+      expect(await b.get(held.call_id)).toEqual(held); // b adopted it: both hold a copy now
+      const [fromA, fromB] = await Promise.all([a.take(held.call_id), b.take(held.call_id)]);
+      expect([fromA, fromB].filter((d) => d !== undefined)).toEqual([held]);
+      expect(await redis.zscore(`${prefix}dialog-expiry`, held.call_id)).toBeNull();
+      expect(await a.take(held.call_id)).toBeUndefined();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('hands each expired dialog of the site to one relay, whichever relay set it up', async () => {
+    const a = createRedisDialogStore({ url, keyPrefix: prefix, ttlS: 60, log: logged().log });
+    const b = createRedisDialogStore({ url, keyPrefix: prefix, ttlS: 60, log: logged().log });
+    try {
+      const old = { ...dialog(4), started_at: Date.now() - 61_000, cdr: '{"id":"record-4"}' };
+      const young = { ...dialog(5), started_at: Date.now() };
+      await a.put(old);
+      await a.put(young);
+      expect(await b.get(old.call_id)).toBeUndefined(); // past its lifetime: no more routing with it
+      const now = Date.now();
+      const [fromA, fromB] = await Promise.all([a.takeExpired(now, 100), b.takeExpired(now, 100)]);
+      expect([...fromA, ...fromB].filter((d) => d.call_id.includes(prefix))).toEqual([old]);
+      expect(await a.get(young.call_id)).toEqual(young);
+      expect(await redis.exists(`${prefix}dialog:${old.call_id}`)).toBe(0);
     } finally {
       await a.close();
       await b.close();

@@ -1,4 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Relay, startRelay } from '../../edge-relay/service';
 import { freePort } from '../../platform/free-port';
@@ -16,6 +19,7 @@ beforeAll(async () => {
     decideUrl: 'http://127.0.0.1:9/v1/routing/decide',
     relayToken: 'never-used-token',
     logLevel: 'silent',
+    dataDir: mkdtempSync(join(tmpdir(), 'tandem-relay-local-')),
   });
   socket = createSocket('udp4');
   socket.on('message', (m) => received.push(m.toString('latin1')));

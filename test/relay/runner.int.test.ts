@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../platform/free-port';
 
@@ -39,6 +41,7 @@ describe('npm run relay', () => {
       TANDEM_RELAY_HTTP_PORT: String(httpPort),
       TANDEM_DECIDE_URL: 'http://127.0.0.1:9/v1/routing/decide',
       TANDEM_RELAY_TOKEN: 'tdm_relay_0123456789abcdef',
+      TANDEM_DATA_DIR: mkdtempSync(join(tmpdir(), 'tandem-runner-')),
     });
     try {
       expect(await relay.waitFor('relay started')).toContain('"msg":"relay started"');
@@ -61,7 +64,8 @@ describe('npm run relay', () => {
       expect(await answer).toMatch(/^SIP\/2\.0 200 OK/);
       socket.close();
       const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
-      expect(await health.json()).toEqual({ status: 'ok' });
+      // The CDR spool's state rides along (docs/cdrs.md): empty, nothing shipped yet.
+      expect(await health.json()).toMatchObject({ status: 'ok', cdr: { level: 'ok', spool_bytes: 0 } });
       relay.child.kill('SIGTERM');
       expect(await relay.exited).toBe(0);
       const lines = relay

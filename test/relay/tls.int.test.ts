@@ -22,6 +22,7 @@ beforeAll(async () => {
     decideUrl: 'http://127.0.0.1:9/v1/routing/decide',
     relayToken: 'unused-token-for-options',
     logLevel: 'silent',
+    dataDir: dir,
   });
 });
 

@@ -106,7 +106,7 @@ describe('decide: sources', () => {
       'source_disabled',
     ],
   ] as const)('%s → reject', (_n, over, code, reason) => {
-    expect(run(over as Partial<DecideRequest>).response).toEqual({ action: 'reject', code, reason });
+    expect(run(over as Partial<DecideRequest>).response).toMatchObject({ action: 'reject', code, reason });
   });
 
   it('IPv6 source with its port routes as that IPBX', () => {
@@ -170,7 +170,14 @@ describe('decide: outbound egress', () => {
 
   it('no route → 404 with the skipped candidates', () => {
     const d = run({ request_uri: 'sip:+442012345678@relay' });
-    expect(d.response).toEqual({ action: 'reject', code: 404, reason: 'no_route' });
+    expect(d.response).toEqual({
+      action: 'reject',
+      code: 404,
+      reason: 'no_route',
+      // What the call's record needs: whose call it was, and the numbers as normalized.
+      call: expect.objectContaining({ direction: 'outbound', source_kind: 'ipbx', callee: '+442012345678' }),
+    });
+    expect(d.response.action === 'reject' && d.response.call?.customer_id).toEqual(expect.any(String));
   });
 });
 
@@ -197,7 +204,7 @@ describe('decide: normalization and identity', () => {
     ['letters in the callee', { request_uri: 'sip:alice@relay' }, 'invalid_callee'],
     ['no user part', { request_uri: 'sip:relay.example' }, 'invalid_callee'],
   ] as const)('invalid numbers → 484: %s', (_n, over, reason) => {
-    expect(run(over).response).toEqual({ action: 'reject', code: 484, reason });
+    expect(run(over).response).toMatchObject({ action: 'reject', code: 484, reason });
   });
 
   it('a caller that does not normalize goes on as received, never 484', () => {
@@ -249,6 +256,8 @@ describe('decide: inbound and on-net', () => {
       action: 'reject',
       code: 404,
       reason: 'no_did',
+      // No DID, no customer: the record names the carrier it came from.
+      call: expect.objectContaining({ customer_id: null, direction: 'inbound', source_kind: 'provider' }),
     });
   });
 
@@ -308,7 +317,12 @@ describe('decide: digest authentication', () => {
       'route',
     );
     const wrong = run({ ...src, authorization: answer(challenge.nonce, 'nope') });
-    expect(wrong.response).toEqual({ action: 'reject', code: 403, reason: 'auth_failed', auth_failed: true });
+    expect(wrong.response).toMatchObject({
+      action: 'reject',
+      code: 403,
+      reason: 'auth_failed',
+      auth_failed: true,
+    });
     expect(wrong.explain.authFailed).toBe(true);
     expect(
       run({ ...src, authorization: answer(challenge.nonce) }, { now: now + 301_000 }).response,

@@ -1,4 +1,4 @@
-import type { DecideRequest, DecideResponse, RouteTarget } from '../../../contract/decide';
+import type { DecideRequest, DecideResponse, RefusedCall, RouteTarget } from '../../../contract/decide';
 import type { FailoverPattern } from '../../../contract/failover';
 import { parseDigestParams } from '../../../contract/sip/digest-params';
 import type { Did } from '../../domain/did';
@@ -37,11 +37,22 @@ export type Decision = { response: DecideResponse; explain: Explanation };
 
 type Source = { kind: 'ipbx'; ipbx: StoredIpbx } | { kind: 'provider'; provider: StoredProvider };
 
-const reject = (code: number, reason: string, authFailed = false): Decision => ({
-  response: authFailed
-    ? { action: 'reject', code, reason, auth_failed: true }
-    : { action: 'reject', code, reason },
-  explain: { skipped: [], authFailed },
+/** A refusal; `call` is what was known of the call when it was refused (for its record). */
+const reject = (
+  code: number,
+  reason: string,
+  call?: RefusedCall,
+  authFailed = false,
+  skipped: SkippedCandidate[] = [],
+): Decision => ({
+  response: {
+    action: 'reject',
+    code,
+    reason,
+    ...(authFailed ? { auth_failed: true } : {}),
+    ...(call ? { call } : {}),
+  },
+  explain: { skipped, authFailed },
 });
 
 type Identified = Source | { realm: string; ipbx: StoredIpbx } | { ambiguous: true };
@@ -130,10 +141,17 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
   if ('ambiguous' in found) return reject(403, 'ambiguous_source');
   const source: Source = 'realm' in found ? { kind: 'ipbx', ipbx: found.ipbx } : found;
   const entity = source.kind === 'ipbx' ? source.ipbx : source.provider;
-  if (!entity.enabled) return reject(403, 'source_disabled');
+  const known: RefusedCall = {
+    // A provider's call belongs to a customer only once its DID is found.
+    customer_id: source.kind === 'ipbx' ? source.ipbx.customer_id : null,
+    direction: null,
+    source_kind: source.kind,
+    source_id: entity.id,
+  };
+  if (!entity.enabled) return reject(403, 'source_disabled', known);
   // Pinned client certificates (TLS only), before any challenge: simulate has no connection to check.
   const certRefusal = options.trustSource ? undefined : clientCertRefusal(request.source, entity);
-  if (certRefusal) return reject(403, certRefusal);
+  if (certRefusal) return reject(403, certRefusal, known);
 
   const digestUsed = source.kind === 'ipbx' && source.ipbx.credentials !== null && !options.trustSource;
   if (source.kind === 'ipbx' && source.ipbx.credentials && digestUsed) {
@@ -148,7 +166,7 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
       ttlS: options.nonceTtlS,
       ...(source.ipbx.digest_algorithms ? { algorithms: source.ipbx.digest_algorithms } : {}),
     });
-    if (outcome.result === 'failed') return reject(403, 'auth_failed', true);
+    if (outcome.result === 'failed') return reject(403, 'auth_failed', known, true);
     if (outcome.result === 'challenge') {
       return {
         response: {
@@ -168,7 +186,7 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
     ? snapshot.global.profiles.get(entity.normalization_profile_id)
     : undefined;
   const callee = toE164(userOf(request.request_uri), 'callee', profile);
-  if (!callee) return reject(484, 'invalid_callee');
+  if (!callee) return reject(484, 'invalid_callee', known);
   // The source is identified, hence trusted: its P-Asserted-Identity names the caller.
   const callerRaw = userOf(uriOfHeader(request.p_asserted_identity || request.from));
   // A caller that does not normalize (a PBX extension, a presentation name) goes on as received:
@@ -180,6 +198,8 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
     source.kind === 'provider'
       ? routeInbound(source.provider, call, snapshot)
       : routeOutbound(source.ipbx.customer_id, source.ipbx.id, call, snapshot, options);
+  const refused = decision.response.action === 'reject' ? decision.response : undefined;
+  if (refused?.call) refused.call = { ...refused.call, caller, callee };
   if (digestUsed && request.authorization) {
     const p = parseDigestParams(request.authorization);
     if (p?.nonce && p.nc && p.cnonce)
@@ -206,12 +226,14 @@ function findDid(snapshot: Snapshot, e164: string) {
 }
 
 function routeInbound(provider: StoredProvider, call: Identity, snapshot: Snapshot): Decision {
+  const source = { source_kind: 'provider', source_id: provider.id } as const;
   const did = findDid(snapshot, call.callee);
-  if (!did) return reject(404, 'no_did');
+  if (!did) return reject(404, 'no_did', { ...source, customer_id: null, direction: 'inbound' });
+  const context = { ...source, customer_id: did.customer_id, direction: 'inbound', did: did.number } as const;
   const ipbx = snapshot.global.ipbxs.get(did.ipbx_id);
-  if (!ipbx?.enabled) return reject(404, 'ipbx_unavailable');
+  if (!ipbx?.enabled) return reject(404, 'ipbx_unavailable', context);
   return routed(
-    { customer_id: did.customer_id, direction: 'inbound', source_kind: 'provider', source_id: provider.id },
+    context,
     call,
     [ipbxTarget(ipbx, call, snapshot, `did=${did.number}${did.range ? ' range' : ''}`)],
     [],
@@ -229,17 +251,15 @@ export function routeOutbound(
   const context = { customer_id: customerId, source_kind: 'ipbx' as const, source_id: sourceId };
   const did = findDid(snapshot, call.callee);
   if (did) {
+    const onnet = { ...context, direction: 'onnet', did: did.number } as const;
     const ipbx = snapshot.global.ipbxs.get(did.ipbx_id);
-    if (!ipbx?.enabled) return reject(404, 'ipbx_unavailable');
+    if (!ipbx?.enabled) return reject(404, 'ipbx_unavailable', onnet);
     const reason = `onnet did=${did.number}${did.range ? ' range' : ''}`;
-    return routed({ ...context, direction: 'onnet' }, call, [ipbxTarget(ipbx, call, snapshot, reason)], []);
+    return routed(onnet, call, [ipbxTarget(ipbx, call, snapshot, reason)], []);
   }
   const { chosen, skipped } = orderRoutes(snapshot, customerId, call.callee, options);
   if (chosen.length === 0) {
-    return {
-      response: { action: 'reject', code: 404, reason: 'no_route' },
-      explain: { skipped, authFailed: false },
-    };
+    return reject(404, 'no_route', { ...context, direction: 'outbound' }, false, skipped);
   }
   const defaults = { failover: options.failover ?? DEFAULT_FAILOVER };
   const targets = chosen.map((c) => providerTarget(c, call, snapshot, defaults));
@@ -252,6 +272,7 @@ function routed(
     direction: 'inbound' | 'outbound' | 'onnet';
     source_kind: 'ipbx' | 'provider';
     source_id: string;
+    did?: string;
   },
   call: Identity,
   targets: RouteTarget[],

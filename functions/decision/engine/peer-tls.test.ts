@@ -129,12 +129,12 @@ const run = (over: Partial<DecideRequest>, opts: Partial<DecideOptions> = {}) =>
 
 describe('decide: pinned client certificates', () => {
   it('refuses a pinned IPBX over TLS without a certificate, or with another one', () => {
-    expect(run({ source: tlsFrom('198.51.100.10') })).toEqual({
+    expect(run({ source: tlsFrom('198.51.100.10') })).toMatchObject({
       action: 'reject',
       code: 403,
       reason: 'client_certificate_required',
     });
-    expect(run({ source: tlsFrom('198.51.100.10', OTHER) })).toEqual({
+    expect(run({ source: tlsFrom('198.51.100.10', OTHER) })).toMatchObject({
       action: 'reject',
       code: 403,
       reason: 'client_certificate_mismatch',

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RelayConfigInput } from '../../../edge-relay/config';
 import { type Relay, type RelayDeps, startRelay } from '../../../edge-relay/service';
 import { freePort } from '../../../platform/free-port';
@@ -30,6 +33,8 @@ export async function startTestRelay(
       flood: { maxRejects: 0, windowS: 10, banS: 600, dropScanners: true },
       // The relay shares the test's event loop, which a test may block on purpose (overload.e2e).
       overloadLagMs: 0,
+      // Its own CDR spool: relays of one test file must never share one.
+      dataDir: mkdtempSync(join(tmpdir(), 'tandem-relay-data-')),
       ...extra,
     },
     deps,

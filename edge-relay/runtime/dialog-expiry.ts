@@ -1,0 +1,42 @@
+import { closeDialogRecord } from './call-record';
+import type { RelayContext } from './context';
+
+/** Dialogs ended per check at most; the rest wait for the next one. */
+const BATCH = 500;
+
+/**
+ * Ends the dialogs whose BYE never came (both ends gone, or a lost BYE) once they outlive
+ * TANDEM_DIALOG_TTL_S: deletes their media session and closes their record as `timeout`. With
+ * Redis any relay of the site may end any dialog, each exactly once (DialogStore.takeExpired).
+ *
+ * @example
+ * const expiry = startDialogExpiry(ctx); // … expiry.stop();
+ */
+export function startDialogExpiry(ctx: RelayContext): { stop(): void } {
+  let running = false;
+  const check = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const now = ctx.now();
+      for (const dialog of await ctx.dialogs.takeExpired(now, BATCH)) {
+        const callId = dialog.call_id;
+        if (dialog.media_instance !== null)
+          void ctx.media.delete({ callId, instance: dialog.media_instance });
+        ctx.events.emit('call-end', { call_id: callId, ended_at: now, by: 'relay' });
+        ctx.log.info('call expired', {
+          call_id: callId,
+          age_s: Math.round((now - dialog.started_at) / 1000),
+        });
+        closeDialogRecord(ctx, dialog, { at: now, by: 'relay', reason: 'timeout' });
+      }
+    } catch (error) {
+      ctx.log.warn('dialog expiry check failed', { error: String(error) });
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(check, ctx.config.dialogs.expiryCheckS * 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { cdrRecord } from '../../contract/cdr.fixture';
+import { attemptText, CDR_CSV_COLUMNS, cdrCsvHeader, cdrCsvLine, csvField, csvLine } from './csv';
+
+/** A minimal RFC 4180 reader, to read back what the writer wrote. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
+  }
+  return rows;
+}
+
+describe('csvField (RFC 4180)', () => {
+  it('leaves plain text alone and writes null as empty', () => {
+    expect(csvField('+4930123456')).toBe('+4930123456');
+    expect(csvField(200)).toBe('200');
+    expect(csvField(null)).toBe('');
+    expect(csvField('')).toBe('');
+  });
+
+  it('quotes commas, quotes, CR and LF, doubling quotes', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvField('cr\rhere')).toBe('"cr\rhere"');
+  });
+
+  it('round-trips through an RFC 4180 reader', () => {
+    const values = ['plain', 'a,b', '"quoted"', 'multi\r\nline', '', ' spaced ', 'ü😀'];
+    expect(parseCsv(csvLine(values))).toEqual([values]);
+  });
+});
+
+describe('cdr CSV lines', () => {
+  it('writes one line per call in the documented columns, attempts in one column', () => {
+    const record = cdrRecord({ at: '2026-12-05T10:00:00.000Z', caller: 'Alice, "the boss"' });
+    const second = {
+      ...record.attempts[0]!,
+      code: 503,
+      cause: 'response' as const,
+      pdd_ms: null,
+      route_id: null,
+    };
+    record.attempts = [second, ...record.attempts];
+    const [header, line] = parseCsv(cdrCsvHeader() + cdrCsvLine(record));
+    expect(header).toEqual(CDR_CSV_COLUMNS);
+    const row = Object.fromEntries(header!.map((name, i) => [name, line![i]]));
+    expect(row).toMatchObject({
+      id: record.id,
+      caller: 'Alice, "the boss"',
+      final_code: '200',
+      refused: '',
+      tm_invite: '2026-12-05T10:00:00.000Z',
+      duration_s: '65',
+      billsec: '63',
+      media_anchored: 'true',
+      attempt_count: '2',
+      attempts: `provider:${second.target_id}::503:response::${second.uri}|${attemptText(record.attempts[1]!)}`,
+    });
+    expect(line).toHaveLength(CDR_CSV_COLUMNS.length);
+  });
+
+  it('an unanswered call bills 0 s', () => {
+    const record = cdrRecord({ final_code: 486, tm_answer: null, end_by: null, end_reason: null });
+    const row = parseCsv(cdrCsvLine(record))[0]!;
+    expect(row[CDR_CSV_COLUMNS.indexOf('billsec')]).toBe('0');
+    expect(row[CDR_CSV_COLUMNS.indexOf('duration_s')]).toBe('65');
+    expect(row[CDR_CSV_COLUMNS.indexOf('tm_answer')]).toBe('');
+  });
+});

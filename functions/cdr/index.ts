@@ -1,0 +1,6 @@
+export * from './app';
+export * from './csv';
+export * from './ingest-routes';
+export * from './query-routes';
+export * from './routes';
+export * from './time-range';
