@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cdr } from '../../contract/cdr';
 import { cdrRecord } from '../../contract/cdr.fixture';
@@ -12,34 +13,8 @@ import { ADMIN_KEY, apiHarness } from '../api/api-fixture';
 const RELAY = 'relay-token-for-cdr-queries-01';
 type H = Awaited<ReturnType<typeof apiHarness>>;
 
-/** Splits RFC 4180 text into rows of fields (quotes, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  return rows;
-}
+/** What a spreadsheet or any RFC 4180 reader makes of the export (csv-parse). */
+const parseCsv = (text: string): string[][] => parse(text, { relax_column_count: true });
 
 const newestFirst = (records: Cdr[]) =>
   [...records]
