@@ -59,7 +59,9 @@ function synthetic(i: number, n: number): Cdr {
     caller: `+4930${String(1_000_000 + (i % 900_000))}`,
     callee: `+8210${String(10_000_000 + ((i * 7919) % 90_000_000))}`,
     // A third of the calls unanswered (busy): no answer, nothing billable.
-    ...(i % 3 === 0 ? { final_code: 486, reason: 'Busy Here', tm_answer: null, end_by: null, end_reason: null } : {}),
+    ...(i % 3 === 0
+      ? { final_code: 486, reason: 'Busy Here', tm_answer: null, end_by: null, end_reason: null }
+      : {}),
   });
   const extra = i % 10 === 0 ? 2 : i % 10 < 3 ? 1 : 0;
   for (let k = 0; k < extra; k++) {

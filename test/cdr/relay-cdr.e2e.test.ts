@@ -10,12 +10,13 @@ import { type FaultProxy, startFaultProxy } from '../relay/support/fault-proxy';
 import { type RelayProcess, startRelayProcess } from '../relay/support/relay-process';
 import { startSipp } from '../relay/support/sipp';
 import { tandemConfig } from '../relay/support/tandem-config';
+import { startApiProcess } from '../support/api-process';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**
  * CDRs end to end, with the parts as deployed: the relay bundle under node (logging at info),
- * sipp as IPBX and carriers, the API on DynamoDB Local behind a TCP hop that can refuse or freeze
- * (fault-proxy.ts) so the API can be "down" while calls end.
+ * sipp as IPBX and carriers, the API on DynamoDB Local behind a TCP hop that can refuse
+ * connections (fault-proxy.ts), or as a process of its own that a test freezes (SIGSTOP).
  */
 let stack: TestStack;
 let api: FaultProxy;
@@ -191,20 +192,27 @@ describe('CDRs from the relay bundle to the API', () => {
     });
   });
 
-  it('the API frozen while calls end: every CDR arrives once it answers again, none twice', async () => {
+  it('the API frozen (SIGSTOP) while calls end: every CDR arrives once it runs again, none twice', async () => {
     const w = await world();
-    const { port } = await relay(spool());
-    api.set('hang');
+    const frozen = await startApiProcess(stack);
     try {
-      const run = await failoverCalls(w, port, 5);
-      expect((await run.caller.done).code).toBe(0);
-      expect(await cdrsOf(w.customer.id)).toEqual([]);
+      const { port } = await relay(spool(), { TANDEM_CDR_URL: `${frozen.url}/v1/cdrs` });
+      frozen.child.kill('SIGSTOP');
+      try {
+        const run = await failoverCalls(w, port, 5);
+        expect((await run.caller.done).code).toBe(0);
+        await run.a.stop();
+        await run.b.stop();
+        expect(await cdrsOf(w.customer.id)).toEqual([]);
+      } finally {
+        frozen.child.kill('SIGCONT');
+      }
+      const cdrs = await untilCdrs(w.customer.id, 5);
+      expect(cdrs).toHaveLength(5);
+      expect(new Set(cdrs.map((c) => c.call_id)).size).toBe(5);
     } finally {
-      api.set('pass');
+      await frozen.stop();
     }
-    const cdrs = await untilCdrs(w.customer.id, 5);
-    expect(cdrs).toHaveLength(5);
-    expect(new Set(cdrs.map((c) => c.call_id)).size).toBe(5);
   });
 
   it('kill -9 with records spooled and the API down: replayed after the restart, none twice; a corrupt line is set aside', async () => {

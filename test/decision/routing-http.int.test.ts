@@ -203,7 +203,12 @@ describe('digest through HTTP', () => {
       api,
       invite({ ...secure, authorization: answer(challenge.body.nonce, 'guess') }),
     );
-    expect(wrong.body).toMatchObject({ action: 'reject', code: 403, reason: 'auth_failed', auth_failed: true });
+    expect(wrong.body).toMatchObject({
+      action: 'reject',
+      code: 403,
+      reason: 'auth_failed',
+      auth_failed: true,
+    });
   });
 });
 

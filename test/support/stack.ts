@@ -4,6 +4,8 @@ import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { requestInit } from './request-init';
 
 export type TestStack = LocalStack & {
+  /** The DynamoDB Local table of this stack (a second API process may serve the same one). */
+  readonly tableName: string;
   readonly adminKey: string;
   readonly relayToken: string;
   readonly nonceSecret: string;
@@ -28,10 +30,11 @@ export async function startTestStack(): Promise<TestStack> {
   const adminKey = secret('tdm_admin_');
   const relayToken = secret('tdm_relay_');
   const nonceSecret = secret('');
+  const tableName = `e2e-${randomBytes(6).toString('hex')}`;
   const stack = await startLocalStack({
     apiPort: 0,
     dynamodb: { endpoint: inject('dynamodbEndpoint') },
-    tableName: `e2e-${randomBytes(6).toString('hex')}`,
+    tableName,
     region: 'us-east-1',
     adminKey,
     relayToken,
@@ -45,5 +48,5 @@ export async function startTestStack(): Promise<TestStack> {
     if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
-  return { ...stack, adminKey, relayToken, nonceSecret, api, request };
+  return { ...stack, tableName, adminKey, relayToken, nonceSecret, api, request };
 }
