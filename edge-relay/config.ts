@@ -33,6 +33,11 @@ export const relayConfig = z.object({
   relayToken: z.string().min(1),
   decideTimeoutMs: z.number().int().min(50).max(10_000).default(800),
   retryAfterS: z.number().int().min(1).max(3600).default(5),
+  /**
+   * Drain (SIGTERM): new INVITEs get 503 while the relay carries the calls it holds until they end,
+   * at most this many seconds; infra/relay/tandem-relay.service's TimeoutStopSec lies a little above.
+   */
+  drainS: z.number().int().min(0).max(86_400).default(90),
   /** Names this relay in logs and in what it sends the decision; the host name unless set. */
   relayId: z.string().min(1).max(128).default(hostname()),
   /**
@@ -46,7 +51,7 @@ export const relayConfig = z.object({
     .default(['SHA-256', 'MD5']),
   dialogs: z
     .object({
-      /** Redis shared by the relays of a cluster (`redis://` or `rediss://`); unset: dialogs in memory only. */
+      /** Redis shared by the relays of a cluster (`redis://` or `rediss://`); unset: memory and a local journal. */
       redisUrl: z
         .string()
         .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
@@ -64,6 +69,14 @@ export const relayConfig = z.object({
         .default(43_200),
       /** How often the relay looks for dialogs past their lifetime (any relay of a site may end one). */
       expiryCheckS: z.number().int().min(1).max(3600).default(30),
+      /**
+       * Without Redis, dialogs are journaled in `<dataDir>/dialogs` with group commit: changes of one
+       * window share one write and one fdatasync. A power cut may lose the dialogs answered or ended
+       * within the last window (a crash, only those not written yet).
+       */
+      journalFsyncMs: z.number().int().min(0).max(1000).default(20),
+      /** With Redis, a command unanswered after this long fails: a frozen Redis holds no lookup longer. */
+      redisTimeoutMs: z.number().int().min(50).max(60_000).default(500),
     })
     .prefault({}),
   /**

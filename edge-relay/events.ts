@@ -13,7 +13,10 @@ export const attemptOutcome = z.object({
   /** Final code; 408 when the relay gave up on a timer, 487 when the caller cancelled. */
   code: z.number().int(),
   cause: z.enum(['response', 'no-provisional', 'no-final', 'cancelled']),
-  /** Post-dial delay: INVITE sent → first provisional other than 100; null if none came. */
+  /**
+   * This attempt's own post-dial delay: its INVITE sent → its first provisional other than 100;
+   * null if none came. What the caller waited is the call's (`CallOutcome.ringing_at`).
+   */
   pdd_ms: z.number().nullable(),
   started_at: z.number(),
   ended_at: z.number(),
@@ -26,6 +29,8 @@ export const callOutcome = z.object({
   source: dialogFlow,
   status: z.number().int(),
   received_at: z.number(),
+  /** When the first provisional other than 100 (180, 183) left for the caller; null if none did. */
+  ringing_at: z.number().nullable(),
   answered_at: z.number().nullable(),
   /** When the final answer left for the caller. */
   ended_at: z.number(),

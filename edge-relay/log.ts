@@ -1,7 +1,7 @@
 /**
- * The relay's one logger: a JSON object per line with time, level and
- * message; callers pass `call_id` whenever a call is concerned. Never pass
- * credentials, Authorization values or whole targets (they hold HA1s).
+ * The relay's one logger: a JSON object per line with time (ISO 8601, UTC), level and message;
+ * every JSON line the relay writes goes through it. Callers pass `call_id` whenever a call is
+ * concerned. Never pass credentials, Authorization values or whole targets (they hold HA1s).
  *
  * @example
  * const log = createLogger('info');
@@ -22,7 +22,9 @@ export function createLogger(
     (l: Exclude<LogLevel, 'silent'>) =>
     (message: string, fields?: LogFields): void => {
       if (order.indexOf(l) < min) return;
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: l, msg: message, ...fields })}\n`);
+      // time, level and msg come first and are never overwritten by a field of the same name.
+      const head = { time: new Date().toISOString(), level: l, msg: message };
+      write(`${JSON.stringify(fields ? Object.assign({ ...head }, fields, head) : head)}\n`);
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

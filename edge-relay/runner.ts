@@ -27,13 +27,20 @@ async function main(): Promise<void> {
   const media = await createMediaAnchor(mediaSettings, { onEvent: (event) => log.info('media', { event }) });
   const relay = await startRelay(settings, { logger: log, media });
   let stopping = false;
+  // The first signal drains: the relay refuses new calls and carries its own to their end (at
+  // most TANDEM_DRAIN_S); a second one (an operator who cannot wait) ends the drain at once.
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.info('drain ended by signal', { signal });
+      relay.endDrain();
+      return;
+    }
     stopping = true;
-    log.info('shutting down', { signal });
+    log.info('shutting down', { signal, drain_s: settings.drainS });
     await relay.drain();
     await relay.stop();
     await media.close();
+    log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -5,6 +5,7 @@ import { cdrSinkSettings } from './cdr/cdr-settings';
 import { createCdrSink } from './cdr/cdr-sink';
 import { type RelayConfigInput, relayConfig } from './config';
 import { createDecisionClient, type DecisionClient } from './decision/decision-client';
+import { UNREACHABLE_AFTER_MS, watchDecision } from './decision/decision-health';
 import { createDialogStore } from './dialog/create-dialog-store';
 import type { DialogStore } from './dialog/dialog';
 import type { RelayEvents } from './events';
@@ -37,9 +38,25 @@ export type Relay = {
   readonly httpPort?: number;
   /** Attempt outcomes, call outcomes and call ends (metrics and the flood guard read them). */
   readonly events: RelayEvents;
-  /** New INVITEs get 503; resolves once every INVITE in progress has its final answer. */
-  drain(): Promise<void>;
+  /**
+   * Stops taking calls and carries the ones it has: /healthz answers 503 and new INVITEs get 503 +
+   * Retry-After at once, while in-dialog requests and ringing calls go on. Resolves once no INVITE
+   * is in progress and no answered call is held (`ended: 'calls'`), when `config.drainS` has passed
+   * (`'deadline'`) or when `endDrain()` was called (`'ended'`), with the calls left behind. Calling
+   * it again returns the same drain.
+   */
+  drain(): Promise<DrainOutcome>;
+  /** Ends a drain at once (an operator's second SIGTERM); the relay still refuses new INVITEs. */
+  endDrain(): void;
   stop(): Promise<void>;
+};
+
+export type DrainOutcome = {
+  ended: 'calls' | 'deadline' | 'ended';
+  /** Answered calls still held when the drain ended: their dialogs stay in Redis or the journal. */
+  callsLeft: number;
+  /** INVITEs still without a final answer when the drain ended. */
+  invitesLeft: number;
 };
 
 /** Adapters a caller may replace; each defaults to the real one. */
@@ -61,7 +78,8 @@ export type RelayDeps = {
  * @example
  * const relay = await startRelay({ port: 5060, decideUrl: 'http://127.0.0.1:8080/v1/routing/decide', relayToken });
  * relay.events.on('attempt', (a) => console.log(a.target_id, a.code));
- * await relay.drain(); await relay.stop();
+ * await relay.drain(); // calls carried to their end (at most config.drainS)
+ * await relay.stop();
  */
 export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}): Promise<Relay> {
   const config = relayConfig.parse(input);
@@ -125,12 +143,36 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         timeoutMs: config.decideTimeoutMs,
         ...(config.decideCaFile ? { ca: readFileSync(config.decideCaFile, 'utf8') } : {}),
       });
-  const ownDialogs = deps.dialogs ? undefined : createDialogStore(config.dialogs, log);
+  // Every decide's outcome (and an idle relay's own probes) says whether the decision answers:
+  // /healthz answers 503 while it has not for UNREACHABLE_AFTER_MS. Only the relay's own client:
+  // a decision a caller passes in (tests, benchmarks) gets no probe.
+  const decisionHealth = ownDecision
+    ? watchDecision(ownDecision, {
+        relayId: config.relayId,
+        now: deps.now ?? Date.now,
+        onChange: (unreachable, error) =>
+          unreachable
+            ? log.warn('decision unreachable', { after_s: UNREACHABLE_AFTER_MS / 1000, error })
+            : log.info('decision reachable again'),
+      })
+    : undefined;
+  // Opened before the first call: without Redis it replays the dialogs a previous run journaled.
+  const ownDialogs = deps.dialogs
+    ? undefined
+    : await createDialogStore(config.dialogs, config.dataDir, log).catch(async (error: unknown) => {
+        load.stop();
+        decisionHealth?.stop();
+        ownDecision?.close();
+        await transport.close();
+        throw error;
+      });
   // Opened before the first call: it seals and replays what a previous run left in the spool.
   const ownRecords = deps.records
     ? undefined
     : await createCdrSink(cdrSinkSettings(config), { log }).catch(async (error: unknown) => {
         load.stop();
+        decisionHealth?.stop();
+        ownDecision?.close();
         await ownDialogs?.close?.();
         await transport.close();
         throw error;
@@ -139,7 +181,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     config,
     local,
     transport,
-    decision: deps.decision ?? ownDecision!,
+    decision: deps.decision ?? decisionHealth!.client,
     dialogs: deps.dialogs ?? ownDialogs!,
     media: deps.media ?? noMediaAnchor,
     records: deps.records ?? ownRecords!,
@@ -215,6 +257,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     calls.clear();
     ctx.callsById.clear();
     ctx.transactions.close();
+    decisionHealth?.stop();
     ownDecision?.close();
     expiry.stop();
     await ownRecords?.close();
@@ -225,24 +268,30 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     load.stop();
     await transport.close();
   };
+  /** Why /healthz answers 503 besides draining: every reason that holds, or false. */
+  const unhealthy = (): string | false => {
+    const reasons = [
+      decisionHealth?.unreachable() ? 'decision unreachable' : false,
+      ownRecords ? cdrUnhealthy(ownRecords.health()) : false,
+    ].filter((r): r is string => r !== false);
+    return reasons.length > 0 ? reasons.join(', ') : false;
+  };
   if (metrics && config.http) {
     http = await startHttpEndpoint({
       ...config.http,
       draining: () => draining,
-      ...(ownRecords
-        ? {
-            detail: () => cdrHealthDetail(ownRecords.health()),
-            unhealthy: () => cdrUnhealthy(ownRecords.health()),
-          }
-        : {}),
+      unhealthy,
+      ...(ownRecords ? { detail: () => cdrHealthDetail(ownRecords.health()) } : {}),
       metrics: async () =>
         renderPrometheus(
           metrics.families({
             callsInProgress: calls.size,
             dialogs: await ctx.dialogs.size(),
+            oldestDialogAgeS: Math.floor(ctx.held.oldestAgeMs(ctx.now()) / 1000),
             bannedSources: guard.bannedCount(ctx.now()),
             overloaded: load.overloaded(),
             draining,
+            decisionUnreachable: decisionHealth?.unreachable() ?? false,
           }),
         ),
     }).catch(async (error: unknown) => {
@@ -250,6 +299,54 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       throw error;
     });
   }
+  let drainRun: Promise<DrainOutcome> | undefined;
+  let drainEnded = false;
+  let wake = () => {};
+  /** Waits `ms`, or less when the drain is ended meanwhile. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  /**
+   * The drain: INVITEs in progress (`calls`: ringing ones may still be answered) and the answered
+   * calls this relay holds (own and adopted: ctx.held), polled until none is left. Not the dialog
+   * store's size: with Redis it keeps a copy of a call another relay ended until its lifetime.
+   */
+  const runDrain = async (): Promise<DrainOutcome> => {
+    const started = Date.now();
+    const deadline = started + config.drainS * 1000;
+    log.info('draining', {
+      calls: ctx.held.count(ctx.now()),
+      invites: calls.size,
+      drain_s: config.drainS,
+    });
+    for (;;) {
+      const left = { callsLeft: ctx.held.count(ctx.now()), invitesLeft: calls.size };
+      if (left.callsLeft === 0 && left.invitesLeft === 0) {
+        log.info('drained: every call ended', { after_s: Math.round((Date.now() - started) / 1000) });
+        return { ended: 'calls', ...left };
+      }
+      const remaining = deadline - Date.now();
+      if (drainEnded || remaining <= 0) {
+        const where = config.dialogs.redisUrl
+          ? "kept in the site's redis: another relay of the site routes their in-dialog requests"
+          : ownDialogs
+            ? 'kept in the dialog journal: this relay, started again on its address, routes their in-dialog requests'
+            : 'kept in the dialog store the relay was given';
+        log.warn(`drain ${drainEnded ? 'ended' : 'deadline'}: ${left.callsLeft} calls left`, {
+          calls: left.callsLeft,
+          invites: left.invitesLeft,
+          dialogs: where,
+        });
+        return { ended: drainEnded ? 'ended' : 'deadline', ...left };
+      }
+      await pause(Math.min(DRAIN_POLL_MS, remaining));
+    }
+  };
   log.info('relay started', {
     address: config.address,
     public: publicHost,
@@ -262,18 +359,23 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     ports: transport.ports,
     ...(http ? { httpPort: http.port } : {}),
     events: ctx.events,
-    async drain() {
+    drain() {
       draining = true;
-      log.info('draining', { calls: calls.size });
-      const busy = () =>
-        [...calls.values()].some((c) => c.state.phase === 'deciding' || c.state.phase === 'routing');
-      while (busy()) await new Promise((r) => setTimeout(r, 50));
+      drainRun ??= runDrain();
+      return drainRun;
+    },
+    endDrain() {
+      draining = true;
+      drainEnded = true;
+      wake();
     },
     stop: release,
   };
 }
 
 const BANNED: IntakeResult = { kind: 'drop', reason: 'banned source' };
+/** How often a drain looks whether the relay's calls have ended. */
+const DRAIN_POLL_MS = 100;
 
 /** Requests of SIP scanners are dropped unanswered (an answer confirms a SIP server is here). */
 function screenScanner(result: IntakeResult, dropScanners: boolean): IntakeResult {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { freePort } from '../platform/free-port';
 import { type RunningProcess, startProcess } from './child-process';
+import { type BackoffPolicy, supervise, tcpPortFree } from './supervised-process';
 
 export type DynamoDbLocal = RunningProcess & { readonly endpoint: string };
 
@@ -44,6 +45,49 @@ function assertJava(): void {
 export async function startDynamoDbLocal(
   options: { dataDir?: string; port?: number } = {},
 ): Promise<DynamoDbLocal> {
+  const launcher = await prepare(options);
+  const running = await launcher.launch();
+  return { ...running, endpoint: launcher.endpoint };
+}
+
+/**
+ * DynamoDB Local for `npm start`: restarted when it dies (local/supervised-process.ts), on the
+ * same port, which the API's client keeps using, and on the same data directory, so the tables
+ * are all there again. A port taken meanwhile by another process is reported and waited for.
+ *
+ * @example
+ * const db = await superviseDynamoDbLocal({ dataDir: './.tandem/dynamodb', log: console.error });
+ */
+export async function superviseDynamoDbLocal(options: {
+  dataDir: string;
+  port?: number;
+  log: (line: string) => void;
+  policy?: BackoffPolicy;
+}): Promise<DynamoDbLocal & { readonly restarts: number }> {
+  const launcher = await prepare(options);
+  const supervised = await supervise({
+    name: 'dynamodb local',
+    start: (signal) => launcher.launch({ signal, ownProcessGroup: true }),
+    blocked: async () =>
+      (await tcpPortFree(launcher.port)) ? undefined : `port ${launcher.port} is taken by another process`,
+    describe: () => `port ${launcher.port}`,
+    log: options.log,
+    ...(options.policy && { policy: options.policy }),
+  });
+  return {
+    endpoint: launcher.endpoint,
+    get pid() {
+      return supervised.pid;
+    },
+    get restarts() {
+      return supervised.restarts;
+    },
+    stop: () => supervised.stop(),
+  };
+}
+
+/** Checks Java and fixes the port and storage once; `launch` then starts the JVM, as often as needed. */
+async function prepare(options: { dataDir?: string; port?: number }) {
   assertJava();
   const port = options.port ?? (await freePort());
   const dir = emulatorDir();
@@ -54,20 +98,21 @@ export async function startDynamoDbLocal(
         return ['-sharedDb', '-dbPath', path];
       })()
     : ['-inMemory'];
-  const running = await startProcess(
-    'java',
-    [
-      '-Xmx512m',
-      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
-      '-port',
-      String(port),
-      // It would otherwise report usage to AWS from every developer's and CI's machine.
-      '-disableTelemetry',
-      ...storage,
-    ],
-    { cwd: dir, readyPort: port, name: 'DynamoDB Local' },
-  );
-  return { ...running, endpoint: `http://127.0.0.1:${port}` };
+  const args = [
+    '-Xmx512m',
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    // It would otherwise report usage to AWS from every developer's and CI's machine.
+    '-disableTelemetry',
+    ...storage,
+  ];
+  return {
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+    launch: (extra: { signal?: AbortSignal; ownProcessGroup?: boolean } = {}) =>
+      startProcess('java', args, { cwd: dir, readyPort: port, name: 'DynamoDB Local', ...extra }),
+  };
 }

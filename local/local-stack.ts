@@ -4,7 +4,7 @@ import { createDecideHandler } from '../functions/decision/http/decide-handler';
 import { type DecisionServer, serveDecision } from '../functions/decision/node-server';
 import { createRouting } from '../functions/decision/routing';
 import { createStore, ensureDefaultCustomer, ensureTable } from '../functions/store';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { type DynamoDbLocal, superviseDynamoDbLocal } from './dynamodb-local';
 
 export type LocalStackConfig = {
   /** 0 picks a free port. */
@@ -23,6 +23,8 @@ export type LocalStackConfig = {
   upstash?: { url: string; token: string } | undefined;
   /** TANDEM_CDR_RETENTION_DAYS; default 400. */
   cdrRetentionDays?: number;
+  /** Where a DynamoDB Local started here reports that it died and came back; stderr by default. */
+  log?: (line: string) => void;
 };
 
 export type LocalStack = {
@@ -34,8 +36,9 @@ export type LocalStack = {
 
 /**
  * The whole local stack as a service: storage (DynamoDB Local unless an
- * endpoint is given), the table and default customer, and the API with the
- * decision on one node server. `npm start` and the end-to-end tests both use it.
+ * endpoint is given, restarted on its port and data when it dies), the table
+ * and default customer, and the API with the decision on one node server.
+ * `npm start` and the end-to-end tests both use it.
  *
  * @example
  * const stack = await startLocalStack({ apiPort: 0, dynamodb: { endpoint }, tableName: 't1', region: 'us-east-1', adminKey, relayToken, nonceSecret });
@@ -52,7 +55,10 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     if ('endpoint' in config.dynamodb) {
       dynamodbEndpoint = config.dynamodb.endpoint;
     } else {
-      const local: DynamoDbLocal = await startDynamoDbLocal({ dataDir: config.dynamodb.dataDir });
+      const local: DynamoDbLocal = await superviseDynamoDbLocal({
+        dataDir: config.dynamodb.dataDir,
+        log: config.log ?? ((line) => process.stderr.write(`${line}\n`)),
+      });
       stops.push(() => local.stop());
       dynamodbEndpoint = local.endpoint;
     }

@@ -5,6 +5,7 @@ import { createNgClient } from '../edge-relay/media/ng-client';
 import type { RtpengineAddress } from '../edge-relay/settings/media-settings';
 import { freeUdpPort } from '../platform/free-port';
 import { type RunningProcess, startProcess } from './child-process';
+import { type BackoffPolicy, supervise } from './supervised-process';
 
 export const RTPENGINE_BINARY = '/usr/bin/rtpengine';
 
@@ -80,44 +81,109 @@ export function rtpengineInstalled(binary = RTPENGINE_BINARY): boolean {
  * await rtpengine.stop();
  */
 export async function startRtpengine(options: RtpengineProcessOptions = {}): Promise<RtpengineProcess> {
+  const launcher = await prepare(options);
+  try {
+    const running = await launcher.launch();
+    return {
+      ...running,
+      address: launcher.address,
+      portRange: launcher.portRange,
+      stop: async () => {
+        await running.stop();
+        await launcher.release();
+      },
+    };
+  } catch (error) {
+    await launcher.release();
+    throw error;
+  }
+}
+
+/**
+ * rtpengine for `npm start`: restarted when it dies (local/supervised-process.ts) on the same ng
+ * port, which the relay keeps sending to, and the same RTP block, still claimed meanwhile. Calls it
+ * anchored when it died lose their media; new calls use it again once the relay's probe finds it up.
+ *
+ * @example
+ * const rtpengine = await superviseRtpengine({ log: console.error });
+ */
+export async function superviseRtpengine(
+  options: RtpengineProcessOptions & { log: (line: string) => void; policy?: BackoffPolicy },
+): Promise<RtpengineProcess & { readonly restarts: number }> {
+  const launcher = await prepare(options);
+  const { host, port } = launcher.address;
+  const ports = [
+    port,
+    ...Array.from(
+      { length: launcher.portRange.max - launcher.portRange.min + 1 },
+      (_, i) => launcher.portRange.min + i,
+    ),
+  ];
+  try {
+    const supervised = await supervise({
+      name: 'rtpengine',
+      start: (signal) => launcher.launch({ signal, ownProcessGroup: true }),
+      blocked: async () =>
+        (await udpPortsFree(host, ports))
+          ? undefined
+          : `its ng port ${port} or an RTP port ${launcher.portRange.min}-${launcher.portRange.max} is taken by another process`,
+      describe: () => `ng ${host}:${port}`,
+      log: options.log,
+      ...(options.policy && { policy: options.policy }),
+    });
+    return {
+      address: launcher.address,
+      portRange: launcher.portRange,
+      get pid() {
+        return supervised.pid;
+      },
+      get restarts() {
+        return supervised.restarts;
+      },
+      stop: async () => {
+        await supervised.stop();
+        await launcher.release();
+      },
+    };
+  } catch (error) {
+    await launcher.release();
+    throw error;
+  }
+}
+
+/** Picks the ng port and claims the RTP block once; `launch` then starts rtpengine on them, as often as needed. */
+async function prepare(options: RtpengineProcessOptions) {
   const host = options.interfaceAddress ?? '127.0.0.1';
   const portCount = Math.max(20, Math.min(RANGE_SPAN, options.portCount ?? 100));
   const [ngPort, range] = await Promise.all([freeUdpPort(host), claimPortRange(host, portCount)]);
   const address = { host, port: ngPort };
-  const ng = await createNgClient({ timeoutMs: 200 });
-  try {
-    const running = await startProcess(
-      options.binary ?? RTPENGINE_BINARY,
-      rtpengineArgs({
-        ngPort,
-        portMin: range.min,
-        portMax: range.max,
-        interfaceAddress: host,
-        threads: options.threads,
-        logLevel: options.logLevel,
-      }),
-      {
-        name: 'rtpengine',
-        timeoutMs: 15_000,
-        ready: async () => (await ng.send(address, 'ping')).result === 'pong',
-        ...(options.user && { uid: options.user.uid, gid: options.user.gid }),
-      },
-    );
-    return {
-      ...running,
-      address,
-      portRange: { min: range.min, max: range.max },
-      stop: async () => {
-        await running.stop();
-        await range.release();
-      },
-    };
-  } catch (error) {
-    await range.release();
-    throw error;
-  } finally {
-    ng.close();
-  }
+  const args = rtpengineArgs({
+    ngPort,
+    portMin: range.min,
+    portMax: range.max,
+    interfaceAddress: host,
+    threads: options.threads,
+    logLevel: options.logLevel,
+  });
+  return {
+    address,
+    portRange: { min: range.min, max: range.max },
+    release: range.release,
+    launch: async (extra: { signal?: AbortSignal; ownProcessGroup?: boolean } = {}) => {
+      const ng = await createNgClient({ timeoutMs: 200 });
+      try {
+        return await startProcess(options.binary ?? RTPENGINE_BINARY, args, {
+          name: 'rtpengine',
+          timeoutMs: 15_000,
+          ready: async () => (await ng.send(address, 'ping')).result === 'pong',
+          ...(options.user && { uid: options.user.uid, gid: options.user.gid }),
+          ...extra,
+        });
+      } finally {
+        ng.close();
+      }
+    },
+  };
 }
 
 const RANGE_BASE = 20_000;

@@ -2,6 +2,7 @@
  * `npm start`: the whole local stack in one process tree — DynamoDB Local, the
  * API with the decision, rtpengine when installed, and the SIP relay. The only
  * file here with start-up side effects; the work is done by the services.
+ * DynamoDB Local and rtpengine are supervised: restarted when they die, and said so on stderr.
  */
 import { join } from 'node:path';
 import { createLogger } from '../edge-relay/log';
@@ -15,8 +16,23 @@ import { startLocalMedia } from './local-media';
 import { loadOrCreateLocalSecrets } from './local-secrets';
 import { startLocalStack } from './local-stack';
 
+/** How long npm start's stop lets calls end before it leaves the rest to the dialog journal. */
+const LOCAL_DRAIN_MS = 2_000;
+
 /** How long Ctrl-C waits for the services to stop before ending the process anyway. */
 const STOP_DEADLINE_MS = 5000;
+/** A signal this soon after the first is the same Ctrl-C passed on by a wrapper, not a second press. */
+const DUPLICATE_SIGNAL_MS = 1000;
+
+/** A line on stderr, at once: a supervised child died, could not restart yet, or is back. */
+function report(message: string): void {
+  process.stderr.write(
+    `${message
+      .split('\n')
+      .map((line) => `tandem: ${line}`)
+      .join('\n')}\n`,
+  );
+}
 
 function fail(message: string): never {
   process.stderr.write(`tandem: ${message}\n`);
@@ -52,6 +68,7 @@ async function main() {
     apiHost: settings.api.apiAddress,
     sourceLimits: settings.api.sourceLimits,
     cdrRetentionDays: settings.api.cdrRetentionDays,
+    log: report,
     dynamodb: settings.api.dynamodbEndpoint
       ? { endpoint: settings.api.dynamodbEndpoint }
       : { dataDir: join(settings.api.dataDir, 'dynamodb') },
@@ -75,8 +92,8 @@ async function main() {
   const notes: string[] = [];
   let mediaSettings = settings.media;
   if (mediaSettings.rtpengines.length === 0) {
-    const local = await startLocalMedia({ log: (line) => notes.push(line) }).catch((error: unknown) =>
-      failAfterCleanup(`could not start rtpengine: ${(error as Error).message}`),
+    const local = await startLocalMedia({ log: (line) => notes.push(line), supervisorLog: report }).catch(
+      (error: unknown) => failAfterCleanup(`could not start rtpengine: ${(error as Error).message}`),
     );
     stops.push(() => local.stop());
     if (local.rtpengine)
@@ -96,7 +113,11 @@ async function main() {
     failAfterCleanup(`could not start the SIP relay: ${(error as Error).message}`),
   );
   stops.push(async () => {
+    // A developer's Ctrl-C is answered within seconds, not the deployed drain (TANDEM_DRAIN_S): calls
+    // still up stay in the dialog journal and go on when npm start runs again.
+    const ending = setTimeout(() => relay.endDrain(), LOCAL_DRAIN_MS);
     await relay.drain();
+    clearTimeout(ending);
     await relay.stop();
   });
 
@@ -118,10 +139,15 @@ async function main() {
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = (signal: string) => {
-    if (stopping) process.exit(1); // a second Ctrl-C: do not wait
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      // One Ctrl-C can arrive twice: from the terminal and again from the tsx or npm process above us,
+      // which forward it. Only a second press, later, means: do not wait.
+      if (performance.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
+      process.exit(1);
+    }
+    stoppingSince = performance.now();
     process.stdout.write(`\n${signal}: stopping...\n`);
     // Whatever hangs (a held connection, a child that ignores SIGTERM), the stack ends in a few
     // seconds: children started here are killed when this process exits (child-process.ts).
@@ -136,6 +162,9 @@ async function main() {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // DynamoDB Local and rtpengine run in process groups of their own (so a Ctrl-C is never taken
+  // for a crash), which also keeps a closed terminal's hangup from reaching them: it stops us, and we them.
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
 }
 
 void main();

@@ -8,12 +8,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
 
-function run(env: Record<string, string>): {
+/** `npm start`'s script; `ownGroup` puts it in a process group of its own, as a terminal's foreground job is. */
+function run(
+  env: Record<string, string>,
+  { ownGroup = false } = {},
+): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
 } {
-  const child = spawn(tsx, ['local/start.ts'], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(tsx, ['local/start.ts'], {
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+    detached: ownGroup,
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d));
   child.stderr?.on('data', (d: Buffer) => (output += d));
@@ -59,6 +67,31 @@ function sipOptions(port: number): Promise<string> {
   });
 }
 
+/** Polls `check` until it resolves true, or fails after `ms`. */
+async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Whether rtpengine answers an ng `ping` on this UDP port with `pong`. */
+function ngPong(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve) => {
+    const done = (value: boolean) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(false), 500);
+    socket.on('message', (reply) => done(reply.toString() === 'c1 d6:result4:ponge'));
+    socket.send('c1 d7:command4:pinge', port, '127.0.0.1');
+  });
+}
+
 /** TCP ports listening on 127.0.0.1 in the range the rtpengine port claims use (local/rtpengine-process.ts). */
 function claimListenerPorts(): number[] {
   return readFileSync('/proc/net/tcp', 'utf8')
@@ -94,8 +127,20 @@ describe('npm start (local/start.ts)', () => {
     return dir;
   };
   afterEach(() => {
-    for (const c of children) c.kill('SIGKILL');
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    for (const c of children.splice(0)) {
+      c.kill('SIGKILL');
+      // A test that failed half-way: its whole group (tsx and node), when it has one of its own.
+      if (c.pid !== undefined) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {}
+      }
+    }
+    for (const dir of dirs.splice(0)) {
+      // DynamoDB Local runs in a group of its own and outlives a killed parent; its data dir names it.
+      for (const pid of processesWith('java', dir)) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts DynamoDB Local, the API, rtpengine and the relay; prints the admin key once; leaves no process on SIGTERM', async () => {
@@ -142,6 +187,85 @@ describe('npm start (local/start.ts)', () => {
     for (const socket of held) socket.destroy();
     expect(processesWith('java', dataDir)).toEqual([]);
   }, 120_000);
+
+  it('restarts DynamoDB Local and rtpengine when they die, on the same ports, and says so; a Ctrl-C stops them for good', async () => {
+    const dataDir = tempDir('tandem-supervise-');
+    const started = run(
+      { TANDEM_DATA_DIR: dataDir, TANDEM_API_PORT: '0', TANDEM_SIP_PORT: '0' },
+      { ownGroup: true },
+    );
+    children.push(started.child);
+    const apiUrl = await waitFor(() => started.output().match(/API\s+(http:\/\/[\d.:]+)\/v1/)?.[1], 45_000);
+    const adminKey = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).admin_key as string;
+    const auth = { authorization: `Bearer ${adminKey}` };
+    const dynamoPort = started.output().match(/DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)/)?.[1];
+    expect(dynamoPort).toBeDefined();
+    const [javaPid, ...otherJava] = processesWith('java', dataDir);
+    expect(otherJava).toEqual([]);
+
+    process.kill(javaPid!, 'SIGKILL');
+    await waitFor(
+      () =>
+        started
+          .output()
+          .match(
+            new RegExp(`dynamodb local \\(pid ${javaPid}\\) exited unexpectedly \\(signal SIGKILL\\)`),
+          )?.[0],
+      10_000,
+    );
+    await eventually(
+      async () =>
+        /dynamodb local restarted/.test(started.output()) &&
+        (await fetch(`${apiUrl}/healthz`)).status === 200,
+      60_000,
+      'the API to answer /healthz again after DynamoDB Local restarted',
+    );
+    expect(started.output()).toMatch(
+      new RegExp(`dynamodb local restarted \\(pid \\d+, port ${dynamoPort}\\)`),
+    );
+    // The same port and the same data directory: one new Java process, serving the table and the default
+    // customer written at start. (Not a write of this test: DynamoDB Local answers a transaction a moment
+    // before it is on disk, so a kill right after one can lose it.)
+    const restartedJava = processesWith('java', dataDir);
+    expect(restartedJava).toHaveLength(1);
+    expect(restartedJava[0]).not.toBe(javaPid);
+    expect(processesWith('java', `-port\0${dynamoPort}\0`)).toEqual(restartedJava);
+    const before = await fetch(`${apiUrl}/v1/customers`, { headers: auth });
+    expect(before.status).toBe(200);
+    expect(JSON.stringify(await before.json())).toContain('System-wide routes and global objects');
+    const created = await fetch(`${apiUrl}/v1/customers`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Written after the crash' }),
+    });
+    expect(created.status).toBe(201);
+
+    const ngPort = Number(started.output().match(/rtpengine on ng 127\.0\.0\.1:(\d+)/)?.[1]);
+    expect(await ngPong(ngPort)).toBe(true);
+    const [rtpenginePid] = processesWith('rtpengine', `--listen-ng=127.0.0.1:${ngPort}`);
+    expect(rtpenginePid).toBeDefined();
+    process.kill(rtpenginePid!, 'SIGKILL');
+    await eventually(
+      async () => /rtpengine restarted/.test(started.output()) && (await ngPong(ngPort)),
+      30_000,
+      'rtpengine to answer on its ng port again',
+    );
+    expect(started.output()).toMatch(
+      new RegExp(`rtpengine \\(pid ${rtpenginePid}\\) exited unexpectedly \\(signal SIGKILL\\)`),
+    );
+    const restartedRtpengine = processesWith('rtpengine', `--listen-ng=127.0.0.1:${ngPort}`);
+    expect(restartedRtpengine).toHaveLength(1);
+    expect(restartedRtpengine[0]).not.toBe(rtpenginePid);
+
+    // A Ctrl-C in a terminal signals the whole foreground group (tsx, node, and whatever shares the
+    // group). It ends the supervised children for good: no restart is logged, nothing is left.
+    const beforeStop = started.output().length;
+    process.kill(-started.child.pid!, 'SIGINT');
+    expect(await started.exited).toBe(0);
+    expect(started.output().slice(beforeStop)).not.toMatch(/exited unexpectedly|restart/);
+    expect(processesWith('java', dataDir)).toEqual([]);
+    expect(processesWith('rtpengine', `--listen-ng=127.0.0.1:${ngPort}`)).toEqual([]);
+  }, 180_000);
 
   it('stops at once with a message naming a bad variable', async () => {
     const started = run({ TANDEM_API_PORT: 'eighty' });

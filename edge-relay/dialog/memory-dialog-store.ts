@@ -11,12 +11,20 @@ export type MemoryDialogStoreOptions = {
   now?: () => number;
 };
 
+/** The in-memory store, with the two reads the stores built on it need beyond `DialogStore`. */
+export type MemoryDialogStore = DialogStore & {
+  /** The dialog held under this Call-ID, even past its lifetime (`get` hides those). */
+  peek(callId: string): Dialog | undefined;
+  /** Every dialog held, expired ones not yet taken included, in the order they were stored. */
+  values(): IterableIterator<Dialog>;
+};
+
 /**
  * @example
  * const store = createMemoryDialogStore({ ttlMs: 12 * 3600_000 });
  * await store.put(dialog); await store.get(dialog.call_id);
  */
-export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}): DialogStore {
+export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}): MemoryDialogStore {
   const { ttlMs = 12 * 3600_000, now = Date.now } = options;
   // Dialogs are stored as they are answered, so the expired ones are the first entries (an
   // adopted older one may wait behind a newer one; `get` never returns it). Expired dialogs stay
@@ -77,5 +85,7 @@ export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}):
     },
     /** Dialogs held, expired ones not yet taken included. */
     size: async () => dialogs.size,
+    peek: (callId) => dialogs.get(callId),
+    values: () => dialogs.values(),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRelayEvents } from '../events';
+import { type AttemptOutcome, createRelayEvents } from '../events';
 import { renderPrometheus } from './prometheus-text';
 import { createRelayMetrics } from './relay-metrics';
 
@@ -25,6 +25,48 @@ describe('relay metrics', () => {
         'tandem_relay_rejects_total{code="404",reason="other"} 1',
       ]);
       expect(text).toContain('# TYPE tandem_relay_rejects_total counter');
+    } finally {
+      metrics.close();
+    }
+  });
+
+  it('observes the post-dial delay per call (failovers included) apart from each attempt', () => {
+    const events = createRelayEvents();
+    const metrics = createRelayMetrics(events);
+    try {
+      const attempt = (code: number, pdd: number | null, at: number): AttemptOutcome => ({
+        call_id: 'c1',
+        target_kind: 'provider',
+        target_id: 'p1',
+        route_id: null,
+        uri: 'sip:+1@203.0.113.1',
+        code,
+        cause: pdd === null ? 'no-provisional' : 'response',
+        pdd_ms: pdd,
+        started_at: at,
+        ended_at: at + 2000,
+      });
+      // A dead primary for 2 s, then a target that rings after 40 ms: the caller waited 2.04 s.
+      const attempts = [attempt(408, null, 0), attempt(200, 40, 2000)];
+      for (const a of attempts) events.emit('attempt', a);
+      events.emit('call', {
+        call_id: 'c1',
+        source: { transport: 'udp', address: '203.0.113.9', port: 5060 },
+        status: 200,
+        received_at: 0,
+        ringing_at: 2040,
+        answered_at: 2500,
+        ended_at: 2500,
+        attempts,
+      });
+      const lines = renderPrometheus(metrics.families({ ...gauges, oldestDialogAgeS: 7 })).split('\n');
+      expect(lines).toContain('tandem_relay_post_dial_delay_seconds_bucket{le="2"} 0');
+      expect(lines).toContain('tandem_relay_post_dial_delay_seconds_bucket{le="3"} 1');
+      expect(lines).toContain('tandem_relay_post_dial_delay_seconds_sum 2.04');
+      expect(lines).toContain('tandem_relay_attempt_post_dial_delay_seconds_bucket{le="0.05"} 1');
+      expect(lines).toContain('tandem_relay_attempt_post_dial_delay_seconds_count 1');
+      expect(lines).toContain('tandem_relay_dialog_oldest_age_seconds 7');
+      expect(lines).toContain('tandem_relay_decision_unreachable 0');
     } finally {
       metrics.close();
     }

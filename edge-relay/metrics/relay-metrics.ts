@@ -4,6 +4,7 @@ import { cdrMetricFamilies } from '../cdr/cdr-metrics';
 import type { RelayEvents } from '../events';
 import type { IntakeResult } from '../sip/intake-outcome';
 import { createCounter, createHistogram, gauge } from './metric-types';
+import { callPostDialDelayMs } from './post-dial-delay';
 import type { MetricFamily, MetricSample } from './prometheus-text';
 
 const REASON = /^[a-z0-9_]{1,64}$/;
@@ -13,20 +14,25 @@ const MAX_REASONS = 64;
 export type RelayGauges = {
   callsInProgress: number;
   dialogs: number;
+  /** Age (s) of the oldest answered call this relay holds; 0 with none (or unknown). */
+  oldestDialogAgeS?: number;
   bannedSources: number;
   overloaded: boolean;
   draining: boolean;
+  /** Absent when the relay does not watch its decision (one passed in by a test or benchmark). */
+  decisionUnreachable?: boolean;
 };
 
 /**
  * The relay's Prometheus metrics: counters fed by its events (calls, attempts, call ends) and
  * by intake (every received message), gauges read at scrape time. What a carrier watches:
- * ASR per provider (attempts by code), post-dial delay, malformed traffic, load.
+ * ASR per provider (attempts by code), post-dial delay per call and per attempt, malformed
+ * traffic, load, dialogs left behind.
  *
  * @example
  * const metrics = createRelayMetrics(ctx.events);
  * metrics.received(intakeResult);
- * renderPrometheus(metrics.families({ callsInProgress: 3, dialogs: 10, bannedSources: 0, overloaded: false, draining: false }));
+ * renderPrometheus(metrics.families({ callsInProgress: 3, dialogs: 10, oldestDialogAgeS: 42, bannedSources: 0, overloaded: false, draining: false, decisionUnreachable: false }));
  */
 export function createRelayMetrics(events: RelayEvents) {
   // Counted for every message: plain numbers, no label lookup.
@@ -49,9 +55,16 @@ export function createRelayMetrics(events: RelayEvents) {
   );
   // INVITEs refused before any attempt, by code and reason: a nested map, no label string per refusal.
   const rejects = new Map<string, Map<number, MetricSample>>();
+  // What the caller waited, failovers included (post-dial-delay.ts); the per-attempt figure shows
+  // which target is slow, and a fast one after a dead primary does not hide that wait.
   const pdd = createHistogram(
     'tandem_relay_post_dial_delay_seconds',
-    'INVITE sent to a target → its first provisional response other than 100.',
+    'Per call, as the caller feels it: its INVITE received → the first provisional other than 100 (or the final answer) sent back, failovers included.',
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30],
+  );
+  const attemptPdd = createHistogram(
+    'tandem_relay_attempt_post_dial_delay_seconds',
+    'Per attempt: INVITE sent to a target → its first provisional response other than 100.',
     [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
   );
   // The loop's delay says how far behind the relay runs (overload) before calls fail.
@@ -61,12 +74,16 @@ export function createRelayMetrics(events: RelayEvents) {
   // The CDR sink's state, read at scrape time once registered (cdr/cdr-metrics.ts).
   let cdrHealth: (() => CdrHealth) | undefined;
 
-  events.on('call', (c) => calls.inc({ code: String(c.status) }));
+  events.on('call', (c) => {
+    calls.inc({ code: String(c.status) });
+    const ms = callPostDialDelayMs(c);
+    if (ms !== null) pdd.observe(ms / 1000);
+  });
   events.on('attempt', (a) => {
     const code = String(a.code);
     attempts.inc({ target_kind: a.target_kind, code, cause: a.cause });
     if (a.target_kind === 'provider') providerAttempts.inc({ provider: a.target_id, code });
-    if (a.pdd_ms !== null) pdd.observe(a.pdd_ms / 1000);
+    if (a.pdd_ms !== null) attemptPdd.observe(a.pdd_ms / 1000);
   });
   events.on('call-end', (e) => ended.inc({ by: e.by }));
 
@@ -137,11 +154,17 @@ export function createRelayMetrics(events: RelayEvents) {
         providerAttempts.family(),
         ended.family(),
         pdd.family(),
+        attemptPdd.family(),
         gauge('tandem_relay_calls_in_progress', 'INVITEs not answered finally yet.', gauges.callsInProgress),
         gauge(
           'tandem_relay_dialogs',
           'Answered calls this relay holds (its own and adopted ones).',
           gauges.dialogs,
+        ),
+        gauge(
+          'tandem_relay_dialog_oldest_age_seconds',
+          'Age of the oldest answered call this relay holds (0 with none): climbing toward TANDEM_DIALOG_TTL_S shows dialogs whose BYE never came.',
+          gauges.oldestDialogAgeS ?? 0,
         ),
         gauge(
           'tandem_relay_banned_sources',
@@ -155,8 +178,13 @@ export function createRelayMetrics(events: RelayEvents) {
         ),
         gauge(
           'tandem_relay_draining',
-          '1 once SIGTERM was received: new INVITEs get 503.',
+          '1 from SIGTERM until the relay exits: new INVITEs get 503, the calls it carries go on.',
           gauges.draining ? 1 : 0,
+        ),
+        gauge(
+          'tandem_relay_decision_unreachable',
+          '1 while every decide has failed (timeout, connection error, 5xx) for more than 5 s: /healthz answers 503.',
+          gauges.decisionUnreachable ? 1 : 0,
         ),
         delay,
         ...(cdrHealth ? cdrMetricFamilies(cdrHealth()) : []),

@@ -26,6 +26,7 @@ export function emitCallOutcome(
     source: call.state.source,
     status,
     received_at: call.receivedAt,
+    ringing_at: call.ringingAt,
     answered_at: status < 300 ? (call.answeredAt ?? ctx.now()) : null,
     ended_at: ctx.now(),
     attempts: call.attempts,

@@ -228,6 +228,12 @@ export function createCallRunner(ctx: RelayContext) {
   function storeDialog(call: CallRuntime, dialog: Dialog): void {
     ctx.dialogs
       .put(dialog)
+      // Held under the store's own copy of the Call-ID (no second string per call); a call that
+      // ended meanwhile is not found, so not held.
+      .then(() => ctx.dialogs.get(dialog.call_id))
+      .then((stored) => {
+        if (stored) ctx.held.hold(stored.call_id, stored.started_at);
+      })
       .catch((error) => log.error('dialog store', { call_id: call.callId, error: String(error) }));
   }
 

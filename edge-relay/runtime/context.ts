@@ -11,6 +11,7 @@ import type { LocalAddress } from '../sip/route';
 import { type ServerTransaction, Transactions } from '../transaction/transactions';
 import type { Destination, SipTransport } from '../transport/sip-transport';
 import type { CallRecorder } from './call-record';
+import { createHeldDialogs, type HeldDialogs } from './held-dialogs';
 
 /** One INVITE in progress: the pure state plus what the shell keeps beside it. */
 export type CallRuntime = {
@@ -60,6 +61,8 @@ export type RelayContext = {
   readonly env: () => CallEnv;
   readonly calls: Map<string, CallRuntime>;
   readonly callsById: Map<string, CallRuntime>;
+  /** The answered calls this relay carries, own and adopted (drain waits for them). */
+  readonly held: HeldDialogs;
   /** Draining, overloaded or unable to record calls (which, for the refusal log): new INVITEs get 503 + Retry-After. */
   readonly refuseCalls: () => false | 'draining' | 'overload' | 'cdr_spool_full';
 };
@@ -103,5 +106,6 @@ export function createRelayContext(
     }),
     calls: new Map(),
     callsById: new Map(),
+    held: createHeldDialogs(config.dialogs.ttlS * 1000, now()),
   };
 }

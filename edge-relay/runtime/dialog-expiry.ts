@@ -1,3 +1,6 @@
+import type { Dialog } from '../dialog/dialog';
+import { relayBye } from '../proxy/relay-bye';
+import { newBranch } from '../sip/branch';
 import { closeDialogRecord } from './call-record';
 import type { RelayContext } from './context';
 
@@ -6,8 +9,9 @@ const BATCH = 500;
 
 /**
  * Ends the dialogs whose BYE never came (both ends gone, or a lost BYE) once they outlive
- * TANDEM_DIALOG_TTL_S: deletes their media session and closes their record as `timeout`. With
- * Redis any relay of the site may end any dialog, each exactly once (DialogStore.takeExpired).
+ * TANDEM_DIALOG_TTL_S: sends a BYE to each side, deletes their media session and closes their
+ * record as `timeout`. With Redis any relay of the site may end any dialog, each exactly once
+ * (DialogStore.takeExpired).
  *
  * @example
  * const expiry = startDialogExpiry(ctx); // … expiry.stop();
@@ -21,6 +25,7 @@ export function startDialogExpiry(ctx: RelayContext): { stop(): void } {
       const now = ctx.now();
       for (const dialog of await ctx.dialogs.takeExpired(now, BATCH)) {
         const callId = dialog.call_id;
+        ctx.held.release(callId);
         if (dialog.media_instance !== null)
           void ctx.media.delete({ callId, instance: dialog.media_instance });
         ctx.events.emit('call-end', { call_id: callId, ended_at: now, by: 'relay' });
@@ -29,6 +34,7 @@ export function startDialogExpiry(ctx: RelayContext): { stop(): void } {
           age_s: Math.round((now - dialog.started_at) / 1000),
         });
         closeDialogRecord(ctx, dialog, { at: now, by: 'relay', reason: 'timeout' });
+        byeBothSides(ctx, dialog);
       }
     } catch (error) {
       ctx.log.warn('dialog expiry check failed', { error: String(error) });
@@ -39,4 +45,19 @@ export function startDialogExpiry(ctx: RelayContext): { stop(): void } {
   const timer = setInterval(check, ctx.config.dialogs.expiryCheckS * 1000);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * A BYE to the caller and one to the callee, each in its own client transaction (retransmitted
+ * over UDP, 408 after 64*T1); each side's answer is logged. A side that is gone answers nothing or
+ * 481: the call is ended on the relay's side either way.
+ */
+function byeBothSides(ctx: RelayContext, dialog: Dialog): void {
+  for (const toward of ['caller', 'callee'] as const) {
+    const { request, hop } = relayBye(dialog, toward, ctx.local, newBranch('0000000000'));
+    ctx.transactions.request(request, hop, (response) => {
+      if (response.status < 200) return;
+      ctx.log.info('expiry bye answered', { call_id: dialog.call_id, toward, status: response.status });
+    });
+  }
 }

@@ -28,7 +28,11 @@ export function createInDialogRunner(ctx: RelayContext) {
   /** The dialog of an answered call, or the early dialog of a call still ringing (PRACK, UPDATE). */
   async function dialogFor(callId: string): Promise<Dialog | undefined> {
     const stored = await ctx.dialogs.get(callId);
-    if (stored) return stored;
+    if (stored) {
+      // Adopted from the site's Redis (its requests now reach this relay), or already held.
+      ctx.held.hold(stored.call_id, stored.started_at);
+      return stored;
+    }
     const call = ctx.callsById.get(callId);
     if (call?.state.phase !== 'routing') return undefined;
     const branch = [...call.state.branches].reverse().find((b) => !b.done && !b.abandoned);
@@ -120,10 +124,13 @@ export function createInDialogRunner(ctx: RelayContext) {
     end: CallEnd & { by: 'caller' | 'callee' },
   ): void {
     if (instance !== null) void ctx.media.delete({ callId, instance });
+    ctx.held.release(callId);
     ctx.events.emit('call-end', { call_id: callId, ended_at: end.at, by: end.by });
     log.info('call ended', { call_id: callId, by: end.by, reason: end.reason });
     ctx.dialogs.take(callId).then(
       (dialog) => {
+        // Again: a request that crossed the BYE may have found the dialog before it was taken.
+        ctx.held.release(callId);
         if (dialog) closeDialogRecord(ctx, dialog, end);
       },
       (error) => log.error('dialog store', { call_id: callId, error: String(error) }),

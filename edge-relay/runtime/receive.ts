@@ -157,6 +157,7 @@ export function createReceiver(
       source: remote,
       status: 503,
       received_at: now,
+      ringing_at: null,
       answered_at: null,
       ended_at: now,
       attempts: [],

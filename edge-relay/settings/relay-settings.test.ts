@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../platform/env';
@@ -60,21 +61,37 @@ describe('loadRelaySettings', () => {
     );
   });
 
-  it('keeps dialogs in memory for 12 h unless a Redis is named', () => {
-    expect(loadRelaySettings(base).dialogs).toEqual({ keyPrefix: 'tandem:', ttlS: 43_200, expiryCheckS: 30 });
+  it('journals dialogs locally for 12 h unless a Redis is named', () => {
+    expect(loadRelaySettings(base).dialogs).toEqual({
+      keyPrefix: 'tandem:',
+      ttlS: 43_200,
+      expiryCheckS: 30,
+      journalFsyncMs: 20,
+      redisTimeoutMs: 500,
+    });
     const shared = loadRelaySettings({
       ...base,
       TANDEM_REDIS_URL: 'rediss://:secret@redis.internal:6380/2',
       TANDEM_REDIS_PREFIX: 'eu1:',
       TANDEM_DIALOG_TTL_S: '3600',
       TANDEM_DIALOG_EXPIRY_CHECK_S: '5',
+      TANDEM_DIALOG_FSYNC_MS: '0',
+      TANDEM_REDIS_TIMEOUT_MS: '250',
     });
     expect(shared.dialogs).toEqual({
       redisUrl: 'rediss://:secret@redis.internal:6380/2',
       keyPrefix: 'eu1:',
       ttlS: 3600,
       expiryCheckS: 5,
+      journalFsyncMs: 0,
+      redisTimeoutMs: 250,
     });
+    expect(() => loadRelaySettings({ ...base, TANDEM_DIALOG_FSYNC_MS: '1001' })).toThrow(
+      /TANDEM_DIALOG_FSYNC_MS/,
+    );
+    expect(() => loadRelaySettings({ ...base, TANDEM_REDIS_TIMEOUT_MS: '10' })).toThrow(
+      /TANDEM_REDIS_TIMEOUT_MS/,
+    );
     expect(() => loadRelaySettings({ ...base, TANDEM_REDIS_URL: 'http://redis:6379' })).toThrow(
       /TANDEM_REDIS_URL/,
     );
@@ -87,6 +104,18 @@ describe('loadRelaySettings', () => {
     expect(() => loadRelaySettings({ ...base, TANDEM_OVERLOAD_LAG_MS: '-1' })).toThrow(
       /TANDEM_OVERLOAD_LAG_MS/,
     );
+  });
+
+  it('drains for 90 s unless told otherwise, ending before systemd stops the unit', () => {
+    const { drainS } = loadRelaySettings(base);
+    expect(drainS).toBe(90);
+    expect(loadRelaySettings({ ...base, TANDEM_DRAIN_S: '0' }).drainS).toBe(0);
+    expect(() => loadRelaySettings({ ...base, TANDEM_DRAIN_S: '-1' })).toThrow(/TANDEM_DRAIN_S/);
+    // systemd kills the relay at TimeoutStopSec: the drain and the stop after it must fit inside.
+    const unit = readFileSync(resolve(import.meta.dirname, '../../infra/relay/tandem-relay.service'), 'utf8');
+    const timeoutStopS = Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1]);
+    expect(timeoutStopS).toBeGreaterThan(drainS);
+    expect(timeoutStopS).toBeLessThanOrEqual(drainS + 30);
   });
 
   it('reads the flood protection, on by default', () => {

@@ -29,7 +29,7 @@ export type AppDeps = {
   cdrRetentionDays?: number;
   /** Largest CDR export answered (the API Lambda buffers its answers: 6 MB); unset: streamed, unbounded. */
   cdrExportMaxBytes?: number;
-  /** Where a stored CDR batch is logged; one JSON line on console.info by default. */
+  /** Where a stored CDR batch is logged; one JSON line (functions/http/log.ts) by default. */
   cdrLog?: (entry: Record<string, unknown>) => void;
 };
 

@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from 'hono';
 // Direct files, not the indexes (http/auth.ts pulls the whole store): the CDR Lambda bundles only ingestion.
 import { cdrBatch, cdrBatchResult } from '../../contract/cdr';
 import type { ApiEnv } from '../http/auth';
+import { type LogEntry, logLine } from '../http/log';
 import { problemResponse, problemResponses } from '../http/problem';
 import { createRouteGroup } from '../http/route-group';
 import { CdrWriteThrottled, putCdrs } from '../store/cdrs';
@@ -19,8 +20,8 @@ export type CdrIngestDeps = {
   /** TANDEM_RELAY_TOKEN; unset: ingestion answers 503. */
   relayToken: string | undefined;
   retentionDays: number;
-  /** One JSON line per stored batch; console.info by default. */
-  log?: (entry: Record<string, unknown>) => void;
+  /** One JSON line per stored batch; the functions' log line (http/log.ts) by default. */
+  log?: (entry: LogEntry) => void;
   /** Retry budget of unprocessed writes before 503 (store/cdrs.ts). */
   writeBudgetMs?: number;
 };
@@ -96,7 +97,7 @@ function relayOnly(relayToken: string | undefined): MiddlewareHandler<ApiEnv> {
  */
 export function cdrIngestRoutes(deps: CdrIngestDeps) {
   const group = createRouteGroup();
-  const log = deps.log ?? ((entry) => console.info(JSON.stringify(entry)));
+  const log = deps.log ?? logLine;
   group.post(CDRS_PATH, relayOnly(deps.relayToken));
   group.openapi(ingestRoute, async (c) => {
     const started = Date.now();

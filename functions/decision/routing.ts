@@ -5,6 +5,7 @@ import {
   createUpstashNonceGuard,
   type VersionCache,
 } from '../cache';
+import { logLine } from '../http/log';
 import type { Store } from '../store/client';
 import { createConfigReader } from '../store/config-reader';
 import type { RoutingDeps } from './http/routing-deps';
@@ -23,19 +24,11 @@ export type RoutingSettings = {
 
 /** One JSON log line per loader event; never request data or secrets. */
 function logEvent(event: LoaderEvent): void {
-  const time = new Date().toISOString();
   if (event.type === 'cache_down' || event.type === 'refresh_failed') {
-    console.warn(JSON.stringify({ time, level: 'warn', msg: `decision: ${event.type}`, error: event.error }));
+    logLine({ level: 'warn', msg: `decision: ${event.type}`, error: event.error });
   } else if (event.type === 'unsupported_patterns') {
     // Rules stored before patterns were checked with RE2: skipped until the profile is fixed.
-    console.warn(
-      JSON.stringify({
-        time,
-        level: 'warn',
-        msg: 'decision: unsupported_patterns',
-        profiles: event.profiles,
-      }),
-    );
+    logLine({ level: 'warn', msg: 'decision: unsupported_patterns', profiles: event.profiles });
   }
 }
 
@@ -63,9 +56,7 @@ export function createVersionCache(settings: RoutingSettings): VersionCache {
 export function createRouting(store: Store, settings: RoutingSettings, cache = createVersionCache(settings)) {
   if (!settings.nonceSecret && settings.relayToken) {
     // Without a shared secret only this process can verify its nonces: fine locally, wrong in a fleet.
-    console.warn(
-      JSON.stringify({ level: 'warn', msg: 'decision: TANDEM_NONCE_SECRET unset, using a random one' }),
-    );
+    logLine({ level: 'warn', msg: 'decision: TANDEM_NONCE_SECRET unset, using a random one' });
   }
   const loader = createSnapshotLoader({
     reader: createConfigReader(store),
@@ -95,13 +86,7 @@ export function createRouting(store: Store, settings: RoutingSettings, cache = c
       try {
         await cache.bump(customerId ?? 'unknown');
       } catch (error) {
-        console.warn(
-          JSON.stringify({
-            level: 'warn',
-            msg: 'decision: version bump failed',
-            error: (error as Error).message,
-          }),
-        );
+        logLine({ level: 'warn', msg: 'decision: version bump failed', error: (error as Error).message });
       }
     },
   };

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { fieldErrors, HttpError } from '../store/errors';
+import { logLine } from './log';
 
 /** RFC 9457 problem details, with the failing fields. */
 export const problemSchema = z
@@ -55,9 +56,7 @@ export function onError(error: Error, _c: Context): Response {
       new HttpError(503, 'Service Unavailable', 'the store does not answer; retry later'),
     );
   }
-  console.error(
-    JSON.stringify({ level: 'error', msg: 'unhandled error', error: error.message, stack: error.stack }),
-  );
+  logLine({ level: 'error', msg: 'unhandled error', error: error.message, stack: error.stack });
   return problemResponse(new HttpError(500, 'Internal Server Error', 'an unexpected error occurred'));
 }
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Cdr } from '../../contract/cdr';
 import { freePort } from '../../platform/free-port';
 import { CALLED, CALLING } from '../relay/support/basic-call';
+import { bundleRelays } from '../relay/support/bundle-relays';
 import { type FaultProxy, startFaultProxy } from '../relay/support/fault-proxy';
-import { type RelayProcess, startRelayProcess } from '../relay/support/relay-process';
 import { startSipp } from '../relay/support/sipp';
 import { tandemConfig } from '../relay/support/tandem-config';
 import { startApiProcess } from '../support/api-process';
@@ -20,41 +20,28 @@ import { startTestStack, type TestStack } from '../support/stack';
  */
 let stack: TestStack;
 let api: FaultProxy;
-const relays: RelayProcess[] = [];
+let relays: ReturnType<typeof bundleRelays>;
 const prefix = `cdr-e2e-${randomBytes(4).toString('hex')}:`;
 
 beforeAll(async () => {
   stack = await startTestStack();
+  relays = bundleRelays(stack);
   api = await startFaultProxy(Number(new URL(stack.apiUrl).port));
 });
 
 afterAll(async () => {
-  for (const relay of relays) await relay.kill9();
+  await relays?.killAll();
   await api?.close();
   await stack?.stop();
 });
 
-async function relay(spoolDir: string, extra: Record<string, string> = {}) {
-  const port = extra['TANDEM_SIP_PORT'] ? Number(extra['TANDEM_SIP_PORT']) : await freePort();
-  const process = await startRelayProcess({
-    TANDEM_SIP_ADDRESS: '127.0.0.1',
-    TANDEM_SIP_PORT: String(port),
-    TANDEM_RELAY_HTTP_PORT: String(await freePort()),
-    TANDEM_DECIDE_URL: stack.decideUrl,
-    TANDEM_RELAY_TOKEN: stack.relayToken,
+/** A relay bundle spooling to `spoolDir` and posting its CDRs through the fault proxy. */
+const relay = (spoolDir: string, extra: Record<string, string> = {}) =>
+  relays.start({
     TANDEM_CDR_URL: `http://127.0.0.1:${api.port}/v1/cdrs`,
     TANDEM_SPOOL_DIR: spoolDir,
-    TANDEM_SIP_T1_MS: '200',
-    TANDEM_SIP_T2_MS: '2000',
-    TANDEM_SIP_T4_MS: '2000',
-    // Every peer is 127.0.0.1: refused test calls must not get the next ones banned.
-    TANDEM_FLOOD_REJECTS: '0',
     ...extra,
   });
-  relays.push(process);
-  await process.waitFor('relay started');
-  return { process, port };
-}
 
 const spool = () => mkdtempSync(join(tmpdir(), 'tandem-cdr-spool-'));
 

@@ -75,7 +75,7 @@ describe('dialogs shared through Redis', () => {
     expect(ends.map((e) => e.by)).toEqual(['caller']);
   });
 
-  it('without Redis the next relay does not know the call: the BYE gets 481', async () => {
+  it('without Redis and on another data folder the next relay does not know the call: the BYE gets 481', async () => {
     const { caller, ends } = await callAcrossRestart({});
     expect(caller.code).not.toBe(0);
     expect(caller.output).toMatch(/481/);
