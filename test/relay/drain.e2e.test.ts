@@ -117,11 +117,11 @@ const callers = (r: Relay, ipbxPort: number, service: string, calls: number, hol
   });
 
 describe('relay stop (SIGTERM) and health', () => {
-  it('SIGTERM with 20 answered and 3 ringing calls: 503 at once for health and new INVITEs, every call carried to its BYE, then exit 0', async () => {
+  it('SIGTERM with 20 answered and 5 ringing calls: 503 at once for health and new INVITEs, every call carried to its BYE, then exit 0', async () => {
     const w = await world();
     const r = await relay();
     const answered = 20;
-    const ringing = 3;
+    const ringing = 5;
     const carrierA = await sipp({
       scenario: 'uas-answer.xml',
       port: w.aPort,

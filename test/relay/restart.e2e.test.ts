@@ -96,16 +96,19 @@ describe('established calls across relay faults', () => {
     expect((await run.callee.done).code).toBe(0);
   });
 
-  it('Redis away while calls are set up, back, then the relay restarted: every BYE succeeds', async () => {
+  it('Redis away for 5 s while calls are set up, back, then the relay restarted: every BYE succeeds', async () => {
     const w = await world();
     const redis = await startRedisServer();
     redisServers.push(redis);
     const site = { TANDEM_REDIS_URL: redis.url, TANDEM_REDIS_PREFIX: 'restart:' };
     const first = await relays.start(site);
     await redis.stop();
-    const run = await heldCalls(w, first.port, 5, 8_000);
+    const away = Date.now();
+    const run = await heldCalls(w, first.port, 5, 12_000);
     await until(() => answeredCount(first.process.output()) === 5);
     expect(answeredCount(first.process.output())).toBe(5);
+    // Away for 5 s in all, as an outage a carrier would see.
+    await new Promise((r) => setTimeout(r, Math.max(0, away + 5_000 - Date.now())));
     const back = await startRedisServer(redis.port);
     redisServers.push(back);
     // The relay writes what it could not while Redis was away.
