@@ -5,6 +5,7 @@ import type { RtpengineAddress } from '../../edge-relay/settings/media-settings'
 import { freeUdpPort } from '../../platform/free-port';
 import { bundleChild } from '../child-bundle';
 import { startBenchStack } from './bench-stack';
+import { startCdrStandIn } from './cdr-stand-in';
 import type { SipProxy } from './kamailio';
 import { stopChild } from './sipp';
 
@@ -50,6 +51,7 @@ export async function startTandem(options: {
   delete env.TANDEM_RTPENGINE;
   if (options.rtpengine) env.TANDEM_RTPENGINE = `${options.rtpengine.host}:${options.rtpengine.port}`;
   const port = await freeUdpPort();
+  const cdrs = await startCdrStandIn();
   const relay = await bundleChild(join(root, 'bench/sip/tandem-relay.ts'));
   const child: ChildProcess = spawn(
     process.execPath,
@@ -60,7 +62,13 @@ export async function startTandem(options: {
       // BENCH_RELAY_NODE_ARGS: extra node flags for the relay child, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof".
       ...(process.env['BENCH_RELAY_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
       relay.file,
-      JSON.stringify({ address: '127.0.0.1', port, decideUrl: stack.decideUrl, relayToken }),
+      JSON.stringify({
+        address: '127.0.0.1',
+        port,
+        decideUrl: stack.decideUrl,
+        relayToken,
+        cdr: { url: cdrs.url },
+      }),
     ],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
@@ -89,6 +97,7 @@ export async function startTandem(options: {
       process.off('exit', killOnExit);
       await stopChild(child);
       relay.remove();
+      await cdrs.close();
       await stack.stop();
     },
   };
