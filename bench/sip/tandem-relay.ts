@@ -18,13 +18,17 @@ import { loadMediaSettings } from '../../edge-relay/settings/media-settings';
 
 const level = (process.env['BENCH_RELAY_LOG_LEVEL'] ?? 'silent') as LogLevel;
 const media = await createMediaAnchor(loadMediaSettings(process.env));
+const base = JSON.parse(process.argv[2] ?? '{}');
+// BENCH_RELAY_CONFIG: startRelay settings to change, e.g. '{"overloadLagMs":0}' or '{"cdr":{"fsyncMs":200}}'.
+const override = JSON.parse(process.env['BENCH_RELAY_CONFIG'] ?? '{}');
 const relay = await startRelay(
   {
-    // The CDR spool as deployed (every call's record is written and fsynced), in a folder of its own.
+    // The CDR spool and dialog journal as deployed (written and fsynced), in a folder of its own.
     dataDir: mkdtempSync(join(tmpdir(), 'tandem-bench-relay-')),
-    ...JSON.parse(process.argv[2] ?? '{}'),
-    // BENCH_RELAY_CONFIG: startRelay settings to change, e.g. '{"overloadLagMs":0}'.
-    ...JSON.parse(process.env['BENCH_RELAY_CONFIG'] ?? '{}'),
+    ...base,
+    ...override,
+    // The CDR stand-in's URL stays whatever else an override changes in the section.
+    cdr: { ...base.cdr, ...override.cdr, ...(base.cdr?.url ? { url: base.cdr.url } : {}) },
     logLevel: level,
   },
   { logger: createLogger(level, (line) => process.stderr.write(line)), media },
