@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type DurableFs, isMissing, nodeDurableFs } from '../disk/durable-fs';
 import type { Logger } from '../log';
 import { batchBody, batchKey, planBatches } from './cdr-batches';
 import { parseSegment } from './segment-lines';
@@ -12,7 +13,6 @@ import {
   type ShipOutcome,
   waitAfter,
 } from './ship-policy';
-import { isMissing, nodeSpoolFs, type SpoolFs } from './spool-fs';
 
 /** Why records were set aside: not JSON, not a CDR of the contract, refused by the API (400/413). */
 export type RejectReason = 'unreadable' | 'invalid' | 'refused_by_api';
@@ -34,7 +34,7 @@ export type CdrShipperOptions = {
   /** A segment was sent in full and deleted (cdr-sink.ts gives its bytes back to the spool's cap). */
   onDeleted?: (segment: string, bytes: number) => void;
   fetch?: typeof fetch;
-  fs?: SpoolFs;
+  fs?: DurableFs;
   now?: () => number;
   /** Waits `ms`, or less if `signal` aborts (stop); tests replace it to move a fake clock. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -82,7 +82,7 @@ type Segment = { name: string; bytes: number };
  */
 export function startCdrShipper(options: CdrShipperOptions): CdrShipper {
   const { dir, log } = options;
-  const fs = options.fs ?? nodeSpoolFs;
+  const fs = options.fs ?? nodeDurableFs;
   const send = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;

@@ -1,16 +1,16 @@
 import type { Cdr } from '../../contract/cdr';
+import type { DurableFs } from '../disk/durable-fs';
 import type { Logger } from '../log';
 import { type CdrHealth, cdrHealth } from './cdr-health';
 import type { CdrSinkSettings } from './cdr-settings';
 import { type CdrShipper, startCdrShipper } from './cdr-shipper';
 import { openCdrSpool } from './cdr-spool';
-import type { SpoolFs } from './spool-fs';
 import { refusesCalls } from './spool-level';
 
 export type CdrSinkDeps = {
   log: Logger;
   fetch?: typeof fetch;
-  fs?: SpoolFs;
+  fs?: DurableFs;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   random?: () => number;

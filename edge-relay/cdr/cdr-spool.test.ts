@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cdrRecord } from '../../contract/cdr.fixture';
+import { type DurableFs, nodeDurableFs } from '../disk/durable-fs';
 import { type CdrSpoolOptions, openCdrSpool, SpoolFullError } from './cdr-spool';
 import { capturingLogger, countingFs, namesIn, tempDir, until } from './cdr-test-kit.fixture';
-import { nodeSpoolFs, type SpoolFs } from './spool-fs';
 
 const LINE_BYTES = Buffer.byteLength(`${JSON.stringify(cdrRecord())}\n`);
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -63,10 +63,10 @@ describe('CDR spool', () => {
 
   it('resolves an append only once its line is written and fsynced', async () => {
     let releaseSync: (() => void) | undefined;
-    const held: SpoolFs = {
-      ...nodeSpoolFs,
+    const held: DurableFs = {
+      ...nodeDurableFs,
       open: async (path, flags) => {
-        const file = await nodeSpoolFs.open(path, flags);
+        const file = await nodeDurableFs.open(path, flags);
         return {
           ...file,
           datasync: async () => {
@@ -166,10 +166,10 @@ describe('CDR spool', () => {
 
   it('refuses the appends of a failed write and cuts them from the segment', async () => {
     let fail = false;
-    const failing: SpoolFs = {
-      ...nodeSpoolFs,
+    const failing: DurableFs = {
+      ...nodeDurableFs,
       open: async (path, flags) => {
-        const file = await nodeSpoolFs.open(path, flags);
+        const file = await nodeDurableFs.open(path, flags);
         return {
           ...file,
           datasync: async () => {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Cdr } from '../../contract/cdr';
+import { type DurableFile, type DurableFs, nodeDurableFs, writeAll } from '../disk/durable-fs';
+import { createGroupCommit } from '../disk/group-commit';
 import type { Logger } from '../log';
 import { isOpenSegment, isSealedSegment, nextSegmentTime, openSegmentName, sealedName } from './segment-name';
 import { REJECTED_DIR } from './set-aside';
-import { nodeSpoolFs, type SpoolFile, type SpoolFs, writeAll } from './spool-fs';
 import { type SpoolLevel, spoolLevel } from './spool-level';
 
 /**
@@ -37,7 +38,7 @@ export type CdrSpoolOptions = {
   log: Logger;
   /** A segment was sealed: the shipper has something to send (cdr-sink.ts wires its `kick`). */
   onSeal?: (segment: string) => void;
-  fs?: SpoolFs;
+  fs?: DurableFs;
   now?: () => number;
 };
 
@@ -53,8 +54,8 @@ export type CdrSpool = {
   close(): Promise<void>;
 };
 
-type Pending = { line: string; bytes: number; resolve: () => void; reject: (error: unknown) => void };
-type ActiveSegment = { name: string; file: SpoolFile; size: number; sealTimer: NodeJS.Timeout };
+type Pending = { line: string; bytes: number };
+type ActiveSegment = { name: string; file: DurableFile; size: number; sealTimer: NodeJS.Timeout };
 
 /**
  * Opens the relay's durable CDR spool in `dir`: append-only JSON-lines segments, written with
@@ -71,19 +72,15 @@ type ActiveSegment = { name: string; file: SpoolFile; size: number; sealTimer: N
  */
 export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> {
   const { dir, capBytes, log } = options;
-  const fs = options.fs ?? nodeSpoolFs;
+  const fs = options.fs ?? nodeDurableFs;
   const now = options.now ?? Date.now;
   await fs.mkdir(join(dir, REJECTED_DIR));
   await fs.syncDir(dir);
   let { bytes, segments } = await recoverSegments(fs, dir, log);
   let level: SpoolLevel = 'ok';
-  let pending: Pending[] = [];
-  let pendingTimer: NodeJS.Timeout | undefined;
   let active: ActiveSegment | undefined;
   let lastCreated = 0;
   let closed = false;
-  // Writes and seals run one after another on this chain; each step catches its own errors.
-  let chain: Promise<void> = Promise.resolve();
 
   const noteLevel = () => {
     const next = spoolLevel(bytes, capBytes);
@@ -102,7 +99,7 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
     const file = await fs.open(join(dir, name), 'wx');
     await fs.syncDir(dir); // the new name must survive a power cut as well as the lines in it
     segments += 1;
-    const sealTimer = setTimeout(() => void enqueue(() => seal(name)), options.sealMs);
+    const sealTimer = setTimeout(() => void commit.then(() => seal(name)), options.sealMs);
     sealTimer.unref(); // a segment left open at exit is sealed by the next start
     return { name, file, size: 0, sealTimer };
   };
@@ -126,10 +123,8 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
     options.onSeal?.(sealed);
   };
 
-  const writeGroup = async (): Promise<void> => {
-    const group = pending;
-    pending = [];
-    if (group.length === 0) return;
+  /** One group of lines: one write and one fdatasync; a failure refuses all of them. */
+  const writeGroup = async (group: Pending[]): Promise<void> => {
     const data = Buffer.from(group.map((p) => p.line).join(''));
     let segment: ActiveSegment | undefined;
     try {
@@ -141,12 +136,9 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
       noteLevel();
       log.error('cdr spool write failed', { records: group.length, error: String(error) });
       if (segment) await abandon(segment);
-      for (const p of group) p.reject(error);
-      return;
+      throw error;
     }
     segment.size += data.length;
-    for (const p of group) p.resolve();
-    if (segment.size >= options.segmentBytes) await seal(segment.name);
   };
 
   /**
@@ -159,16 +151,14 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
     await seal(segment.name);
   };
 
-  const enqueue = (step: () => Promise<void>): Promise<void> => {
-    chain = chain.then(step);
-    return chain;
-  };
-
-  const flushNow = () => {
-    clearTimeout(pendingTimer);
-    pendingTimer = undefined;
-    void enqueue(writeGroup);
-  };
+  const commit = createGroupCommit<Pending>({
+    windowMs: options.fsyncMs,
+    maxItems: GROUP_COMMIT_RECORDS,
+    write: writeGroup,
+    afterWrite: async () => {
+      if (active && active.size >= options.segmentBytes) await seal(active.name);
+    },
+  });
 
   return {
     append(record: Cdr): Promise<void> {
@@ -179,11 +169,7 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
       // Counted at once, so the cap is overshot by one record at most, not by a window's worth.
       bytes += size;
       noteLevel();
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ line, bytes: size, resolve, reject });
-        if (pending.length >= GROUP_COMMIT_RECORDS) flushNow();
-        else pendingTimer ??= setTimeout(flushNow, options.fsyncMs);
-      });
+      return commit.add({ line, bytes: size });
     },
     state: () => ({ bytes, capBytes, segments, level }),
     release(released: number): void {
@@ -192,12 +178,10 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
       noteLevel();
     },
     async close(): Promise<void> {
-      if (closed) return chain;
+      if (closed) return commit.then(async () => {});
       closed = true;
-      clearTimeout(pendingTimer);
-      pendingTimer = undefined;
-      await enqueue(writeGroup);
-      await enqueue(() => seal());
+      await commit.flush();
+      await commit.then(() => seal());
     },
   };
 }
@@ -207,7 +191,7 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
  * line may be torn: the shipper's reader sets it aside) and counts what the spool holds.
  */
 async function recoverSegments(
-  fs: SpoolFs,
+  fs: DurableFs,
   dir: string,
   log: Logger,
 ): Promise<{ bytes: number; segments: number }> {

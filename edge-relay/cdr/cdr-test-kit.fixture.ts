@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cdr } from '../../contract/cdr';
+import { type DurableFs, nodeDurableFs } from '../disk/durable-fs';
 import { createLogger, type Logger } from '../log';
 import type { CdrHealth } from './cdr-health';
-import { nodeSpoolFs, type SpoolFs } from './spool-fs';
 
 /*
  * What the CDR tests share: a temporary spool folder, a stand-in for `POST /v1/cdrs` on a real
@@ -107,14 +107,14 @@ export function ok(batch: ReceivedBatch): StandInAnswer {
 
 /** The real file system, counting segment writes, fsyncs of files and of folders. */
 export function countingFs(): {
-  fs: SpoolFs;
+  fs: DurableFs;
   counts: { writes: number; datasyncs: number; dirSyncs: number };
 } {
   const counts = { writes: 0, datasyncs: 0, dirSyncs: 0 };
-  const fs: SpoolFs = {
-    ...nodeSpoolFs,
+  const fs: DurableFs = {
+    ...nodeDurableFs,
     open: async (path, flags) => {
-      const file = await nodeSpoolFs.open(path, flags);
+      const file = await nodeDurableFs.open(path, flags);
       return {
         ...file,
         write: (data) => {
@@ -129,7 +129,7 @@ export function countingFs(): {
     },
     syncDir: (path) => {
       counts.dirSyncs += 1;
-      return nodeSpoolFs.syncDir(path);
+      return nodeDurableFs.syncDir(path);
     },
   };
   return { fs, counts };

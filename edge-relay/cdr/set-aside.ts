@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type SpoolFs, writeAll } from './spool-fs';
+import { type DurableFs, writeAll } from '../disk/durable-fs';
 
 /** Where lines that cannot be sent go, beside the segments: `<spool dir>/rejected/<segment name>`. */
 export const REJECTED_DIR = 'rejected';
@@ -24,7 +24,7 @@ export function setAsideText(entries: readonly SetAsideEntry[]): string {
  * may have just got the file) before the segment itself may be deleted.
  */
 export async function appendSetAside(
-  fs: SpoolFs,
+  fs: DurableFs,
   spoolDir: string,
   segment: string,
   entries: readonly SetAsideEntry[],

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capturingLogger, countingFs, tempDir, until } from '../cdr/cdr-test-kit.fixture';
-import { nodeSpoolFs, type SpoolFs } from '../cdr/spool-fs';
+import { type DurableFs, nodeDurableFs } from '../disk/durable-fs';
 import { storedDialog } from './dialog.fixture';
 import {
   COMPACTING_FILE,
@@ -192,10 +192,10 @@ describe('file dialog store', () => {
   it('keeps calls whose line failed to reach the disk, and repairs the journal once writes work again', async () => {
     const dir = folder();
     let failing = false;
-    const fs: SpoolFs = {
-      ...nodeSpoolFs,
+    const fs: DurableFs = {
+      ...nodeDurableFs,
       open: async (path, flags) => {
-        const file = await nodeSpoolFs.open(path, flags);
+        const file = await nodeDurableFs.open(path, flags);
         return {
           ...file,
           // Half a line reaches the file, then the disk refuses (a full disk, an I/O error).

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isMissing, nodeSpoolFs, type SpoolFile, type SpoolFs, writeAll } from '../cdr/spool-fs';
+import { type DurableFile, type DurableFs, isMissing, nodeDurableFs, writeAll } from '../disk/durable-fs';
+import { createGroupCommit } from '../disk/group-commit';
 import type { Logger } from '../log';
 import { type Dialog, type DialogStore, dialog as dialogSchema } from './dialog';
 import { createMemoryDialogStore, type MemoryDialogStore } from './memory-dialog-store';
@@ -42,7 +43,7 @@ export type FileDialogStoreOptions = {
   /** Below this journal size no compaction happens (tests make it small). */
   compactMinBytes?: number;
   /** The calls that write (tests count fsyncs); the journal is read with node's own streams. */
-  fs?: SpoolFs;
+  fs?: DurableFs;
   now?: () => number;
 };
 
@@ -50,7 +51,6 @@ export type FileDialogStore = DialogStore & { close(): Promise<void> };
 
 /** A change waiting for its line: a put (the dialog) or a delete (its Call-ID). */
 type Change = Dialog | string;
-type Pending = { change: Change; resolve: () => void; reject: (error: unknown) => void };
 
 /**
  * Dialogs of a relay without Redis that survive its restart, a crash or kill -9 included: the
@@ -75,7 +75,7 @@ type Pending = { change: Change; resolve: () => void; reject: (error: unknown) =
  */
 export async function openFileDialogStore(options: FileDialogStoreOptions): Promise<FileDialogStore> {
   const { dir, log } = options;
-  const fs = options.fs ?? nodeSpoolFs;
+  const fs = options.fs ?? nodeDurableFs;
   const compactMinBytes = options.compactMinBytes ?? COMPACT_MIN_BYTES;
   const local = createMemoryDialogStore({
     ttlMs: options.ttlMs,
@@ -86,16 +86,14 @@ export async function openFileDialogStore(options: FileDialogStoreOptions): Prom
   await fs.syncDir(dirname(dir)); // the folder's own name must survive a power cut
 
   const replayed = await replay(journalPath, local);
-  let file: SpoolFile | undefined;
+  let file: DurableFile | undefined;
   let journalBytes = 0;
   let compactAt = compactMinBytes;
-  let pending: Pending[] = [];
-  let pendingTimer: NodeJS.Timeout | undefined;
   let closed = false;
   /** Lines refused since the last write that went through; a write is then repaired by a compaction. */
   let failedLines: number | undefined;
-  // Writes and compactions run one after another on this chain; each step catches its own errors.
-  let chain: Promise<void> = Promise.resolve();
+  /** Set by a write that went through after failures: the compaction that follows repairs the journal. */
+  let repaired = false;
 
   const compact = async (): Promise<void> => {
     const next = join(dir, COMPACTING_FILE);
@@ -144,14 +142,12 @@ export async function openFileDialogStore(options: FileDialogStoreOptions): Prom
     }
   };
 
-  const writeGroup = async (): Promise<void> => {
-    const group = pending;
-    pending = [];
-    if (group.length === 0) return;
+  /** One group of lines: one write and one fdatasync; a failure refuses all of them. */
+  const writeGroup = async (group: Change[]): Promise<void> => {
     const repairing = failedLines !== undefined;
     // After a failed write the journal may end in part of a line: a newline keeps the next line whole.
     // Serialized here, in the window's turn, rather than in the turn that forwards the 2xx.
-    const data = Buffer.from((repairing ? '\n' : '') + group.map((p) => lineOf(p.change)).join(''));
+    const data = Buffer.from((repairing ? '\n' : '') + group.map(lineOf).join(''));
     try {
       file ??= await fs.open(journalPath, 'a');
       await writeAll(file, data);
@@ -164,39 +160,30 @@ export async function openFileDialogStore(options: FileDialogStoreOptions): Prom
       }
       failedLines += group.length;
       journalBytes += data.length;
-      for (const p of group) p.reject(error);
-      return;
+      throw error;
     }
     journalBytes += data.length;
-    for (const p of group) p.resolve();
-    if (repairing) {
-      log.info('dialog journal writes back', { lines_failed: failedLines });
-      failedLines = undefined;
-      // Memory kept every change the failed lines carried: a compaction puts them on disk.
-      await compactNow();
-    } else if (journalBytes >= compactAt) await compactNow();
+    repaired = repairing;
   };
 
-  const enqueue = (step: () => Promise<void>): Promise<void> => {
-    chain = chain.then(step);
-    return chain;
-  };
-
-  const flushNow = () => {
-    clearTimeout(pendingTimer);
-    pendingTimer = undefined;
-    void enqueue(writeGroup);
-  };
+  const commit = createGroupCommit<Change>({
+    windowMs: options.fsyncMs,
+    maxItems: GROUP_COMMIT_LINES,
+    write: writeGroup,
+    afterWrite: async () => {
+      if (repaired) {
+        log.info('dialog journal writes back', { lines_failed: failedLines });
+        failedLines = undefined;
+        repaired = false;
+        // Memory kept every change the failed lines carried: a compaction puts them on disk.
+        await compactNow();
+      } else if (journalBytes >= compactAt) await compactNow();
+    },
+  });
 
   /** Queues one change's line; resolves once it is written and fdatasync'd. */
-  const journal = (change: Change): Promise<void> => {
-    if (closed) return Promise.reject(new Error('dialog journal closed'));
-    return new Promise<void>((resolve, reject) => {
-      pending.push({ change, resolve, reject });
-      if (pending.length >= GROUP_COMMIT_LINES) flushNow();
-      else pendingTimer ??= setTimeout(flushNow, options.fsyncMs);
-    });
-  };
+  const journal = (change: Change): Promise<void> =>
+    closed ? Promise.reject(new Error('dialog journal closed')) : commit.add(change);
 
   /**
    * A dialog handed out by take or takeExpired: the caller ends it whatever the disk does (its
@@ -238,12 +225,10 @@ export async function openFileDialogStore(options: FileDialogStoreOptions): Prom
     size: () => local.size(),
     /** Writes what is pending and closes the journal; later changes stay in memory only. */
     async close() {
-      if (closed) return chain;
+      if (closed) return commit.then(async () => {});
       closed = true;
-      clearTimeout(pendingTimer);
-      pendingTimer = undefined;
-      await enqueue(writeGroup);
-      await enqueue(async () => {
+      await commit.flush();
+      await commit.then(async () => {
         await file?.close().catch(() => {});
         file = undefined;
       });

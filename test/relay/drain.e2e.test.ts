@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../platform/free-port';
 import { startTestStack, type TestStack } from '../support/stack';
 import { CALLED, CALLING } from './support/basic-call';
+import { type BundleRelay, bundleRelays } from './support/bundle-relays';
 import { metricSample } from './support/metrics';
-import { type RelayProcess, startRelayProcess } from './support/relay-process';
 import { type SippProcess, type SippResult, startSipp } from './support/sipp';
 import { tandemConfig } from './support/tandem-config';
 
@@ -16,41 +13,23 @@ import { tandemConfig } from './support/tandem-config';
  * its JSON log), sipp as IPBX and carriers, the local stack's decision and API.
  */
 let stack: TestStack;
-const relays: RelayProcess[] = [];
+let relays: ReturnType<typeof bundleRelays>;
 const peers: SippProcess[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack();
+  relays = bundleRelays(stack);
 });
 
 afterAll(async () => {
-  for (const relay of relays) await relay.kill9();
+  await relays?.killAll();
   for (const peer of peers) await peer.stop();
   await stack?.stop();
 });
 
-type Relay = { process: RelayProcess; port: number; httpPort: number };
+type Relay = BundleRelay;
 
-async function relay(extra: Record<string, string> = {}): Promise<Relay> {
-  const [port, httpPort] = [await freePort(), await freePort()];
-  const process = await startRelayProcess({
-    TANDEM_SIP_ADDRESS: '127.0.0.1',
-    TANDEM_SIP_PORT: String(port),
-    TANDEM_RELAY_HTTP_PORT: String(httpPort),
-    TANDEM_DECIDE_URL: stack.decideUrl,
-    TANDEM_RELAY_TOKEN: stack.relayToken,
-    TANDEM_DATA_DIR: mkdtempSync(join(tmpdir(), 'tandem-drain-')),
-    TANDEM_SIP_T1_MS: '200',
-    TANDEM_SIP_T2_MS: '2000',
-    TANDEM_SIP_T4_MS: '2000',
-    // Every peer is 127.0.0.1: the refused INVITEs of a test must not get the next calls banned.
-    TANDEM_FLOOD_REJECTS: '0',
-    ...extra,
-  });
-  relays.push(process);
-  await process.waitFor('relay started');
-  return { process, port, httpPort };
-}
+const relay = (extra: Record<string, string> = {}): Promise<Relay> => relays.start(extra);
 
 async function sipp(options: Parameters<typeof startSipp>[0]): Promise<SippProcess> {
   const peer = await startSipp(options);

@@ -1,7 +1,7 @@
 import * as fsp from 'node:fs/promises';
 
-/** An open segment: the few FileHandle calls the spool makes. */
-export type SpoolFile = {
+/** An open file of the spool or the dialog journal: the few FileHandle calls they make. */
+export type DurableFile = {
   write(data: Uint8Array): Promise<{ bytesWritten: number }>;
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
@@ -9,11 +9,12 @@ export type SpoolFile = {
 };
 
 /**
- * The file system calls of the spool, the shipper and the set-aside, and nothing else: the real
- * one by default, a wrapper in tests that counts writes and fsyncs.
+ * The file system calls of what the relay keeps on disk (the CDR spool, its shipper and set-aside,
+ * the dialog journal), and nothing else: the real one by default, a wrapper in tests that counts
+ * writes and fsyncs.
  */
-export type SpoolFs = {
-  open(path: string, flags: 'wx' | 'a'): Promise<SpoolFile>;
+export type DurableFs = {
+  open(path: string, flags: 'wx' | 'a'): Promise<DurableFile>;
   readFile(path: string): Promise<string>;
   readdir(path: string): Promise<string[]>;
   size(path: string): Promise<number>;
@@ -27,7 +28,7 @@ export type SpoolFs = {
   syncDir(path: string): Promise<void>;
 };
 
-export const nodeSpoolFs: SpoolFs = {
+export const nodeDurableFs: DurableFs = {
   open: async (path, flags) => {
     const handle = await fsp.open(path, flags, 0o600);
     return {
@@ -56,7 +57,7 @@ export const nodeSpoolFs: SpoolFs = {
 };
 
 /** Writes all of `data`: a write to a regular file may, rarely, write less than asked. */
-export async function writeAll(file: SpoolFile, data: Uint8Array): Promise<void> {
+export async function writeAll(file: DurableFile, data: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < data.length) {
     const { bytesWritten } = await file.write(data.subarray(offset));
