@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Dialog } from './dialog';
+import { storedDialog } from './dialog.fixture';
 import { createMemoryDialogStore } from './memory-dialog-store';
 
 // Answered now: a dialog is forgotten 12 h (the default lifetime) after its answer.
 const answeredAt = Date.now();
-const dialog = (n: number): Dialog => ({
-  call_id: `call-${n}@pbx.example`,
-  caller_tag: `a${n}`,
-  callee_tag: `b${n}`,
-  caller: { transport: 'udp', address: '192.0.2.10', port: 5060 },
-  callee: { transport: 'tcp', address: '198.51.100.7', port: 5080 },
-  cseq_offset: 1,
-  media_instance: null,
-  started_at: answeredAt + n,
-});
+const dialog = (n: number): Dialog => storedDialog(n, answeredAt);
 
 describe('memory dialog store', () => {
   it('keeps, finds and forgets dialogs by Call-ID', async () => {

@@ -34,6 +34,17 @@ function logged() {
   return { lines, log: createLogger('debug', (line) => lines.push(line)) };
 }
 
+/** One relay's store on the run's redis-server (a second call is a second relay of the site). */
+const siteStore = (options: Partial<RedisDialogStoreOptions> = {}) =>
+  createRedisDialogStore({
+    url,
+    keyPrefix: prefix,
+    ttlS: 600,
+    commandTimeoutMs: 500,
+    log: logged().log,
+    ...options,
+  });
+
 beforeAll(() => {
   redis = new Redis(url);
 });
@@ -46,20 +57,8 @@ afterAll(async () => {
 
 describe('redis dialog store', () => {
   it("lets another relay find, adopt and end a relay's dialog", async () => {
-    const a = createRedisDialogStore({
-      url,
-      keyPrefix: prefix,
-      ttlS: 600,
-      commandTimeoutMs: 500,
-      log: logged().log,
-    });
-    const b = createRedisDialogStore({
-      url,
-      keyPrefix: prefix,
-      ttlS: 600,
-      commandTimeoutMs: 500,
-      log: logged().log,
-    });
+    const a = siteStore();
+    const b = siteStore();
     try {
       await a.put(dialog(1));
       const key = `${prefix}dialog:${dialog(1).call_id}`;
@@ -87,20 +86,8 @@ describe('redis dialog store', () => {
   });
 
   it('gives a dialog ended on two relays at once to one of them, with its record', async () => {
-    const a = createRedisDialogStore({
-      url,
-      keyPrefix: prefix,
-      ttlS: 600,
-      commandTimeoutMs: 500,
-      log: logged().log,
-    });
-    const b = createRedisDialogStore({
-      url,
-      keyPrefix: prefix,
-      ttlS: 600,
-      commandTimeoutMs: 500,
-      log: logged().log,
-    });
+    const a = siteStore();
+    const b = siteStore();
     try {
       const held = { ...dialog(3), cdr: '{"id":"record-3"}' };
       await a.put(held);
@@ -116,20 +103,8 @@ describe('redis dialog store', () => {
   });
 
   it('hands each expired dialog of the site to one relay, whichever relay set it up', async () => {
-    const a = createRedisDialogStore({
-      url,
-      keyPrefix: prefix,
-      ttlS: 60,
-      commandTimeoutMs: 500,
-      log: logged().log,
-    });
-    const b = createRedisDialogStore({
-      url,
-      keyPrefix: prefix,
-      ttlS: 60,
-      commandTimeoutMs: 500,
-      log: logged().log,
-    });
+    const a = siteStore({ ttlS: 60 });
+    const b = siteStore({ ttlS: 60 });
     try {
       const old = { ...dialog(4), started_at: Date.now() - 61_000, cdr: '{"id":"record-4"}' };
       const young = { ...dialog(5), started_at: Date.now() };
