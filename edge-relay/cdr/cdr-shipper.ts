@@ -33,6 +33,8 @@ export type CdrShipperOptions = {
   log: Logger;
   /** A segment was sent in full and deleted (cdr-sink.ts gives its bytes back to the spool's cap). */
   onDeleted?: (segment: string, bytes: number) => void;
+  /** Whether this process wrote and sealed the segment (its lines are not checked again). */
+  writtenHere?: (segment: string) => boolean;
   fetch?: typeof fetch;
   fs?: DurableFs;
   now?: () => number;
@@ -251,7 +253,9 @@ export function startCdrShipper(options: CdrShipperOptions): CdrShipper {
       if (isMissing(error)) return true;
       throw error;
     }
-    const { records, setAside } = parseSegment(text);
+    const { records, setAside } = parseSegment(text, {
+      writtenHere: options.writtenHere?.(segment.name) ?? false,
+    });
     if (setAside.length > 0 && !setAsideDone.has(segment.name)) {
       await appendSetAside(
         fs,

@@ -43,6 +43,8 @@ export type CdrSink = {
  */
 export async function createCdrSink(settings: CdrSinkSettings, deps: CdrSinkDeps): Promise<CdrSink> {
   let shipper: CdrShipper | undefined;
+  /** Segments this process wrote in full and sealed, not deleted by the shipper yet. */
+  const sealedHere = new Set<string>();
   const spool = await openCdrSpool({
     dir: settings.spoolDir,
     capBytes: settings.capBytes,
@@ -50,7 +52,10 @@ export async function createCdrSink(settings: CdrSinkSettings, deps: CdrSinkDeps
     segmentBytes: settings.segmentBytes,
     sealMs: settings.sealMs,
     log: deps.log,
-    onSeal: () => shipper?.kick(),
+    onSeal: (segment, whole) => {
+      if (whole) sealedHere.add(segment);
+      shipper?.kick();
+    },
     ...(deps.fs ? { fs: deps.fs } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -62,7 +67,11 @@ export async function createCdrSink(settings: CdrSinkSettings, deps: CdrSinkDeps
     backoff: settings.backoff,
     timeoutMs: settings.timeoutMs,
     log: deps.log,
-    onDeleted: (_segment, bytes) => spool.release(bytes),
+    onDeleted: (segment, bytes) => {
+      sealedHere.delete(segment);
+      spool.release(bytes);
+    },
+    writtenHere: (segment) => sealedHere.has(segment),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.fs ? { fs: deps.fs } : {}),
     ...(deps.now ? { now: deps.now } : {}),

@@ -37,7 +37,8 @@ export type CdrSpoolOptions = {
   sealMs: number;
   log: Logger;
   /** A segment was sealed: the shipper has something to send (cdr-sink.ts wires its `kick`). */
-  onSeal?: (segment: string) => void;
+  /** `whole`: every line of it was written in full by this process (false after a failed write). */
+  onSeal?: (segment: string, whole: boolean) => void;
   fs?: DurableFs;
   now?: () => number;
 };
@@ -105,7 +106,7 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
   };
 
   /** Seals the active segment; with `only`, only if it is still that one (its timer fired late). */
-  const seal = async (only?: string): Promise<void> => {
+  const seal = async (only?: string, whole = true): Promise<void> => {
     const segment = active;
     if (!segment || (only !== undefined && segment.name !== only)) return;
     active = undefined;
@@ -120,7 +121,7 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
       log.error('cdr segment could not be sealed', { segment: segment.name, error: String(error) });
       return;
     }
-    options.onSeal?.(sealed);
+    options.onSeal?.(sealed, whole);
   };
 
   /** One group of lines: one write and one fdatasync; a failure refuses all of them. */
@@ -148,7 +149,7 @@ export async function openCdrSpool(options: CdrSpoolOptions): Promise<CdrSpool> 
    */
   const abandon = async (segment: ActiveSegment): Promise<void> => {
     await segment.file.truncate(segment.size).catch(() => {});
-    await seal(segment.name);
+    await seal(segment.name, false);
   };
 
   const commit = createGroupCommit<Pending>({

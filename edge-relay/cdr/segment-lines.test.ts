@@ -10,7 +10,7 @@ describe('parseSegment', () => {
       .join('\n')
       .concat('\n{"id":"torn');
     const { records, setAside } = parseSegment(text);
-    expect(records.map((r) => [r.line, r.record.id])).toEqual([
+    expect(records.map((r) => [r.line, JSON.parse(r.text).id])).toEqual([
       [1, a.id],
       [5, b.id],
     ]);
@@ -34,8 +34,18 @@ describe('parseSegment', () => {
   it('keeps a last line cut just before its newline when it is still a whole record', () => {
     const [a, b] = [cdrRecord(), cdrRecord()];
     const { records, setAside } = parseSegment(`${JSON.stringify(a)}\n${JSON.stringify(b)}`);
-    expect(records.map((r) => r.record.id)).toEqual([a.id, b.id]);
+    expect(records.map((r) => JSON.parse(r.text).id)).toEqual([a.id, b.id]);
     expect(setAside).toEqual([]);
+  });
+
+  it('takes the whole lines of a segment written here as they are, and still checks a torn last line', () => {
+    const a = cdrRecord();
+    const offContract = JSON.stringify({ ...cdrRecord(), final_code: 42 });
+    const { records, setAside } = parseSegment(`${JSON.stringify(a)}\n${offContract}\n{"id":"torn`, {
+      writtenHere: true,
+    });
+    expect(records.map((r) => r.text)).toEqual([JSON.stringify(a), offContract]);
+    expect(setAside.map((l) => [l.line, l.reason])).toEqual([[3, 'torn line (no newline)']]);
   });
 
   it('reads an empty segment as nothing', () => {
