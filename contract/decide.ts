@@ -38,8 +38,29 @@ export const decideRequest = z
     method: z.string().min(1).max(32).optional(),
     /** The `Privacy` header value as received (`id` withholds the caller). */
     privacy: z.string().max(256).optional(),
+    /**
+     * Providers the relay's site holds down (health checks, docs/admission.md): the decision orders
+     * them after every other target (never drops them) and says `provider_down` in their reason.
+     */
+    down_providers: z.array(id).max(1000).optional(),
   })
   .openapi('DecideRequest');
+
+/**
+ * Limits a relay site enforces with leases (docs/admission.md); null = no limit. `max_cps` is
+ * calls per second, fractions allowed (0.5 = one call every 2 s).
+ */
+export const admissionLimits = z
+  .object({
+    max_concurrent_calls: z.number().int().min(1).nullable(),
+    max_cps: z.number().min(0.1).nullable(),
+  })
+  .openapi('AdmissionLimits');
+
+/** A caller-side limit of a routed call: its IPBX's or its customer's. */
+export const callLimit = z
+  .object({ scope: z.enum(['ipbx', 'customer']), id, limits: admissionLimits })
+  .openapi('CallLimit');
 
 /**
  * How the relay checks the server of a TLS target: `verify` the chain and the host name (the
@@ -82,6 +103,13 @@ export const routeTarget = z
     failover_codes: z.array(failoverPattern),
     /** Present when `transport` is `tls`: how to verify the target's certificate. */
     tls: targetTls.optional(),
+    /** A provider target with `limits` set: the relay skips it when the site is at the limit. */
+    limits: admissionLimits.optional(),
+    /**
+     * A provider target with `health_check.enabled`: after this many consecutive attempts that time
+     * out or get 503, the site holds it down at once (passive health, docs/admission.md).
+     */
+    passive_down_after: z.number().int().min(1).optional(),
     /** Why this target is here, machine-readable (e.g. `prefix:+82 priority:1 rate:0.012`). */
     reason: z.string(),
   })
@@ -118,6 +146,10 @@ export const routeDecision = z.object({
   action: z.literal('route'),
   call: callContext,
   targets: z.array(routeTarget).min(1),
+  /** The caller side's limits that are set (its IPBX's, its customer's): 503 + Retry-After over any. */
+  limits: z.array(callLimit).optional(),
+  /** The customer's maximum call duration: the relay ends the call (BYE both ways) this long after its answer. */
+  max_duration_s: z.number().int().min(1).optional(),
 });
 
 /** A digest algorithm of RFC 7616 that Tandem speaks. */
@@ -150,6 +182,8 @@ export const decideResponse = z
   .openapi('DecideResponse');
 
 export type DecideRequest = z.infer<typeof decideRequest>;
+export type AdmissionLimits = z.infer<typeof admissionLimits>;
+export type CallLimit = z.infer<typeof callLimit>;
 export type RouteTarget = z.infer<typeof routeTarget>;
 export type TargetTls = z.infer<typeof targetTls>;
 export type CallContext = z.infer<typeof callContext>;

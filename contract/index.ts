@@ -1,4 +1,5 @@
 export * from './cdr';
 export * from './decide';
 export * from './failover';
+export * from './health';
 export * from './peer';

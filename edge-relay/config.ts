@@ -38,6 +38,22 @@ export const relayConfig = z.object({
    * at most this many seconds; infra/relay/tandem-relay.service's TimeoutStopSec lies a little above.
    */
   drainS: z.number().int().min(0).max(86_400).default(90),
+  /** The site this relay belongs to (the relays sharing one Redis): names its provider status reports. */
+  siteId: z.string().min(1).max(64).default('default'),
+  /**
+   * The API the relay reports provider status to and reads its health targets from (`/v1/…` under
+   * it); unset: the decision URL's origin and prefix (as `cdr.url`).
+   */
+  apiUrl: z.url().optional(),
+  /** Limits per IPBX, customer and provider (admission/, docs/admission.md). */
+  admission: z
+    .object({
+      /** A lease its relay stopped renewing (killed) stops counting after this long. */
+      leaseTtlS: z.number().int().min(3).max(3600).default(30),
+      /** With Redis unreachable, each relay allows this share of every limit on its own counts. */
+      localShare: z.number().min(0.01).max(1).default(0.5),
+    })
+    .prefault({}),
   /** Names this relay in logs and in what it sends the decision; the host name unless set. */
   relayId: z.string().min(1).max(128).default(hostname()),
   /**
@@ -67,8 +83,11 @@ export const relayConfig = z.object({
         .min(5)
         .max(7 * 86_400)
         .default(43_200),
-      /** How often the relay looks for dialogs past their lifetime (any relay of a site may end one). */
-      expiryCheckS: z.number().int().min(1).max(3600).default(30),
+      /**
+       * How often the relay looks for dialogs past their lifetime or their maximum duration (any
+       * relay of a site may end one): the precision of a customer's `max_call_duration_s`.
+       */
+      expiryCheckS: z.number().int().min(1).max(3600).default(1),
       /**
        * Without Redis, dialogs are journaled in `<dataDir>/dialogs` with group commit: changes of one
        * window share one write and one fdatasync. A power cut may lose the dialogs answered or ended

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { tuneHeapForCalls } from '../platform/heap-tuning';
+import type { Admission } from './admission/admission';
+import { createAdmission } from './admission/create-admission';
 import { cdrHealthDetail, cdrUnhealthy } from './cdr/cdr-health';
 import { cdrSinkSettings } from './cdr/cdr-settings';
 import { createCdrSink } from './cdr/cdr-sink';
@@ -67,6 +69,8 @@ export type RelayDeps = {
   media?: MediaAnchor;
   /** Where finished call records go; default: the durable spool and its shipper (cdr/cdr-sink.ts). */
   records?: CallRecorder;
+  /** Call admission; default: the site's Redis when `dialogs.redisUrl` is set, else this process. */
+  admission?: Admission;
   logger?: Logger;
   now?: () => number;
 };
@@ -177,6 +181,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         await transport.close();
         throw error;
       });
+  const ownAdmission = deps.admission ? undefined : createAdmission(config, log);
   const ctx = createRelayContext({
     config,
     local,
@@ -185,6 +190,8 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     dialogs: deps.dialogs ?? ownDialogs!,
     media: deps.media ?? noMediaAnchor,
     records: deps.records ?? ownRecords!,
+    admission: deps.admission ?? ownAdmission!,
+    downProviders: () => NO_PROVIDERS,
     log,
     now: deps.now ?? Date.now,
     // A call that could not be recorded is not taken: at the spool's cap, 503 until it drains.
@@ -262,6 +269,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     expiry.stop();
     await ownRecords?.close();
     await ownDialogs?.close?.();
+    await ownAdmission?.close();
     await http?.close();
     metrics?.close();
     clearInterval(sweep);
@@ -373,6 +381,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
   };
 }
 
+const NO_PROVIDERS: readonly string[] = [];
 const BANNED: IntakeResult = { kind: 'drop', reason: 'banned source' };
 /** How often a drain looks whether the relay's calls have ended. */
 const DRAIN_POLL_MS = 100;

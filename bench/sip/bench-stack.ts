@@ -22,7 +22,8 @@ export type BenchStack = {
  * the decision as a child process (decision-server.ts, bundled), configured
  * through the REST API as an operator would: one customer, an IPBX at the
  * sipp UAC's port, two providers for +1 in priority order (`provider`: extra
- * fields of both, e.g. media anchoring). The relay then runs as a child with
+ * fields of both, e.g. media anchoring; `limits`: high limits everywhere, so
+ * every call goes through admission). The relay then runs as a child with
  * `stack.decideUrl` and `relayToken`.
  *
  * @example
@@ -34,6 +35,8 @@ export async function startBenchStack(options: {
   secondary: number;
   uacPort: number;
   provider?: Record<string, unknown>;
+  /** Limits on the IPBX, its customer and both providers, set high enough never to refuse: every call pays admission. */
+  limits?: boolean;
 }): Promise<{ stack: BenchStack; relayToken: string }> {
   const adminKey = `tdm_admin_${randomBytes(18).toString('base64url')}`;
   const relayToken = `tdm_relay_${randomBytes(18).toString('base64url')}`;
@@ -90,8 +93,10 @@ export async function startBenchStack(options: {
     return (await response.json()) as { id: string };
   };
   try {
-    const customer = await api('/v1/customers', { name: options.name });
+    const limits = options.limits ? { limits: { max_concurrent_calls: 1_000_000, max_cps: 100_000 } } : {};
+    const customer = await api('/v1/customers', { name: options.name, ...limits });
     await api('/v1/ipbxs', {
+      ...limits,
       customer_id: customer.id,
       name: 'bench-ipbx',
       hostname: '127.0.0.1',
@@ -107,6 +112,7 @@ export async function startBenchStack(options: {
         transport: 'udp',
         allowed_sources: [{ cidr: '127.0.0.1', port }],
         timers: { provisional_ms: 2000, final_ms: 60_000 },
+        ...limits,
         ...options.provider,
       });
       await api('/v1/routes', {

@@ -18,8 +18,10 @@
  * Then the heap kept per call (retainedPerCall below), completed and still
  * answered; the history of both figures is in docs/performance.md.
  */
+
 import { parseArgs } from 'node:util';
 import { decideResponse } from '../../contract/decide';
+import { createMemoryAdmission } from '../../edge-relay/admission/memory-admission';
 import { relayConfig } from '../../edge-relay/config';
 import { createMemoryDialogStore } from '../../edge-relay/dialog/memory-dialog-store';
 import { createLogger } from '../../edge-relay/log';
@@ -95,6 +97,8 @@ const ctx = createRelayContext({
   log: createLogger('silent'),
   now: Date.now,
   records: { record: async () => {} },
+  admission: createMemoryAdmission(),
+  downProviders: () => [],
   refuseCalls: () => false,
 });
 const { receive } = createReceiver(ctx, intake, createCallRunner(ctx), createInDialogRunner(ctx));

@@ -6,10 +6,14 @@
  *   npm run bench:sip -- [--targets kamailio,tandem] [--rates 100,250,500,1000,1500,2000]
  *                        [--duration 10] [--hold 1000] [--failover] [--json out.json] [--keep]
  *                        [--memory 20000 [--memory-rate 500]] [--warmup-rate 200] [--warmup-duration 5]
- *                        [--capture] [--proxy-nice=-15]
+ *                        [--capture] [--proxy-nice=-15] [--limits]
  *
  * --memory N (Tandem only) then holds N concurrent calls and reports the
  * relay heap per call.
+ *
+ * --limits sets limits on the IPBX, its customer and both providers, high enough never to
+ * refuse: every call takes its leases (admission/), in memory, or in Redis with
+ * BENCH_RELAY_CONFIG='{"dialogs":{"redisUrl":"redis://…"}}'.
  *
  * --failover makes the first provider answer 503 to every INVITE, so every
  * call takes the failover path.
@@ -48,6 +52,7 @@ const { values } = parseArgs({
     'warmup-duration': { type: 'string', default: '5' },
     capture: { type: 'boolean', default: false },
     'proxy-nice': { type: 'string' },
+    limits: { type: 'boolean', default: false },
   },
 });
 
@@ -100,7 +105,12 @@ for (const target of targets) {
         ? await startKamailio({ primary: primary.port, secondary: secondary.port })
         : target === 'direct'
           ? directToUas(primary)
-          : await startTandem({ primary: primary.port, secondary: secondary.port, uacPort });
+          : await startTandem({
+              primary: primary.port,
+              secondary: secondary.port,
+              uacPort,
+              ...(values.limits ? { limits: true, name: 'Tandem relay, limits' } : {}),
+            });
     log(
       `${proxy.name} on udp 127.0.0.1:${proxy.port} (pid ${proxy.pid}), providers ${primary.port}${values.failover ? ' (503)' : ''} / ${secondary.port}`,
     );

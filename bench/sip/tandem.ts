@@ -39,6 +39,8 @@ export async function startTandem(options: {
   /** Extra fields of both providers, e.g. media anchoring. */
   provider?: Record<string, unknown>;
   rtpengine?: RtpengineAddress;
+  /** High limits on the IPBX, customer and providers (bench-stack.ts): the cost of admission. */
+  limits?: boolean;
 }): Promise<TandemProxy> {
   const { stack, relayToken } = await startBenchStack({
     name: options.stackName ?? 'bench',
@@ -46,6 +48,7 @@ export async function startTandem(options: {
     secondary: options.secondary,
     uacPort: options.uacPort,
     ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.limits ? { limits: true } : {}),
   });
   const env = { ...process.env };
   delete env.TANDEM_RTPENGINE;

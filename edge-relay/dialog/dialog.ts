@@ -28,6 +28,13 @@ export const dialog = z.object({
   /** The rtpengine (`host:port`) that anchors this call's media; null when media flows end to end. */
   media_instance: z.string().nullable().default(null),
   started_at: z.number(),
+  /** The customer's maximum call duration ends the call at this time (ms): BYE both ways, `max_duration`. */
+  ends_at: z.number().optional(),
+  /**
+   * The admission leases the call holds (its record id and the scopes: IPBX, customer, provider):
+   * whichever relay ends the call gives them back (admission/).
+   */
+  leases: z.object({ member: z.string(), keys: z.array(z.string()) }).optional(),
   /**
    * The call's record so far (edge-relay/cdr/call-record.ts `OpenCdr`), as JSON text: whichever
    * relay takes the dialog at its end (BYE, expiry) closes and writes it. One flat string keeps a

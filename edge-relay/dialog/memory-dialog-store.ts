@@ -30,7 +30,10 @@ export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}):
   // adopted older one may wait behind a newer one; `get` never returns it). Expired dialogs stay
   // until takeExpired hands them to the relay, which ends them and closes their records.
   const dialogs = new Map<string, Dialog>();
-  const expired = (dialog: Dialog, at: number) => dialog.started_at + ttlMs <= at;
+  const expired = (dialog: Dialog, at: number) =>
+    dialog.started_at + ttlMs <= at || (dialog.ends_at !== undefined && dialog.ends_at <= at);
+  /** Dialogs with a maximum duration: they may end before older ones, so takeExpired looks at them apart. */
+  const limited = new Set<string>();
   // Peers are few and their flows repeat (an IPBX, a provider): one shared, frozen object each.
   const flows = new Map<string, DialogFlow>();
   const flow = (f: DialogFlow): DialogFlow => {
@@ -63,23 +66,38 @@ export function createMemoryDialogStore(options: MemoryDialogStoreOptions = {}):
         media_instance: dialog.media_instance,
         started_at: dialog.started_at,
         ...(dialog.cdr !== undefined ? { cdr: dialog.cdr } : {}),
+        ...(dialog.ends_at !== undefined ? { ends_at: dialog.ends_at } : {}),
+        ...(dialog.leases ? { leases: dialog.leases } : {}),
       };
       dialogs.set(callId, kept);
+      if (kept.ends_at !== undefined) limited.add(callId);
     },
     delete: async (callId) => {
       dialogs.delete(callId);
+      limited.delete(callId);
     },
     take: async (callId) => {
       const dialog = dialogs.get(callId);
       dialogs.delete(callId);
+      limited.delete(callId);
       return dialog;
     },
     takeExpired: async (at, limit) => {
       const taken: Dialog[] = [];
+      const take = (id: string, dialog: Dialog) => {
+        dialogs.delete(id);
+        limited.delete(id);
+        taken.push(dialog);
+      };
       for (const [id, dialog] of dialogs) {
         if (taken.length >= limit || !expired(dialog, at)) break;
-        dialogs.delete(id);
-        taken.push(dialog);
+        take(id, dialog);
+      }
+      for (const id of limited) {
+        if (taken.length >= limit) break;
+        const dialog = dialogs.get(id);
+        if (!dialog) limited.delete(id);
+        else if (expired(dialog, at)) take(id, dialog);
       }
       return taken;
     },

@@ -137,7 +137,7 @@ export function createRedisDialogStore(options: RedisDialogStoreOptions): RedisD
   const share = (m: ChainableCommander, dialog: Dialog) =>
     m
       .set(key(dialog.call_id), JSON.stringify(dialog), 'EX', keepS)
-      .zadd(expiry, dialog.started_at + ttlS * 1000, dialog.call_id);
+      .zadd(expiry, Math.min(dialog.started_at + ttlS * 1000, dialog.ends_at ?? Infinity), dialog.call_id);
   const unshare = (m: ChainableCommander, callId: string) => m.del(key(callId)).zrem(expiry, callId);
 
   /**

@@ -108,6 +108,27 @@ export function onBranchResponse(
   );
 }
 
+/**
+ * A branch whose provider was over its limit before its INVITE left: no attempt happened, so the
+ * next target is tried whatever the failover codes say; with none left the caller gets this
+ * relay's own 503 (Retry-After) unless an attempt got a better answer.
+ */
+export function onAttemptRefused(state: CallState, id: string, env: CallEnv): Step {
+  const branch = state.branches.find((b) => b.id === id);
+  if (!branch || branch.done || branch.abandoned) return { state, actions: [] };
+  const closed = withBranch(state, { ...branch, done: true });
+  const after = {
+    ...closed,
+    candidates: [
+      ...closed.candidates,
+      makeResponse(state.request, 503, { toTag: state.toTag, reason: 'Provider Limit Reached' }),
+    ],
+    ownCandidates: [...closed.ownCandidates, closed.candidates.length],
+  };
+  const next = startNext(after, env);
+  return { state: next.state, actions: [...clearTimers(id), ...next.actions] };
+}
+
 /** A branch without a provisional or final answer in time: cancelled, counted as a 408. */
 export function onBranchTimer(
   state: CallState,

@@ -55,13 +55,19 @@ export type CallEvent =
   /** `own`: the relay could not place the attempt (media anchor down, bad target) and made this answer. */
   | { type: 'response'; branch: string; response: SipResponse; own?: boolean }
   | { type: 'timer'; timer: CallTimer; branch: string }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** The caller's IPBX or customer is at a limit (admission/): 503 + Retry-After before any attempt. */
+  | { type: 'over-limit'; scope: string; limit: string; retryAfterS: number }
+  /** The branch's provider is at a limit: no INVITE went; the next target is tried whatever failover says. */
+  | { type: 'attempt-refused'; branch: string };
 
 export type CallEnv = {
   local: LocalAddress;
   now: number;
   newBranch: (loop: string) => string;
   relayId: string;
+  /** The providers the site holds down (health checks): the decision orders them last. */
+  downProviders?: readonly string[];
   retryAfterS: number;
   cancelWaitMs: number;
   /** Challenge order the operator wants; the decision's list is filtered and sorted by it. */

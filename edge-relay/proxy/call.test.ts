@@ -358,3 +358,53 @@ describe('serial failover', () => {
     expect(statuses(h.responses())).toEqual([100, 407]);
   });
 });
+
+describe('admission', () => {
+  it('an IPBX over its limit gets 503 with Retry-After and a Reason naming the limit, before any attempt', () => {
+    const env: CallEnv = {
+      local: { host: '192.0.2.1', ports: { udp: 5060, tcp: 5060 } },
+      now: 0,
+      newBranch: () => 'z9hG4bKx',
+      relayId: 'r1',
+      retryAfterS: 5,
+      cancelWaitMs: 1000,
+    };
+    const { state } = startCall(invite(), source, 't', env);
+    const { actions } = callReducer(
+      state,
+      { type: 'over-limit', scope: 'ipbx', limit: 'max_concurrent_calls', retryAfterS: 7 },
+      env,
+    );
+    const response = (actions[0] as Extract<CallAction, { type: 'respond' }>).response;
+    expect(response.status).toBe(503);
+    expect(header(response, 'retry-after')).toBe('7');
+    expect(header(response, 'reason')).toBe('SIP;cause=503;text="ipbx max_concurrent_calls reached"');
+    expect(actions[1]).toEqual({ type: 'finished', status: 503, refused: 'ipbx_over_max_concurrent_calls' });
+    expect(actions.some((a) => a.type === 'send-invite')).toBe(false);
+  });
+
+  it('a provider over its limit is passed over for the next target whatever the failover codes say', () => {
+    const h = harness([target(1, { failover_codes: [] }), target(2)]);
+    const first = h.branch(0).branch;
+    const actions = h.send({ type: 'attempt-refused', branch: first });
+    expect(actions.filter((a) => a.type === 'send-invite')).toHaveLength(1);
+    expect(actions.some((a) => a.type === 'attempt')).toBe(false);
+    expect(h.invites()[1]!.target.uri).toContain('203.0.113.2');
+  });
+
+  it('every provider over its limit: the caller gets the relay own 503 with Retry-After', () => {
+    const h = harness([target(1), target(2)]);
+    h.send({ type: 'attempt-refused', branch: h.branch(0).branch });
+    h.send({ type: 'attempt-refused', branch: h.branch(1).branch });
+    const last = h.responses().at(-1)!;
+    expect(last.status).toBe(503);
+    expect(header(last, 'retry-after')).toBe('5');
+  });
+
+  it('a provider that answers after another was over its limit: its answer is the call', () => {
+    const h = harness([target(1), target(2)]);
+    h.send({ type: 'attempt-refused', branch: h.branch(0).branch });
+    h.reply(1, 486);
+    expect(statuses(h.responses()).at(-1)).toBe(486);
+  });
+});

@@ -4,7 +4,7 @@ import { maxForwards } from '../sip/max-forwards';
 import type { SipRequest } from '../sip/message';
 import type { Remote } from '../sip/remote';
 import { makeResponse } from '../sip/response';
-import { onBranchResponse, onBranchTimer, startNext } from './call-attempts';
+import { onAttemptRefused, onBranchResponse, onBranchTimer, startNext } from './call-attempts';
 import {
   attemptOutcome,
   type CallAction,
@@ -88,7 +88,24 @@ export function callReducer(state: CallState, event: CallEvent, env: CallEnv): S
       return failWith(state, terminated(state));
     case 'cancel':
       return onCancel(state, env);
+    case 'over-limit':
+      return onOverLimit(state, event);
+    case 'attempt-refused':
+      return onAttemptRefused(state, event.branch, env);
   }
+}
+
+/** The caller side over a limit: 503 with Retry-After and a Reason naming the limit (RFC 3326). */
+function onOverLimit(state: CallState, event: Extract<CallEvent, { type: 'over-limit' }>): Step {
+  if (state.phase !== 'deciding') return { state, actions: [] };
+  const response = makeResponse(state.request, 503, {
+    toTag: state.toTag,
+    extra: [
+      ['Retry-After', String(event.retryAfterS)],
+      ['Reason', `SIP;cause=503;text="${event.scope} ${event.limit} reached"`],
+    ],
+  });
+  return failWith(state, response, `${event.scope}_over_${event.limit}`);
 }
 
 function onDecision(state: CallState, decision: DecideResponse, env: CallEnv): Step {

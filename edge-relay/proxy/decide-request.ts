@@ -10,7 +10,7 @@ import type { CallEnv } from './call-state';
 export function decideRequestFor(
   request: SipRequest,
   source: Remote,
-  env: Pick<CallEnv, 'relayId'>,
+  env: Pick<CallEnv, 'relayId' | 'downProviders'>,
 ): DecideRequest {
   const pai = header(request, 'p-asserted-identity');
   const auth = header(request, 'proxy-authorization') ?? header(request, 'authorization');
@@ -33,5 +33,6 @@ export function decideRequestFor(
     ...(privacy ? { privacy } : {}),
     method: request.method,
     relay_id: env.relayId,
+    ...(env.downProviders?.length ? { down_providers: [...env.downProviders] } : {}),
   };
 }

@@ -17,7 +17,14 @@ export function callerTag(call: CallRuntime): string | undefined {
 export function dialogRecord(
   call: CallRuntime,
   callee: Destination,
-  leg: { branch: string; calleeTag?: string | undefined; cseqOffset: number; mediaInstance: string | null },
+  leg: {
+    branch: string;
+    calleeTag?: string | undefined;
+    cseqOffset: number;
+    mediaInstance: string | null;
+    endsAt?: number;
+    leases?: Dialog['leases'];
+  },
   now: number,
 ): Dialog | undefined {
   const tag = callerTag(call);
@@ -35,5 +42,7 @@ export function dialogRecord(
     ...(asserted ? { asserted_identity: asserted } : {}),
     media_instance: leg.mediaInstance,
     started_at: now,
+    ...(leg.endsAt !== undefined ? { ends_at: leg.endsAt } : {}),
+    ...(leg.leases ? { leases: leg.leases } : {}),
   };
 }

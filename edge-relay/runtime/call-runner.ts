@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RouteTarget } from '../../contract/decide';
+import type { DecideResponse, RouteTarget } from '../../contract/decide';
+import { describeRefusal, scopeKey } from '../admission/admission';
 import { closeCallRecord } from '../cdr/call-record';
 import type { Dialog } from '../dialog/dialog';
 import { targetHop } from '../proxy/attempt-request';
@@ -24,6 +25,8 @@ import {
 import { callRecord, writeRecord } from './call-record';
 import { clearCallTimer, clearCallTimers, setCallTimer } from './call-timers';
 import type { CallRuntime, RelayContext } from './context';
+
+type RouteDecision = Extract<DecideResponse, { action: 'route' }>;
 
 /**
  * The imperative shell around the pure call reducer (proxy/call.ts): runs its
@@ -57,6 +60,8 @@ export function createCallRunner(ctx: RelayContext) {
       finalReason: '',
       answeredBranch: undefined,
       pendingDialog: undefined,
+      leases: [],
+      branchLeases: new Map(),
       queue: Promise.resolve(),
       media: { instance: null, anchored: new Set(), answers: new Map() },
     };
@@ -101,7 +106,8 @@ export function createCallRunner(ctx: RelayContext) {
           ctx.decision.decide(action.request).then(
             (decision) => {
               call.decision = decision;
-              feed(call, { type: 'decided', decision });
+              if (decision.action === 'route' && decision.limits?.length) admitCall(call, decision);
+              else feed(call, { type: 'decided', decision });
             },
             (error) => {
               log.warn('decision unavailable', {
@@ -128,7 +134,10 @@ export function createCallRunner(ctx: RelayContext) {
           break;
         case 'attempt':
           recordAttempt(ctx, call, action.outcome);
-          if (action.outcome.code >= 300) releaseAttemptMedia(ctx, call, action.branch);
+          if (action.outcome.code >= 300) {
+            releaseAttemptMedia(ctx, call, action.branch);
+            releaseAttemptLease(call, action.branch);
+          }
           break;
         case 'answered':
           answered(call, action.branch, action.response, action.cseqOffset);
@@ -140,7 +149,63 @@ export function createCallRunner(ctx: RelayContext) {
     }
   }
 
+  /** The caller side's limits (its IPBX, its customer): leases for the call, or 503 before any attempt. */
+  function admitCall(call: CallRuntime, decision: RouteDecision): void {
+    const scopes = decision.limits!.map((l) => ({ key: scopeKey(l.scope, l.id), limits: l.limits }));
+    void ctx.admission.admit(call.recordId, scopes).then((refusal) => {
+      if (refusal) {
+        const { scope, limit } = describeRefusal(refusal);
+        const retryAfterS = limit === 'max_cps' ? 1 : ctx.config.retryAfterS;
+        feed(call, { type: 'over-limit', scope, limit, retryAfterS });
+        return;
+      }
+      const keys = scopes.map((s) => s.key);
+      // A CANCEL that came while Redis answered has ended the call: nothing to hold.
+      if (call.finished) ctx.admission.release(call.recordId, keys);
+      else call.leases = keys;
+      feed(call, { type: 'decided', decision });
+    });
+  }
+
+  /** A provider with limits: its lease first; over the limit, the next target (no INVITE sent). */
   function sendInvite(call: CallRuntime, branch: string, request: SipRequest, target: RouteTarget): void {
+    if (target.kind !== 'provider' || !target.limits) {
+      placeAttempt(call, branch, request, target);
+      return;
+    }
+    const key = scopeKey('provider', target.id);
+    void ctx.admission.admit(call.recordId, [{ key, limits: target.limits }]).then((refusal) => {
+      if (refusal) {
+        log.debug('provider over limit', { call_id: call.callId, provider: target.id, limit: refusal.limit });
+        feed(call, { type: 'attempt-refused', branch });
+        return;
+      }
+      const live = call.state.branches.find((b) => b.id === branch);
+      if (call.finished || !live || live.done || live.abandoned) {
+        ctx.admission.release(call.recordId, [key]);
+        return;
+      }
+      call.branchLeases.set(branch, key);
+      placeAttempt(call, branch, request, target);
+    });
+  }
+
+  function releaseAttemptLease(call: CallRuntime, branch: string): void {
+    const key = call.branchLeases.get(branch);
+    if (key === undefined) return;
+    call.branchLeases.delete(branch);
+    ctx.admission.release(call.recordId, [key]);
+  }
+
+  /** Every lease of a call that ended without an answer. */
+  function releaseLeases(call: CallRuntime): void {
+    const keys = [...call.leases, ...call.branchLeases.values()];
+    call.leases = [];
+    call.branchLeases.clear();
+    if (keys.length > 0) ctx.admission.release(call.recordId, keys);
+  }
+
+  function placeAttempt(call: CallRuntime, branch: string, request: SipRequest, target: RouteTarget): void {
     const hop = targetHop(target);
     if (!hop) {
       const failed = makeResponse(request, 503, { reason: 'Bad Target URI' });
@@ -183,6 +248,11 @@ export function createCallRunner(ctx: RelayContext) {
     call.answeredBranch ??= branch;
     const hop = call.hops.get(branch);
     if (!hop) return;
+    const maxDurationS = call.decision?.action === 'route' ? call.decision.max_duration_s : undefined;
+    const leases = [
+      ...call.leases,
+      ...(call.branchLeases.has(branch) ? [call.branchLeases.get(branch)!] : []),
+    ];
     const dialog = dialogRecord(
       call,
       hop,
@@ -191,10 +261,16 @@ export function createCallRunner(ctx: RelayContext) {
         calleeTag: tagOf(header(response, 'to')),
         cseqOffset,
         mediaInstance: call.media.anchored.has(branch) ? call.media.instance : null,
+        ...(maxDurationS !== undefined ? { endsAt: ctx.now() + maxDurationS * 1000 } : {}),
+        ...(leases.length > 0 ? { leases: { member: call.recordId, keys: leases } } : {}),
       },
       ctx.now(),
     );
-    if (!dialog) return;
+    if (!dialog) {
+      // No From tag: no dialog that could carry the leases to the call's end.
+      releaseLeases(call);
+      return;
+    }
     // The first answer's dialog waits for the call's record (finish, in the same turn); a later
     // answer of a forked call is a dialog of its own, without a record.
     if (call.finished) storeDialog(call, dialog);
@@ -211,7 +287,10 @@ export function createCallRunner(ctx: RelayContext) {
     if (call.finished) return;
     call.finished = true;
     if (refused === undefined) log.info('final', { call_id: call.callId, status });
-    if (status >= 300) releaseCallMedia(ctx, call);
+    if (status >= 300) {
+      releaseCallMedia(ctx, call);
+      releaseLeases(call);
+    }
     emitCallOutcome(ctx, call, status, refused);
     const record = callRecord(ctx, call, status, refused);
     const dialog = call.pendingDialog;

@@ -1,4 +1,5 @@
 import type { DecideResponse } from '../../contract/decide';
+import type { Admission } from '../admission/admission';
 import type { RelayConfig } from '../config';
 import type { DecisionClient } from '../decision/decision-client';
 import type { Dialog, DialogStore } from '../dialog/dialog';
@@ -36,6 +37,10 @@ export type CallRuntime = {
   answeredBranch: string | undefined;
   /** The dialog of the answered branch, stored once the call's record is known (finish). */
   pendingDialog: Dialog | undefined;
+  /** Admission leases the call holds on its caller side (IPBX, customer) until it ends. */
+  leases: string[];
+  /** The provider lease of each branch that took one, given back when that attempt fails. */
+  readonly branchLeases: Map<string, string>;
   /** Events run one after another (media answers are async and must not overtake). */
   queue: Promise<void>;
   media: {
@@ -55,6 +60,10 @@ export type RelayContext = {
   readonly dialogs: DialogStore;
   readonly media: MediaAnchor;
   readonly records: CallRecorder;
+  /** Limits per IPBX, customer and provider (admission/): memory alone, or shared through Redis. */
+  readonly admission: Admission;
+  /** The providers the site holds down (health/), sent with every decide. */
+  readonly downProviders: () => readonly string[];
   readonly events: RelayEvents;
   readonly log: Logger;
   readonly now: () => number;
@@ -85,6 +94,8 @@ export function createRelayContext(
     | 'dialogs'
     | 'media'
     | 'records'
+    | 'admission'
+    | 'downProviders'
     | 'log'
     | 'now'
     | 'refuseCalls'
@@ -100,6 +111,7 @@ export function createRelayContext(
       now: now(),
       newBranch,
       relayId: config.relayId,
+      downProviders: parts.downProviders(),
       retryAfterS: config.retryAfterS,
       cancelWaitMs: config.timers.cancelWaitMs,
       digestAlgorithms: config.digestAlgorithms,

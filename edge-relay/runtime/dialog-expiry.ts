@@ -1,16 +1,17 @@
 import type { Dialog } from '../dialog/dialog';
 import { relayBye } from '../proxy/relay-bye';
 import { newBranch } from '../sip/branch';
-import { closeDialogRecord } from './call-record';
 import type { RelayContext } from './context';
+import { settleDialog } from './dialog-end';
 
 /** Dialogs ended per check at most; the rest wait for the next one. */
 const BATCH = 500;
 
 /**
  * Ends the dialogs whose BYE never came (both ends gone, or a lost BYE) once they outlive
- * TANDEM_DIALOG_TTL_S: sends a BYE to each side, deletes their media session and closes their
- * record as `timeout`. With Redis any relay of the site may end any dialog, each exactly once
+ * TANDEM_DIALOG_TTL_S, and the calls that reach their customer's maximum duration (`ends_at`):
+ * sends a BYE to each side, deletes their media session and closes their record as `timeout` or
+ * `max_duration`. With Redis any relay of the site may end any dialog, each exactly once
  * (DialogStore.takeExpired).
  *
  * @example
@@ -29,11 +30,13 @@ export function startDialogExpiry(ctx: RelayContext): { stop(): void } {
         if (dialog.media_instance !== null)
           void ctx.media.delete({ callId, instance: dialog.media_instance });
         ctx.events.emit('call-end', { call_id: callId, ended_at: now, by: 'relay' });
+        const reason = dialog.ends_at !== undefined && dialog.ends_at <= now ? 'max_duration' : 'timeout';
         ctx.log.info('call expired', {
           call_id: callId,
           age_s: Math.round((now - dialog.started_at) / 1000),
+          reason,
         });
-        closeDialogRecord(ctx, dialog, { at: now, by: 'relay', reason: 'timeout' });
+        settleDialog(ctx, dialog, { at: now, by: 'relay', reason });
         byeBothSides(ctx, dialog);
       }
     } catch (error) {

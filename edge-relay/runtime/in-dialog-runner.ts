@@ -9,8 +9,8 @@ import { makeResponse } from '../sip/response';
 import { tagOf } from '../sip/uri';
 import type { ServerTransaction } from '../transaction/transactions';
 import { dialogRecord } from './call-dialog';
-import { closeDialogRecord } from './call-record';
 import type { RelayContext } from './context';
+import { settleDialog } from './dialog-end';
 import { answerSdp, isSdp } from './media-sdp';
 
 /**
@@ -131,7 +131,7 @@ export function createInDialogRunner(ctx: RelayContext) {
       (dialog) => {
         // Again: a request that crossed the BYE may have found the dialog before it was taken.
         ctx.held.release(callId);
-        if (dialog) closeDialogRecord(ctx, dialog, end);
+        if (dialog) settleDialog(ctx, dialog, end);
       },
       (error) => log.error('dialog store', { call_id: callId, error: String(error) }),
     );

@@ -65,7 +65,7 @@ describe('loadRelaySettings', () => {
     expect(loadRelaySettings(base).dialogs).toEqual({
       keyPrefix: 'tandem:',
       ttlS: 43_200,
-      expiryCheckS: 30,
+      expiryCheckS: 1,
       journalFsyncMs: 20,
       redisTimeoutMs: 500,
     });

@@ -29,6 +29,11 @@ const variables = {
   TANDEM_RETRY_AFTER_S: [['retryAfterS'], number],
   TANDEM_DRAIN_S: [['drainS'], number],
   TANDEM_RELAY_ID: [['relayId'], text],
+  TANDEM_SITE_ID: [['siteId'], text],
+  /** The API's base URL (provider status, health targets); beside the decision URL when unset. */
+  TANDEM_API_URL: [['apiUrl'], text],
+  TANDEM_LEASE_TTL_S: [['admission', 'leaseTtlS'], number],
+  TANDEM_ADMISSION_LOCAL_SHARE: [['admission', 'localShare'], number],
   TANDEM_DIGEST_ALGORITHMS: [['digestAlgorithms'], list],
   TANDEM_REDIS_URL: [['dialogs', 'redisUrl'], text],
   TANDEM_REDIS_PREFIX: [['dialogs', 'keyPrefix'], text],

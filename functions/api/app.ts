@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cdrRoutes } from '../cdr/routes';
 import { configWriteHook, decideRoutes, simulateRoutes } from '../decision/http';
+import { HEALTH_TARGETS_PATH, healthTargetsRoutes } from '../decision/http/health-targets-route';
 import { createRouting, type Routing, type RoutingSettings } from '../decision/routing';
 import { type ApiEnv, authenticate } from '../http/auth';
 import { healthRoutes } from '../http/health';
@@ -11,6 +12,11 @@ import { notFound, type ResourceDef, resources, type Store } from '../store';
 import { apiKeyRoutes } from './api-key-routes';
 import { docsRoutes } from './docs-routes';
 import { lazyGroup } from './lazy-group';
+import {
+  PROVIDER_STATUS_PATH,
+  providerStatusReportRoutes,
+  providerStatusRoutes,
+} from './provider-status-routes';
 import { dropDeckAfterDelete, rateRoutes } from './rate-routes';
 import { type ResourceRouteOptions, resourceRoutes } from './resource-routes';
 import { sourceConflictRoutes } from './source-conflict-routes';
@@ -53,6 +59,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
 
   // The routing decision: writes bump its version token; decide checks the relay token itself.
   const routing = deps.routing ?? createRouting(deps.store, deps.decision ?? {});
+  // The relay's other routes take its token too; they come before the config-write hook, since a
+  // provider status report (every 10 s per site) is no config write and must not rebuild snapshots.
+  const relayGroups = [
+    lazyGroup(HEALTH_TARGETS_PATH, () => healthTargetsRoutes(routing.deps)),
+    lazyGroup(PROVIDER_STATUS_PATH, () =>
+      providerStatusReportRoutes({ ...routeDeps, relayToken: routing.deps.relayToken }),
+    ),
+  ];
+  for (const { prefix, serve } of relayGroups) app.all(prefix, serve);
   app.use('/v1/*', configWriteHook(routing.onConfigWrite));
   const decide = decideRoutes(routing.deps);
   app.route('/', decide);
@@ -69,7 +84,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
     lazyGroup(`/v1/${def.path}`, () => resourceRoutes(routeDeps, def, options));
   const groups = [
     resource(resources.customer),
-    resource(resources.provider, { beforeDelete: dropDeckAfterDelete(routeDeps) }),
+    // `GET /v1/providers/{id}/status` beside the CRUD routes: the same prefix, the same readers.
+    lazyGroup(`/v1/${resources.provider.path}`, () =>
+      resourceRoutes(routeDeps, resources.provider, { beforeDelete: dropDeckAfterDelete(routeDeps) }).route(
+        '/',
+        providerStatusRoutes(routeDeps),
+      ),
+    ),
     resource(resources.ipbx),
     resource(resources.did),
     resource(resources.domain),
@@ -96,7 +117,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
   // Built once, on first request, from every group: generating it takes a few hundred ms.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   app.get('/v1/openapi.json', (c) => {
-    document ??= openApiDocument([decide, health, ...groups.map((g) => g.group())]);
+    document ??= openApiDocument([decide, health, ...[...relayGroups, ...groups].map((g) => g.group())]);
     return c.json(document);
   });
   app.route('/', docsRoutes());

@@ -1,11 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 // Direct files, not the indexes (http/auth.ts pulls the whole store): the CDR Lambda bundles only ingestion.
 import { cdrBatch, cdrBatchResult } from '../../contract/cdr';
-import type { ApiEnv } from '../http/auth';
 import { type LogEntry, logLine } from '../http/log';
 import { problemResponse, problemResponses } from '../http/problem';
+import { relayTokenOnly } from '../http/relay-token';
 import { createRouteGroup } from '../http/route-group';
 import { CdrWriteThrottled, putCdrs } from '../store/cdrs';
 import type { Store } from '../store/client';
@@ -61,31 +59,6 @@ export const ingestRoute = createRoute({
   },
 });
 
-/** The relay token, checked before the body is validated; 503 when none is configured. */
-function relayOnly(relayToken: string | undefined): MiddlewareHandler<ApiEnv> {
-  const sha = (text: string) => createHash('sha256').update(text).digest();
-  // Hashed once; comparing digests is constant-time whatever the length sent.
-  const expected = relayToken ? sha(relayToken) : undefined;
-  return async (c, next) => {
-    if (!expected) {
-      return problemResponse(
-        new HttpError(503, 'Service Unavailable', 'CDR ingestion is disabled: TANDEM_RELAY_TOKEN is not set'),
-      );
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    if (!match || !timingSafeEqual(sha(match[1]!), expected)) {
-      return problemResponse(
-        new HttpError(
-          401,
-          'Unauthorized',
-          'send Authorization: Bearer <relay token> (API keys cannot store CDRs)',
-        ),
-      );
-    }
-    return next();
-  };
-}
-
 /**
  * `POST /v1/cdrs`: the relay's batches of call records. Checks its own
  * credential (the relay token), so the API app lets it past the API-key
@@ -98,7 +71,7 @@ function relayOnly(relayToken: string | undefined): MiddlewareHandler<ApiEnv> {
 export function cdrIngestRoutes(deps: CdrIngestDeps) {
   const group = createRouteGroup();
   const log = deps.log ?? logLine;
-  group.post(CDRS_PATH, relayOnly(deps.relayToken));
+  group.post(CDRS_PATH, relayTokenOnly(deps.relayToken, 'CDR ingestion'));
   group.openapi(ingestRoute, async (c) => {
     const started = Date.now();
     const { cdrs } = c.req.valid('json');

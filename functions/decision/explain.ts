@@ -7,8 +7,8 @@ export const skipReason = z.enum([
   'provider_missing',
   'provider_disabled',
   'outside_time_window',
-  'over_concurrent_limit',
-  'over_cps_limit',
+  /** The customer's policy names other providers (`policy.allowed_provider_ids`). */
+  'provider_not_allowed',
   'duplicate_provider',
   'attempt_cap',
 ]);

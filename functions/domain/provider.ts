@@ -16,6 +16,7 @@ import {
   timestamps,
   transport,
 } from './common';
+import { HEALTH_CHECK_DEFAULTS, healthCheck, storedHealthCheck } from './health-check';
 import { DEFAULT_PEER_TLS, peerTls } from './peer-tls';
 import { techHeaders } from './sip-headers';
 import { configWarnings } from './source-warnings';
@@ -30,11 +31,6 @@ const dialPrefix = z
 export const attemptTimers = z.object({
   provisional_ms: z.number().int().min(100).max(60_000).default(2_000),
   final_ms: z.number().int().min(1_000).max(600_000).default(60_000),
-});
-
-export const healthCheck = z.object({
-  enabled: z.boolean().default(false),
-  interval_s: z.number().int().min(5).max(3600).default(30),
 });
 
 /**
@@ -63,7 +59,10 @@ export const providerInput = z
     dtmf_mode: dtmfMode.default('rfc2833'),
     normalization_profile_id: id.nullable().default(null),
     timers: attemptTimers.default({ provisional_ms: 2_000, final_ms: 60_000 }),
-    health_check: healthCheck.default({ enabled: false, interval_s: 30 }),
+    health_check: healthCheck.default(() => ({
+      ...HEALTH_CHECK_DEFAULTS,
+      alive_codes: [...HEALTH_CHECK_DEFAULTS.alive_codes],
+    })),
     /** TLS checks: its server certificate when we connect to it, its client certificate when it calls (docs/security-tls.md). */
     tls: peerTls.default(() => ({ ...DEFAULT_PEER_TLS, client_cert_sha256: [] })),
   })
@@ -74,13 +73,25 @@ export const provider = providerInput
   .extend({ id, credentials: credentialsView, warnings: configWarnings, ...timestamps })
   .openapi('Provider');
 
-/** What the store keeps: the view plus the HA1 hashes (no `tls` in objects stored before it existed). */
+/**
+ * What the store keeps: the view plus the HA1 hashes (no `tls`, and fewer `health_check` settings,
+ * in objects stored before they existed).
+ */
 export const storedProvider = provider.omit({ credentials: true, warnings: true }).extend({
   credentials: storedCredentials.nullable(),
   rate_deck_version: z.string().nullable().default(null),
   tls: peerTls.optional(),
+  health_check: storedHealthCheck,
 });
 
+export {
+  aliveCode,
+  HEALTH_CHECK_DEFAULTS,
+  type HealthCheck,
+  healthCheck,
+  healthCheckSettings,
+  type StoredHealthCheck,
+} from './health-check';
 export type ProviderInput = z.infer<typeof providerInput>;
 export type Provider = z.infer<typeof provider>;
 export type StoredProvider = z.infer<typeof storedProvider>;

@@ -25,12 +25,19 @@ const unauthorized = (detail: string) => new HttpError(401, 'Unauthorized', deta
  * that check their own credential (e.g. the relay's token on
  * /v1/routing/decide): add them here.
  */
-export const SELF_AUTHENTICATED_PATHS: ReadonlySet<string> = new Set(['/v1/openapi.json']);
+export const SELF_AUTHENTICATED_PATHS: ReadonlySet<string> = new Set([
+  '/v1/openapi.json',
+  // The relay's list of providers to probe (decision/http/health-targets-route.ts).
+  '/v1/routing/health-targets',
+]);
 
 /** `METHOD path` pairs that check their own credential where other methods of the path take api keys. */
 export const SELF_AUTHENTICATED_ROUTES: ReadonlySet<string> = new Set([
   // The relay's CDR batches carry the relay token (cdr/ingest-routes.ts); reading CDRs takes api keys.
   'POST /v1/cdrs',
+  // A relay site's provider health report (api/provider-status-routes.ts); reading a provider's
+  // status (`GET /v1/providers/{id}/status`) takes api keys.
+  'POST /v1/providers/status',
 ]);
 
 /**

@@ -11,6 +11,7 @@ export type Key = { PK: string; SK: string };
 export const SOURCES = 'SOURCES';
 
 const upper = (kind: string) => kind.toUpperCase();
+const providerStatusPartition = (providerId: string) => `PROVIDER_STATUS#${providerId}`;
 
 export const keys = {
   /** The item that holds one configuration object. */
@@ -42,6 +43,20 @@ export const keys = {
   cdrsOfDay: (day: string, shard: number) => `CDR#DAY#${day}#${shard}`,
   /** Sort key in both CDR indexes: the INVITE time (fixed-width ISO), the id breaks ties. */
   cdrOrder: (tmInvite: string, id: string) => `${tmInvite}#${id}`,
+  /**
+   * One provider as one relay site last reported it (store/provider-status.ts): a provider's
+   * sites share its partition, so its status is one query.
+   */
+  providerStatus: (providerId: string, site: string): Key => ({
+    PK: providerStatusPartition(providerId),
+    SK: `SITE#${site}`,
+  }),
+  /** The partition of every site's report of one provider. */
+  providerStatusPartition: (providerId: string) => providerStatusPartition(providerId),
+  /** GSI1, sparse: only states reported `down` carry it, so the down providers are one small query. */
+  providersReportedDown: () => 'PROVIDER_STATUS#DOWN',
+  /** Sort key in that index: provider, then site. */
+  providerStatusOrder: (providerId: string, site: string) => `${providerId}#${site}`,
 };
 
 export const GSI1 = { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' } as const;

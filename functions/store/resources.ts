@@ -31,12 +31,14 @@ export type ResourceKind = ConfigKind | 'api_key';
 /**
  * `field` holds the id of a `kind` object. Writing takes a reference (its
  * counter goes up in the same transaction); the target cannot be deleted
- * while counted. `owner`: whose object the target must be.
+ * while counted. `owner`: whose object the target must be. `many`: the field
+ * is a dotted path to a list of ids (each one counted once).
  */
 export type Reference = {
   field: string;
   kind: ResourceKind;
   owner: 'any' | 'same-customer' | 'same-or-default-customer';
+  many?: true;
 };
 
 /** A value unique system-wide (DID number, domain name), held by a guard item. */
@@ -88,6 +90,8 @@ export const resources = {
     input: customerInput,
     view: customer,
     scope: 'tenant',
+    // A fraud policy names the providers its calls may use: they cannot be deleted while named.
+    references: [{ field: 'policy.allowed_provider_ids', kind: 'provider', owner: 'any', many: true }],
   },
   provider: {
     ...base,

@@ -73,4 +73,27 @@ describe('write ops', () => {
       GSI2SK: '2026-11-23T10:00:00.000Z#d1',
     });
   });
+
+  it("a list reference (a customer policy's providers) counts each id once, as the list changes", () => {
+    const customerOps = writeOps('t', resources.customer);
+    const customer = (providers: string[] | undefined) =>
+      ({
+        id: A,
+        tm_create: 't',
+        ...(providers ? { policy: { allowed_provider_ids: providers } } : {}),
+      }) as Doc;
+    expect(summary(customerOps.referenceOps(undefined, customer(['p1', 'p2'])))).toEqual([
+      'Update PROVIDER#p1 1',
+      'Update PROVIDER#p2 1',
+    ]);
+    expect(summary(customerOps.referenceOps(customer(['p1', 'p2']), customer(['p2', 'p3'])))).toEqual([
+      'Update PROVIDER#p1 -1',
+      'Update PROVIDER#p3 1',
+    ]);
+    // Stored before policies existed: nothing to release.
+    expect(summary(customerOps.referenceOps(customer(undefined), customer(['p1'])))).toEqual([
+      'Update PROVIDER#p1 1',
+    ]);
+    expect(summary(customerOps.referenceOps(customer(['p1']), undefined))).toEqual(['Update PROVIDER#p1 -1']);
+  });
 });

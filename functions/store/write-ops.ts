@@ -30,6 +30,13 @@ export function objectItem(def: ResourceDef, doc: Doc, rev: number): Record<stri
   };
 }
 
+/** The ids a `many` reference's dotted path holds (none when a document predates the field). */
+function idsAt(doc: Doc | undefined, path: string): string[] {
+  let value: unknown = doc;
+  for (const key of path.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
+  return Array.isArray(value) ? [...new Set(value.filter((v): v is string => typeof v === 'string'))] : [];
+}
+
 /**
  * The extra writes of a transaction that creates, changes or deletes one
  * object (`before` → `after`; undefined = absent): uniqueness guards,
@@ -42,18 +49,40 @@ export function objectItem(def: ResourceDef, doc: Doc, rev: number): Record<stri
 export function writeOps(table: string, def: ResourceDef) {
   function referenceOps(before: Doc | undefined, after: Doc | undefined): Op[] {
     return def.references.flatMap((ref) => {
-      const oldId = (before?.[ref.field] as string | null | undefined) ?? null;
-      const newId = (after?.[ref.field] as string | null | undefined) ?? null;
       const ownerChanged = before && after && ownerOf(def, before) !== ownerOf(def, after);
-      if (oldId === newId && !(newId && ownerChanged && ref.owner !== 'any')) return [];
-      const ops: Op[] = [];
-      if (oldId && oldId !== newId) ops.push(countOp(ref, oldId, -1));
-      if (newId) {
-        const owner = ownerOf(def, after!);
-        ops.push(oldId === newId ? checkOp(ref, newId, owner) : countOp(ref, newId, 1, owner));
+      if (!ref.many) {
+        const oldId = (before?.[ref.field] as string | null | undefined) ?? null;
+        const newId = (after?.[ref.field] as string | null | undefined) ?? null;
+        return pairOps(ref, oldId, newId, after, ownerChanged === true);
       }
-      return ops;
+      // A list: each id is one reference, released or taken as the list changes.
+      const oldIds = idsAt(before, ref.field);
+      const newIds = idsAt(after, ref.field);
+      return [
+        ...oldIds.filter((id) => !newIds.includes(id)).flatMap((id) => pairOps(ref, id, null, after, false)),
+        ...newIds.flatMap((id) =>
+          pairOps(ref, oldIds.includes(id) ? id : null, id, after, ownerChanged === true),
+        ),
+      ];
     });
+  }
+
+  /** One reference slot going from `oldId` to `newId` (null: none). */
+  function pairOps(
+    ref: Reference,
+    oldId: string | null,
+    newId: string | null,
+    after: Doc | undefined,
+    ownerChanged: boolean,
+  ): Op[] {
+    if (oldId === newId && !(newId && ownerChanged && ref.owner !== 'any')) return [];
+    const ops: Op[] = [];
+    if (oldId && oldId !== newId) ops.push(countOp(ref, oldId, -1));
+    if (newId) {
+      const owner = ownerOf(def, after!);
+      ops.push(oldId === newId ? checkOp(ref, newId, owner) : countOp(ref, newId, 1, owner));
+    }
+    return ops;
   }
 
   function ownerCondition(ref: Reference, owner: string) {

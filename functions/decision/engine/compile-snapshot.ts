@@ -1,3 +1,4 @@
+import type { StoredCustomer } from '../../domain/customer';
 import type { Did } from '../../domain/did';
 import type { Domain } from '../../domain/domain';
 import type { StoredIpbx } from '../../domain/ipbx';
@@ -5,8 +6,12 @@ import type { NormalizationProfile } from '../../domain/normalization-profile';
 import type { StoredProvider } from '../../domain/provider';
 import type { Route } from '../../domain/route';
 import { buildCidrTable, type CidrEntry, type CidrTable } from './cidr-table';
+import { type CustomerRules, compileCustomerRules } from './fraud-policy';
 import { type CompiledProfile, compileProfile } from './normalize';
+import { type PrefixIndex, prefixIndex } from './prefix-index';
 import { buildPrefixTable, type PrefixTable } from './prefix-table';
+
+export { type PrefixIndex, probePrefixes } from './prefix-index';
 
 /** The raw configuration that is not per-customer routes or rate decks. */
 export type GlobalConfig = {
@@ -15,10 +20,9 @@ export type GlobalConfig = {
   dids: readonly Did[];
   domains: readonly Domain[];
   profiles: readonly NormalizationProfile[];
+  /** Their limits and fraud policies; absent (engine tests, benchmarks): no customer has any. */
+  customers?: readonly StoredCustomer[];
 };
-
-/** A prefix → items map that is probed from the longest present length down. */
-export type PrefixIndex<T> = { byPrefix: Map<string, T>; lengths: number[] };
 
 export type GlobalTables = {
   ipbxs: Map<string, StoredIpbx>;
@@ -32,6 +36,8 @@ export type GlobalTables = {
   /** Domains by name: loaded, but no decision reads them yet (the realm is the IPBX credentials'). */
   domains: Map<string, Domain>;
   profiles: Map<string, CompiledProfile>;
+  /** Each customer's limits and fraud policy, compiled; the default customer's deny list applies to all. */
+  customers: Map<string, CustomerRules>;
 };
 
 export type CustomerRoutes = { prefixes: PrefixIndex<Route[]>; all: Route[] };
@@ -48,29 +54,9 @@ export type Snapshot = {
 
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-function prefixIndex<T>(entries: Iterable<[string, T]>): PrefixIndex<T> {
-  const byPrefix = new Map(entries);
-  const lengths = [...new Set([...byPrefix.keys()].map((p) => p.length))].sort((a, b) => b - a);
-  return { byPrefix, lengths };
-}
-
-/** Probes every present length, longest first; `visit` returns true to stop. */
-export function probePrefixes<T>(
-  index: PrefixIndex<T>,
-  e164: string,
-  visit: (prefix: string, item: T) => boolean,
-) {
-  for (const len of index.lengths) {
-    if (len > e164.length) continue;
-    const prefix = e164.slice(0, len);
-    const item = index.byPrefix.get(prefix);
-    if (item !== undefined && visit(prefix, item)) return;
-  }
-}
-
 /**
  * @example
- * const global = compileGlobal({ ipbxs, providers, dids, domains, profiles });
+ * const global = compileGlobal({ ipbxs, providers, dids, domains, profiles, customers });
  */
 export function compileGlobal(config: GlobalConfig): GlobalTables {
   const ipbxs = [...config.ipbxs].sort(byId);
@@ -104,6 +90,7 @@ export function compileGlobal(config: GlobalConfig): GlobalTables {
     didRanges: prefixIndex(config.dids.filter((d) => d.range).map((d) => [d.number, d])),
     domains: new Map(config.domains.map((d) => [d.name, d])),
     profiles: new Map(config.profiles.map((p) => [p.id, compileProfile(p)])),
+    customers: new Map((config.customers ?? []).map((c) => [c.id, compileCustomerRules(c)])),
   };
 }
 

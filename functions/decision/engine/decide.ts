@@ -1,14 +1,23 @@
-import type { DecideRequest, DecideResponse, RefusedCall, RouteTarget } from '../../../contract/decide';
+import type {
+  CallLimit,
+  DecideRequest,
+  DecideResponse,
+  RefusedCall,
+  RouteTarget,
+} from '../../../contract/decide';
 import type { FailoverPattern } from '../../../contract/failover';
 import { parseDigestParams } from '../../../contract/sip/digest-params';
-import type { Did } from '../../domain/did';
+import { DEFAULT_CUSTOMER_ID } from '../../domain/common';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { StoredProvider } from '../../domain/provider';
 import type { SkippedCandidate } from '../explain';
+import { callLimits } from './admission';
 import { matchSources, type SourceOwner } from './cidr-table';
-import { probePrefixes, type Snapshot } from './compile-snapshot';
+import type { Snapshot } from './compile-snapshot';
+import { findDid } from './did-lookup';
 import { authenticate, nonceBinding } from './digest';
 import { DEFAULT_FAILOVER, type Identity, ipbxTarget, providerTarget } from './egress';
+import { callerIdVerdict, destinationRefusal, NO_RULES } from './fraud-policy';
 import { type CompiledProfile, toE164 } from './normalize';
 import { type OrderOptions, orderRoutes } from './order-routes';
 import { clientCertRefusal } from './peer-tls';
@@ -24,14 +33,16 @@ export type DecideOptions = OrderOptions & {
 };
 
 /**
- * What simulate shows beside the answer: every skipped candidate and whether a
- * password was wrong; `digest` names the accepted answer (nonce, nc, cnonce)
- * so an adapter with shared state can refuse its replay.
+ * What simulate shows beside the answer: every skipped candidate, whether a
+ * password was wrong, and the caller the customer's policy replaced; `digest`
+ * names the accepted answer (nonce, nc, cnonce) so an adapter with shared
+ * state can refuse its replay.
  */
 export type Explanation = {
   skipped: SkippedCandidate[];
   authFailed: boolean;
   digest?: { nonce: string; nc: string; cnonce: string };
+  callerReplaced?: { original: string; replacement: string };
 };
 export type Decision = { response: DecideResponse; explain: Explanation };
 
@@ -129,8 +140,9 @@ function byCredentials(
 /**
  * The routing decision for one initial INVITE: identify the source, check its
  * pinned TLS client certificate and digest credentials, normalize the numbers, then route inbound (DID → IPBX),
- * on-net (callee is a DID) or outbound (ordered as docs/design.md, "Route selection").
- * Pure: time, randomness and provider load come in through `options`.
+ * on-net (callee is a DID) or outbound (ordered as docs/design.md, "Route selection"), a
+ * customer's calls under its fraud policy (docs/admission.md). Pure: time and randomness come in
+ * through `options`, the providers the relay's site holds down through the request.
  *
  * @example
  * const { response, explain } = decide(request, snapshot, { now: Date.now(), random: Math.random, nonceSecret });
@@ -194,10 +206,17 @@ export function decide(request: DecideRequest, snapshot: Snapshot, options: Deci
   const caller = callerOf(callerRaw, profile) ?? callerRaw;
   const privacy = caller === 'anonymous' || /(^|;)\s*id\s*(;|$)/i.test(request.privacy ?? '');
   const call: Identity = { caller, callee, privacy, sourceMediaAnchor: entity.media_anchor };
+  const down = request.down_providers;
   const decision =
     source.kind === 'provider'
       ? routeInbound(source.provider, call, snapshot)
-      : routeOutbound(source.ipbx.customer_id, source.ipbx.id, call, snapshot, options);
+      : routeOutbound(
+          source.ipbx.customer_id,
+          source.ipbx.id,
+          call,
+          snapshot,
+          down && down.length > 0 ? { ...options, downProviders: new Set(down) } : options,
+        );
   const refused = decision.response.action === 'reject' ? decision.response : undefined;
   if (refused?.call) refused.call = { ...refused.call, caller, callee };
   if (digestUsed && request.authorization) {
@@ -213,21 +232,9 @@ function callerOf(raw: string, profile: CompiledProfile | undefined): string | u
   return toE164(raw, 'caller', profile);
 }
 
-/** DID exact match, then the longest DID range. */
-function findDid(snapshot: Snapshot, e164: string) {
-  const exact = snapshot.global.didExact.get(e164);
-  if (exact) return exact;
-  let found: Did | undefined;
-  probePrefixes(snapshot.global.didRanges, e164, (_p, did) => {
-    found = did;
-    return true;
-  });
-  return found;
-}
-
 function routeInbound(provider: StoredProvider, call: Identity, snapshot: Snapshot): Decision {
   const source = { source_kind: 'provider', source_id: provider.id } as const;
-  const did = findDid(snapshot, call.callee);
+  const did = findDid(snapshot.global, call.callee);
   if (!did) return reject(404, 'no_did', { ...source, customer_id: null, direction: 'inbound' });
   const context = { ...source, customer_id: did.customer_id, direction: 'inbound', did: did.number } as const;
   const ipbx = snapshot.global.ipbxs.get(did.ipbx_id);
@@ -240,7 +247,12 @@ function routeInbound(provider: StoredProvider, call: Identity, snapshot: Snapsh
   );
 }
 
-/** Simulate's entry point when there is no source: route as the customer, no auth. */
+/**
+ * A call the customer originates (from its IPBX `sourceId`; simulate's customer form passes the
+ * customer's id): on-net when the callee is a DID, else outbound. Its policy applies first
+ * (docs/admission.md, "Fraud policy"): the destination (outbound only), then the caller ID; the
+ * answer carries its limits and maximum duration.
+ */
 export function routeOutbound(
   customerId: string,
   sourceId: string,
@@ -248,38 +260,79 @@ export function routeOutbound(
   snapshot: Snapshot,
   options: DecideOptions,
 ): Decision {
-  const context = { customer_id: customerId, source_kind: 'ipbx' as const, source_id: sourceId };
-  const did = findDid(snapshot, call.callee);
+  const g = snapshot.global;
+  const rules = g.customers.get(customerId) ?? NO_RULES;
+  const did = findDid(g, call.callee);
+  const source = { customer_id: customerId, source_kind: 'ipbx' as const, source_id: sourceId };
+  const context = did
+    ? ({ ...source, direction: 'onnet', did: did.number } as const)
+    : ({ ...source, direction: 'outbound' } as const);
+  // On-net calls never leave for a carrier: destination rules are about what calls cost abroad.
+  const refusal = did
+    ? undefined
+    : destinationRefusal(call.callee, rules, g.customers.get(DEFAULT_CUSTOMER_ID));
+  if (refusal) return reject(403, refusal, context);
+  const verdict = callerIdVerdict(call.caller, rules, (n) => findDid(g, n)?.customer_id === customerId);
+  if (verdict.result === 'refused') return reject(403, verdict.reason, context);
+  // A replaced caller is what every target writes (P-Asserted-Identity included) and what the call records.
+  const placed = verdict.result === 'replaced' ? { ...call, caller: verdict.caller } : call;
+  const admission: Admission = {
+    limits: callLimits(g.ipbxs.get(sourceId), rules),
+    maxDurationS: rules.maxDurationS,
+  };
+  const decision = routeFor(customerId, did, context, placed, snapshot, options, admission);
+  if (placed !== call)
+    decision.explain.callerReplaced = { original: call.caller, replacement: placed.caller };
+  return decision;
+}
+
+type Context = {
+  customer_id: string;
+  direction: 'inbound' | 'outbound' | 'onnet';
+  source_kind: 'ipbx' | 'provider';
+  source_id: string;
+  did?: string;
+};
+/** What the relay admits a routed call by: the caller side's limits, the customer's maximum duration. */
+type Admission = { limits: CallLimit[] | undefined; maxDurationS: number | undefined };
+
+function routeFor(
+  customerId: string,
+  did: ReturnType<typeof findDid>,
+  context: Context,
+  call: Identity,
+  snapshot: Snapshot,
+  options: DecideOptions,
+  admission: Admission,
+): Decision {
   if (did) {
-    const onnet = { ...context, direction: 'onnet', did: did.number } as const;
     const ipbx = snapshot.global.ipbxs.get(did.ipbx_id);
-    if (!ipbx?.enabled) return reject(404, 'ipbx_unavailable', onnet);
+    if (!ipbx?.enabled) return reject(404, 'ipbx_unavailable', context);
     const reason = `onnet did=${did.number}${did.range ? ' range' : ''}`;
-    return routed(onnet, call, [ipbxTarget(ipbx, call, snapshot, reason)], []);
+    return routed(context, call, [ipbxTarget(ipbx, call, snapshot, reason)], [], admission);
   }
   const { chosen, skipped } = orderRoutes(snapshot, customerId, call.callee, options);
-  if (chosen.length === 0) {
-    return reject(404, 'no_route', { ...context, direction: 'outbound' }, false, skipped);
-  }
+  if (chosen.length === 0) return reject(404, 'no_route', context, false, skipped);
   const defaults = { failover: options.failover ?? DEFAULT_FAILOVER };
   const targets = chosen.map((c) => providerTarget(c, call, snapshot, defaults));
-  return routed({ ...context, direction: 'outbound' }, call, targets, skipped);
+  return routed(context, call, targets, skipped, admission);
 }
 
 function routed(
-  context: {
-    customer_id: string;
-    direction: 'inbound' | 'outbound' | 'onnet';
-    source_kind: 'ipbx' | 'provider';
-    source_id: string;
-    did?: string;
-  },
+  context: Context,
   call: Identity,
   targets: RouteTarget[],
   skipped: SkippedCandidate[],
+  admission?: Admission,
 ): Decision {
   return {
-    response: { action: 'route', call: { ...context, caller: call.caller, callee: call.callee }, targets },
+    response: {
+      action: 'route',
+      call: { ...context, caller: call.caller, callee: call.callee },
+      targets,
+      ...(admission?.limits ? { limits: admission.limits } : {}),
+      ...(admission?.maxDurationS !== undefined ? { max_duration_s: admission.maxDurationS } : {}),
+    },
     explain: { skipped, authFailed: false },
   };
 }

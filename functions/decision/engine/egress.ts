@@ -2,6 +2,7 @@ import type { RouteTarget } from '../../../contract/decide';
 import type { FailoverPattern } from '../../../contract/failover';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { StoredProvider } from '../../domain/provider';
+import { providerAdmission } from './admission';
 import type { Snapshot } from './compile-snapshot';
 import { fromE164 } from './normalize';
 import type { Candidate } from './order-routes';
@@ -60,7 +61,8 @@ function numbersFor(
 
 /**
  * One attempt towards a carrier: number in the provider's format with its
- * tech prefix/postfix in the Request-URI, its headers, timers and credentials.
+ * tech prefix/postfix in the Request-URI, its headers, timers and credentials,
+ * and what the relay admits it by (its limits, passive health).
  */
 export function providerTarget(
   c: Candidate,
@@ -88,12 +90,16 @@ export function providerTarget(
       ? failoverPatterns(c.route.failover_codes)
       : defaults.failover) as FailoverPattern[],
     reason: c.reason,
+    ...providerAdmission(p),
   };
   if (p.transport === 'tls') target.tls = targetTls(p);
   return target;
 }
 
-/** The single attempt of an inbound or on-net call: the DID's IPBX. */
+/**
+ * The single attempt of an inbound or on-net call: the DID's IPBX. No limits: the relay counts an
+ * IPBX's calls on the side it calls from (the decision's `limits`), never as a target.
+ */
 export function ipbxTarget(
   ipbx: StoredIpbx,
   call: Identity,

@@ -177,20 +177,6 @@ describe('ordering (docs/design.md, route selection)', () => {
       {},
       'outside_time_window',
     ],
-    [
-      'over the concurrent limit',
-      {},
-      { limits: { max_concurrent_calls: 10, max_cps: null } },
-      { load: { [uid(201)]: { concurrent: 10, cps: 0 } } },
-      'over_concurrent_limit',
-    ],
-    [
-      'over the CPS limit',
-      {},
-      { limits: { max_concurrent_calls: null, max_cps: 5 } },
-      { load: { [uid(201)]: { concurrent: 0, cps: 5 } } },
-      'over_cps_limit',
-    ],
   ];
   it.each(skipCases)('skips a route: %s', (_name, routeOver, providerOver, opts, reason) => {
     const r = order(
@@ -203,7 +189,7 @@ describe('ordering (docs/design.md, route selection)', () => {
     expect(r.skipped).toEqual([{ route_id: expect.any(String), provider_id: p[1]!.id, reason }]);
   });
 
-  it('under the limits and inside the window is not skipped', () => {
+  it('inside the window, and with limits set (the relay enforces them), is not skipped', () => {
     const r = order(
       [
         route({
@@ -212,8 +198,8 @@ describe('ordering (docs/design.md, route selection)', () => {
         }),
       ],
       '+82101',
-      { load: { [p[1]!.id]: { concurrent: 9, cps: 4 } } },
-      { providers: [provider(1, { limits: { max_concurrent_calls: 10, max_cps: 5 } })] },
+      {},
+      { providers: [provider(1, { limits: { max_concurrent_calls: 1, max_cps: 0.1 } })] },
     );
     expect(ids(r)).toEqual([p[1]!.id]);
   });
@@ -223,11 +209,19 @@ describe('ordering (docs/design.md, route selection)', () => {
     expect(r.skipped[0]?.reason).toBe('provider_missing');
   });
 
-  it('unhealthy providers go last, keeping their relative order', () => {
+  it('providers held down go last, keeping their relative order, and say provider_down', () => {
     const routes = [1, 2, 3, 4].map((n) => route({ provider_id: p[n]!.id, priority: n }));
-    const r = order(routes, '+82101', { unhealthy: new Set([p[1]!.id, p[3]!.id]) });
+    const r = order(routes, '+82101', { downProviders: new Set([p[1]!.id, p[3]!.id]) });
     expect(ids(r)).toEqual([p[2]!.id, p[4]!.id, p[1]!.id, p[3]!.id]);
-    expect(r.chosen[2]!.reason).toMatch(/ unhealthy$/);
+    expect(r.chosen.map((c) => c.reason.endsWith(' provider_down'))).toEqual([false, false, true, true]);
+    expect(r.skipped).toEqual([]);
+  });
+
+  it('a provider held down still counts against the attempt cap after the others', () => {
+    const routes = [1, 2, 3].map((n) => route({ provider_id: p[n]!.id, priority: n }));
+    const r = order(routes, '+82101', { downProviders: new Set([p[1]!.id]), maxAttempts: 2 });
+    expect(ids(r)).toEqual([p[2]!.id, p[3]!.id]);
+    expect(r.skipped).toEqual([{ route_id: routes[0]!.id, provider_id: p[1]!.id, reason: 'attempt_cap' }]);
   });
 
   it('caps attempts (default 5, configurable) and reports the rest', () => {

@@ -3,20 +3,22 @@ import type { StoredProvider } from '../../domain/provider';
 import type { Route } from '../../domain/route';
 import type { SkippedCandidate, SkipReason } from '../explain';
 import { probePrefixes, type Snapshot } from './compile-snapshot';
+import { type CustomerRules, providerAllowed } from './fraud-policy';
 import { prefixLookup } from './prefix-table';
 import { inAnyWindow } from './time-window';
-
-export type ProviderLoad = { concurrent: number; cps: number };
 
 export type OrderOptions = {
   now: number;
   /** Uniform [0, 1): pass a seeded one in tests and simulate. */
   random: () => number;
   maxAttempts?: number;
-  /** Current usage per provider id; absent means none (no adapter passes it yet: limits are not enforced). */
-  load?: Readonly<Record<string, ProviderLoad>>;
-  /** Providers marked down by health checks: tried last (no adapter passes it yet: no health checks run). */
-  unhealthy?: ReadonlySet<string>;
+  /**
+   * Providers the relay's site holds down (the decide request's `down_providers`): tried after
+   * every other target, not skipped (a site's view may be stale, and a last try costs little);
+   * the attempt cap applies after they moved.
+   * No load comes in: the relay enforces limits with its site's counters (docs/admission.md).
+   */
+  downProviders?: ReadonlySet<string>;
 };
 
 export type Candidate = {
@@ -55,16 +57,14 @@ function tiersFor(snapshot: Snapshot, customerId: string, callee: string): Tier[
 function unusable(
   route: Route,
   provider: StoredProvider | undefined,
+  customer: CustomerRules | undefined,
   options: OrderOptions,
 ): SkipReason | undefined {
   if (!route.enabled) return 'route_disabled';
   if (!provider) return 'provider_missing';
+  if (!providerAllowed(customer, provider.id)) return 'provider_not_allowed';
   if (!provider.enabled) return 'provider_disabled';
   if (!inAnyWindow(route.time_windows, options.now)) return 'outside_time_window';
-  const load = options.load?.[provider.id];
-  const { max_concurrent_calls: maxCalls, max_cps: maxCps } = provider.limits;
-  if (load && maxCalls !== null && load.concurrent >= maxCalls) return 'over_concurrent_limit';
-  if (load && maxCps !== null && load.cps >= maxCps) return 'over_cps_limit';
   return undefined;
 }
 
@@ -73,8 +73,10 @@ function unusable(
  * docs/design.md ("Route selection"): tiers in order; inside a tier priority ascending, then (for
  * `lcr` routes) the provider's rate for the longest prefix of its deck (rated
  * before unrated; non-lcr routes compare equal), then a weighted random draw
- * among equals. A provider keeps its first place; unhealthy providers move
- * last; attempts are capped. Every candidate ends up chosen or skipped.
+ * among equals. Routes to providers the customer's policy does not allow are
+ * skipped (its own routes and the default customer's alike). A provider keeps
+ * its first place; providers held down move last; attempts are capped. Every
+ * candidate ends up chosen or skipped.
  *
  * @example
  * const { chosen, skipped } = orderRoutes(snapshot, customerId, '+821012345678', { now, random });
@@ -90,12 +92,13 @@ export function orderRoutes(
   const lookup = prefixLookup(callee);
   // Many routes share a provider: its rate for this number is looked up once.
   const rates = new Map<string, Candidate['rate']>();
+  const customer = snapshot.global.customers.get(customerId);
 
   for (const { tier, target, routes } of tiersFor(snapshot, customerId, callee)) {
     const from = ordered.length;
     for (const route of routes) {
       const provider = snapshot.global.providers.get(route.provider_id);
-      const reason = unusable(route, provider, options);
+      const reason = unusable(route, provider, customer, options);
       if (reason) {
         skipped.push({ route_id: route.id, provider_id: route.provider_id, reason });
         continue;
@@ -134,7 +137,7 @@ export function orderRoutes(
       unique.push(c);
     }
   }
-  const down = options.unhealthy;
+  const down = options.downProviders;
   const all =
     down && unique.some((c) => down.has(c.provider.id))
       ? [...unique.filter((c) => !down.has(c.provider.id)), ...unique.filter((c) => down.has(c.provider.id))]
@@ -165,9 +168,9 @@ function sortTier(ordered: Ranked[], from: number): void {
   for (let i = 0; i < tier.length; i++) ordered[from + i] = tier[i]!;
 }
 
-function reasonOf(c: Candidate, unhealthy: boolean): string {
+function reasonOf(c: Candidate, down: boolean): string {
   let reason = `tier=${c.tier} prefix=${c.target} priority=${c.route.priority}`;
   if (c.route.lcr) reason += c.rate ? ` rate=${c.rate.value}@${c.rate.prefix}` : ' rate=none';
   reason += ` weight=${c.route.weight}`;
-  return unhealthy ? `${reason} unhealthy` : reason;
+  return down ? `${reason} provider_down` : reason;
 }

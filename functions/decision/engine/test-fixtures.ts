@@ -1,5 +1,6 @@
 import type { DecideRequest } from '../../../contract/decide';
 import { DEFAULT_CUSTOMER_ID } from '../../domain/common';
+import { type Customer, type CustomerPolicy, defaultCustomerPolicy } from '../../domain/customer';
 import type { Did } from '../../domain/did';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { NormalizationProfile } from '../../domain/normalization-profile';
@@ -114,4 +115,20 @@ export const baseRequest: DecideRequest = {
   request_uri: 'sip:+821012345678@relay.example',
   from: '"Alice" <sip:+12125550100@pbx.acme.example>;tag=1',
   to: '<sip:+821012345678@relay.example>',
+};
+
+/** A customer with the defaults (no limits, a policy that changes nothing) and `policy` merged one level deep. */
+export const customer = (
+  id: string,
+  over: { limits?: Customer['limits']; policy?: Partial<CustomerPolicy> } = {},
+): Customer => {
+  const policy = defaultCustomerPolicy();
+  return {
+    id,
+    name: `customer ${id.slice(-4)}`,
+    detail: '',
+    limits: over.limits ?? { max_concurrent_calls: null, max_cps: null },
+    policy: { ...policy, ...over.policy },
+    ...times,
+  };
 };

@@ -69,13 +69,8 @@ export function createDecideHandler(deps: RoutingDeps): DecideHandler {
     }
     const request = parsed.data;
     const snapshot = await deps.loader.get();
-    const options = {
-      now: now(),
-      random,
-      nonceSecret: deps.nonceSecret,
-      load: deps.providerLoad?.(),
-      unhealthy: deps.unhealthyProviders?.(),
-    };
+    // The providers the relay's site holds down come in the request (`down_providers`).
+    const options = { now: now(), random, nonceSecret: deps.nonceSecret };
     const first = decide(request, snapshot, options);
     let response = first.response;
     const digest = first.explain.digest;

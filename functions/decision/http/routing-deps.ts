@@ -1,5 +1,4 @@
 import type { NonceGuard } from '../../cache/nonce-guard';
-import type { ProviderLoad } from '../engine/order-routes';
 import type { SnapshotLoader } from '../loader/snapshot-loader';
 
 /** What the routing endpoints need; the decision app and the API app both build it. */
@@ -11,9 +10,12 @@ export type RoutingDeps = {
   nonceSecret: string;
   now?: () => number;
   random?: () => number;
-  /** Current provider usage and health; none when absent. No app sets them yet (limits and health checks are not built). */
-  providerLoad?: () => Readonly<Record<string, ProviderLoad>> | undefined;
-  unhealthyProviders?: () => ReadonlySet<string> | undefined;
+  /**
+   * Simulate only: the providers relay sites report down at `now` (ms), ordered last as decide
+   * orders a relay's `down_providers`. Absent: none (simulate then knows only what its request
+   * names). Decide never reads it: each relay sends the view of its own site.
+   */
+  downProviders?: (now: number) => Promise<readonly string[]>;
   /** Refuses a digest answer used twice (answers a fresh challenge instead); none: stateless nonces only. */
   nonceGuard?: NonceGuard;
   /** Told about every wrong digest password (rate limiting, alerts); never gets the password. */

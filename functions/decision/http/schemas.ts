@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { callContext, routeTarget } from '../../../contract/decide';
+import { callContext, callLimit, routeTarget } from '../../../contract/decide';
 import { id, transport } from '../../domain/common';
 import { skippedCandidate } from '../explain';
 
@@ -14,6 +14,11 @@ const friendly = {
   at: z.iso.datetime({ offset: true }).optional(),
   /** Seed of the weighted random draw, for reproducible answers. */
   seed: z.number().int().optional(),
+  /**
+   * Providers to take as held down, as a relay sends them in `down_providers`: ordered after every
+   * other target, their reason ending in `provider_down`.
+   */
+  down_providers: z.array(id).max(1000).optional(),
 };
 
 /** `POST /v1/routing/simulate`: a customer's call, or a call from a source address. */
@@ -47,11 +52,19 @@ export const simulatedTarget = routeTarget
 export const simulateResponse = z
   .object({
     action: z.enum(['route', 'challenge', 'reject']),
+    /** A refusal's SIP code and reason (e.g. 403 `destination denied: +881`); `digest_required` for a challenge. */
     code: z.number().int().optional(),
     reason: z.string().optional(),
+    /** Routed: the call as placed (a caller the policy replaced is the replacement here). */
     call: callContext.optional(),
     targets: z.array(simulatedTarget),
     skipped: z.array(skippedCandidate),
+    /** The caller-side limits the relay would enforce (the IPBX's, the customer's), when any is set. */
+    limits: z.array(callLimit).optional(),
+    /** The customer's `policy.max_call_duration_s`, when set. */
+    max_duration_s: z.number().int().optional(),
+    /** The customer's caller-ID policy replaced the caller (`on_violation: replace`). */
+    caller_replaced: z.object({ original: z.string(), replacement: z.string() }).optional(),
   })
   .openapi('SimulateResponse');
 

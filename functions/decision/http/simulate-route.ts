@@ -42,29 +42,42 @@ function friendlyTarget(t: RouteTarget): SimulateResponse['targets'][number] {
 
 function answer(decision: Decision): SimulateResponse {
   const r: DecideResponse = decision.response;
-  const skipped = decision.explain.skipped;
+  const { skipped, callerReplaced } = decision.explain;
   if (r.action === 'route')
-    return { action: 'route', call: r.call, targets: r.targets.map(friendlyTarget), skipped };
+    return {
+      action: 'route',
+      call: r.call,
+      targets: r.targets.map(friendlyTarget),
+      skipped,
+      ...(r.limits ? { limits: r.limits } : {}),
+      ...(r.max_duration_s !== undefined ? { max_duration_s: r.max_duration_s } : {}),
+      ...(callerReplaced ? { caller_replaced: callerReplaced } : {}),
+    };
   if (r.action === 'reject')
     return { action: 'reject', code: r.code, reason: r.reason, targets: [], skipped };
   return { action: 'challenge', reason: 'digest_required', targets: [], skipped };
 }
 
-/** Runs the engine on a friendly request; undefined when the caller may not see that customer. */
+/**
+ * Runs the engine on a friendly request; undefined when the caller may not see that customer.
+ * `reportedDown`: providers relay sites report down (`RoutingDeps.downProviders`), taken as held
+ * down beside those the request names.
+ */
 export function simulate(
   body: SimulateRequest,
   snapshot: Snapshot,
-  deps: Pick<RoutingDeps, 'nonceSecret' | 'providerLoad' | 'unhealthyProviders'>,
+  deps: Pick<RoutingDeps, 'nonceSecret'>,
   now: number,
   scope: string | undefined,
+  reportedDown: readonly string[] = [],
 ): SimulateResponse | undefined {
+  const down = [...new Set([...(body.down_providers ?? []), ...reportedDown])];
   const options = {
     now: body.at ? Date.parse(body.at) : now,
     random: seededRandom(body.seed ?? 1),
     nonceSecret: deps.nonceSecret,
-    load: deps.providerLoad?.(),
-    unhealthy: deps.unhealthyProviders?.(),
     trustSource: true,
+    ...(down.length > 0 ? { downProviders: new Set(down) } : {}),
   };
   if ('customer_id' in body) {
     if (scope && scope !== body.customer_id) return undefined;
@@ -107,7 +120,9 @@ export function simulateRoutes(deps: RoutingDeps) {
   const now = deps.now ?? Date.now;
   group.openapi(simulateRoute, async (c) => {
     const scope = customerScope(principalOf(c));
-    const result = simulate(c.req.valid('json'), await deps.loader.get(), deps, now(), scope);
+    const at = now();
+    const [snapshot, reportedDown] = await Promise.all([deps.loader.get(), deps.downProviders?.(at)]);
+    const result = simulate(c.req.valid('json'), snapshot, deps, at, scope, reportedDown);
     if (!result) throw notFound('no such customer');
     return c.json(result, 200);
   });

@@ -106,14 +106,16 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
   }
 
   async function readGlobal(): Promise<GlobalConfig> {
-    const [ipbxs, providers, dids, domains, profiles] = await Promise.all([
+    // Customers again, after the versions: their limits and policies are data, read after the counters.
+    const [ipbxs, providers, dids, domains, profiles, customers] = await Promise.all([
       reader.listAll('ipbx'),
       reader.listAll('provider'),
       reader.listAll('did'),
       reader.listAll('domain'),
       reader.listAll('normalization_profile'),
+      reader.listAll('customer'),
     ]);
-    return { ipbxs, providers, dids, domains, profiles };
+    return { ipbxs, providers, dids, domains, profiles, customers };
   }
 
   async function refreshDecks(config: GlobalConfig): Promise<string[]> {

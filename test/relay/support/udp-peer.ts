@@ -15,7 +15,7 @@ export async function udpPeer(address: string, relayPort: number) {
   const received: string[] = [];
   socket.on('message', (m) => received.push(m.toString('latin1')));
 
-  function send(method: 'INVITE' | 'OPTIONS', callId: string, extra: string[] = []): void {
+  function send(method: 'INVITE' | 'OPTIONS' | 'CANCEL', callId: string, extra: string[] = []): void {
     const lines = [
       `${method} sip:+821012345678@127.0.0.1:${relayPort} SIP/2.0`,
       `Via: SIP/2.0/UDP ${address}:${port};branch=z9hG4bK${callId}`,
@@ -49,5 +49,5 @@ export async function udpPeer(address: string, relayPort: number) {
     return [...new Set(codes)];
   }
 
-  return { send, answers, statuses, close: () => socket.close() };
+  return { port, send, answers, statuses, close: () => socket.close() };
 }
