@@ -8,10 +8,12 @@ import { createCdrSink } from './cdr/cdr-sink';
 import { type RelayConfigInput, relayConfig } from './config';
 import { createDecisionClient, type DecisionClient } from './decision/decision-client';
 import { UNREACHABLE_AFTER_MS, watchDecision } from './decision/decision-health';
+import { apiBaseOf } from './decision/api-base';
 import { createDialogStore } from './dialog/create-dialog-store';
 import type { DialogStore } from './dialog/dialog';
 import type { RelayEvents } from './events';
 import { createSourceGuard, isScannerAgent } from './guard/source-guard';
+import { type ProviderHealth, startProviderHealth } from './health/provider-health';
 import { createLogger, type Logger } from './log';
 import type { MediaAnchor } from './media/media-anchor';
 import { noMediaAnchor } from './media/no-media-anchor';
@@ -20,7 +22,7 @@ import { renderPrometheus } from './metrics/prometheus-text';
 import { createRelayMetrics } from './metrics/relay-metrics';
 import type { CallRecorder } from './runtime/call-record';
 import { createCallRunner } from './runtime/call-runner';
-import { createRelayContext } from './runtime/context';
+import { createRelayContext, type RelayContext } from './runtime/context';
 import { startDialogExpiry } from './runtime/dialog-expiry';
 import { createInDialogRunner } from './runtime/in-dialog-runner';
 import { createLoadMonitor } from './runtime/load-monitor';
@@ -182,6 +184,27 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
         throw error;
       });
   const ownAdmission = deps.admission ? undefined : createAdmission(config, log);
+  // Probes go through the relay's own transactions (ctx, below): their answers arrive like any.
+  let sendRequest: (...args: Parameters<RelayContext['transactions']['request']>) => void = () => {};
+  const health: ProviderHealth = startProviderHealth({
+    apiBase: config.apiUrl ?? apiBaseOf(config.decideUrl),
+    token: config.relayToken,
+    relayId: config.relayId,
+    siteId: config.siteId,
+    ...(config.dialogs.redisUrl
+      ? {
+          redis: {
+            url: config.dialogs.redisUrl,
+            keyPrefix: config.dialogs.keyPrefix,
+            commandTimeoutMs: config.dialogs.redisTimeoutMs,
+          },
+        }
+      : {}),
+    sendRequest: (request, to, onResponse) => sendRequest(request, to, onResponse),
+    local,
+    log,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   const ctx = createRelayContext({
     config,
     local,
@@ -191,7 +214,8 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     media: deps.media ?? noMediaAnchor,
     records: deps.records ?? ownRecords!,
     admission: deps.admission ?? ownAdmission!,
-    downProviders: () => NO_PROVIDERS,
+    downProviders: () => health.downProviders(),
+    observeAttempt: (outcome, passiveDownAfter) => health.observe(outcome, passiveDownAfter),
     log,
     now: deps.now ?? Date.now,
     // A call that could not be recorded is not taken: at the spool's cap, 503 until it drains.
@@ -204,6 +228,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
             ? 'overload'
             : false,
   });
+  sendRequest = (request, to, onResponse) => ctx.transactions.request(request, to, onResponse);
   const expiry = startDialogExpiry(ctx);
   const calls = ctx.calls;
   const metrics = config.http ? createRelayMetrics(ctx.events) : undefined;
@@ -270,6 +295,7 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     await ownRecords?.close();
     await ownDialogs?.close?.();
     await ownAdmission?.close();
+    await health.stop();
     await http?.close();
     metrics?.close();
     clearInterval(sweep);
@@ -291,8 +317,8 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       unhealthy,
       ...(ownRecords ? { detail: () => cdrHealthDetail(ownRecords.health()) } : {}),
       metrics: async () =>
-        renderPrometheus(
-          metrics.families({
+        renderPrometheus([
+          ...metrics.families({
             callsInProgress: calls.size,
             dialogs: await ctx.dialogs.size(),
             oldestDialogAgeS: Math.floor(ctx.held.oldestAgeMs(ctx.now()) / 1000),
@@ -301,7 +327,8 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
             draining,
             decisionUnreachable: decisionHealth?.unreachable() ?? false,
           }),
-        ),
+          ...health.metricFamilies(),
+        ]),
     }).catch(async (error: unknown) => {
       await release(); // the HTTP port is taken: nothing of this relay may stay open
       throw error;
@@ -381,7 +408,6 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
   };
 }
 
-const NO_PROVIDERS: readonly string[] = [];
 const BANNED: IntakeResult = { kind: 'drop', reason: 'banned source' };
 /** How often a drain looks whether the relay's calls have ended. */
 const DRAIN_POLL_MS = 100;

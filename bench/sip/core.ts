@@ -99,6 +99,7 @@ const ctx = createRelayContext({
   records: { record: async () => {} },
   admission: createMemoryAdmission(),
   downProviders: () => [],
+  observeAttempt: () => {},
   refuseCalls: () => false,
 });
 const { receive } = createReceiver(ctx, intake, createCallRunner(ctx), createInDialogRunner(ctx));

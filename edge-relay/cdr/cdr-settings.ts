@@ -1,3 +1,4 @@
+import { apiBaseOf } from '../decision/api-base';
 import { join } from 'node:path';
 import type { RelayConfig } from '../config';
 import type { BackoffSettings } from './ship-policy';
@@ -29,11 +30,7 @@ export type CdrSinkSettings = {
  * defaultCdrUrl('http://127.0.0.1:8080/v1/routing/decide'); // 'http://127.0.0.1:8080/v1/cdrs'
  */
 export function defaultCdrUrl(decideUrl: string): string {
-  const url = new URL(decideUrl);
-  const prefix = url.pathname.endsWith('/v1/routing/decide')
-    ? url.pathname.slice(0, -'/v1/routing/decide'.length)
-    : '';
-  return `${url.origin}${prefix}${CDRS_PATH}`;
+  return `${apiBaseOf(decideUrl)}${CDRS_PATH}`;
 }
 
 /**

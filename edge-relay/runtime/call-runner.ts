@@ -3,6 +3,7 @@ import type { DecideResponse, RouteTarget } from '../../contract/decide';
 import { describeRefusal, scopeKey } from '../admission/admission';
 import { closeCallRecord } from '../cdr/call-record';
 import type { Dialog } from '../dialog/dialog';
+import type { AttemptOutcome } from '../events';
 import { targetHop } from '../proxy/attempt-request';
 import { type CallAction, type CallEvent, callReducer, startCall } from '../proxy/call';
 import { header, type SipRequest, type SipResponse } from '../sip/message';
@@ -134,6 +135,7 @@ export function createCallRunner(ctx: RelayContext) {
           break;
         case 'attempt':
           recordAttempt(ctx, call, action.outcome);
+          if (action.outcome.target_kind === 'provider') observeAttempt(call, action.outcome);
           if (action.outcome.code >= 300) {
             releaseAttemptMedia(ctx, call, action.branch);
             releaseAttemptLease(call, action.branch);
@@ -188,6 +190,11 @@ export function createCallRunner(ctx: RelayContext) {
       call.branchLeases.set(branch, key);
       placeAttempt(call, branch, request, target);
     });
+  }
+
+  function observeAttempt(call: CallRuntime, outcome: AttemptOutcome): void {
+    const target = call.state.targets.find((t) => t.kind === 'provider' && t.id === outcome.target_id);
+    ctx.observeAttempt(outcome, target?.passive_down_after);
   }
 
   function releaseAttemptLease(call: CallRuntime, branch: string): void {

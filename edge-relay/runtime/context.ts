@@ -64,6 +64,8 @@ export type RelayContext = {
   readonly admission: Admission;
   /** The providers the site holds down (health/), sent with every decide. */
   readonly downProviders: () => readonly string[];
+  /** Every attempt of a provider target, for passive health (health/): its outcome and the target's threshold. */
+  readonly observeAttempt: (outcome: AttemptOutcome, passiveDownAfter: number | undefined) => void;
   readonly events: RelayEvents;
   readonly log: Logger;
   readonly now: () => number;
@@ -96,6 +98,7 @@ export function createRelayContext(
     | 'records'
     | 'admission'
     | 'downProviders'
+    | 'observeAttempt'
     | 'log'
     | 'now'
     | 'refuseCalls'

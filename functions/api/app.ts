@@ -9,6 +9,7 @@ import { onError, problemResponse, validationHook } from '../http/problem';
 import { requestGuard } from '../http/request-guard';
 import { DEFAULT_CDR_RETENTION_DAYS } from '../settings/settings';
 import { notFound, type ResourceDef, resources, type Store } from '../store';
+import { reportedDownProviders } from '../store/provider-status';
 import { apiKeyRoutes } from './api-key-routes';
 import { docsRoutes } from './docs-routes';
 import { lazyGroup } from './lazy-group';
@@ -99,7 +100,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
     lazyGroup(`/v1/${resources.api_key.path}`, () => apiKeyRoutes(routeDeps)),
     lazyGroup('/v1/rates', () => rateRoutes(routeDeps)),
     lazyGroup('/v1/source-conflicts', () => sourceConflictRoutes(routeDeps)),
-    lazyGroup('/v1/routing/simulate', () => simulateRoutes(routing.deps)),
+    // Simulate orders last what relay sites report down (`POST /v1/providers/status`).
+    lazyGroup('/v1/routing/simulate', () =>
+      simulateRoutes({
+        ...routing.deps,
+        downProviders: (now) => reportedDownProviders(deps.store, new Date(now)),
+      }),
+    ),
     // POST with the relay token (auth.ts lets it past), GET with api keys.
     lazyGroup('/v1/cdrs', () =>
       cdrRoutes({

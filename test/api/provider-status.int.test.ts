@@ -79,6 +79,8 @@ beforeAll(async () => {
     now: () => new Date(clock),
     routing: {
       ...routing,
+      // Simulate reads the reported status as of this clock.
+      deps: { ...routing.deps, now: () => clock },
       onConfigWrite: (customerId?: string) => {
         configWrites++;
         return routing.onConfigWrite(customerId);
@@ -324,5 +326,39 @@ describe('reportedDownProviders', () => {
         .status,
     ).toBe(200);
     expect(await reportedDownProviders(s, new Date(now))).toEqual([]);
+  });
+});
+
+describe('simulate with reported status', () => {
+  it('orders last a provider a site reports down, and says provider_down', async () => {
+    clock = T0;
+    const customer = (await call('POST', '/v1/customers', { name: 'Simulated' })).body.id;
+    for (const [provider, priority] of [
+      [ids.a, 1],
+      [ids.b, 2],
+    ] as const) {
+      const route = await call('POST', '/v1/routes', {
+        customer_id: customer,
+        provider_id: provider,
+        target: '+82',
+        priority,
+      });
+      expect(route.status).toBe(201);
+    }
+    const simulate = () =>
+      call('POST', '/v1/routing/simulate', {
+        customer_id: customer,
+        caller: '+14155550100',
+        callee: '+821012345678',
+        at: at(0),
+      });
+    const before = await simulate();
+    expect(before.body.targets.map((t: Json) => t.provider_id)).toEqual([ids.a, ids.b]);
+    const down = state(ids.a!, { state: 'down', since: at(-10_000), down_by: 'attempts' });
+    expect((await post(report('simulated', at(-100), [down]))).body).toMatchObject({ stored: 1 });
+    const after = await simulate();
+    expect(after.status).toBe(200);
+    expect(after.body.targets.map((t: Json) => t.provider_id)).toEqual([ids.b, ids.a]);
+    expect(after.body.targets[1].reason).toContain('provider_down');
   });
 });

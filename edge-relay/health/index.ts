@@ -1,0 +1,2 @@
+export * from './health-rules';
+export * from './provider-health';
