@@ -7,7 +7,10 @@
  * bytes arrive). One call = INVITE in, 100 + INVITE out, 200 in, 200 out, ACK
  * in and out, BYE in and out, 200 in and out, as in the sipp benchmark.
  *
- *   npm run bench:sip:core -- [--calls 20000] [--rounds 3]
+ *   npm run bench:sip:core -- [--calls 20000] [--rounds 3] [--limits]
+ *
+ * --limits: the decision sets limits on the IPBX, the customer and both providers (high enough
+ * never to refuse), so every call takes and gives back its leases (in-memory admission).
  *
  * Prints µs of CPU (process.cpuUsage, main thread + GC helpers) per call,
  * the driver's own message building and checking included (about 60 µs of it
@@ -35,7 +38,11 @@ import type { LocalAddress } from '../../edge-relay/sip/route';
 import type { Destination, Remote, SipTransport } from '../../edge-relay/transport/sip-transport';
 
 const { values } = parseArgs({
-  options: { calls: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    calls: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '3' },
+    limits: { type: 'boolean', default: false },
+  },
 });
 
 const RELAY = 5060;
@@ -52,6 +59,7 @@ const transport: SipTransport = {
   closeConnection: () => {},
   close: async () => {},
 };
+const HIGH = { max_concurrent_calls: 1_000_000, max_cps: 100_000 };
 const id = (n: number) => `3f1c1a7e-2a4b-4a53-9d8a-3c2b9f5e6d1${n}`;
 const target = (n: number, port: number) => ({
   kind: 'provider',
@@ -67,6 +75,7 @@ const target = (n: number, port: number) => ({
   credentials: null,
   failover_codes: ['404', '5xx', '6xx'],
   reason: `prefix:+1 priority:${n}`,
+  ...(values.limits ? { limits: HIGH } : {}),
 });
 const answer = JSON.stringify({
   action: 'route',
@@ -79,6 +88,14 @@ const answer = JSON.stringify({
     callee: '+15551230000',
   },
   targets: [target(1, UAS), target(2, UAS + 1)],
+  ...(values.limits
+    ? {
+        limits: [
+          { scope: 'ipbx', id: id(5), limits: HIGH },
+          { scope: 'customer', id: id(0), limits: HIGH },
+        ],
+      }
+    : {}),
 });
 const config = relayConfig.parse({
   address: '127.0.0.1',

@@ -73,3 +73,20 @@ describe('memory counters', () => {
     expect(counters.admit('d', scope, 1, 2_000_000)).toBeUndefined();
   });
 });
+
+describe('rate shape', () => {
+  it('takes calls that arrive in the same millisecond while the rate holds', () => {
+    const shape = rateShape(100_000);
+    let tat = 0;
+    let passed = 0;
+    // 10 calls in one millisecond against 100,000 a second.
+    for (let i = 0; i < 10; i++) {
+      const r = gcra(tat, 5_000, shape);
+      if (r.allowed) {
+        passed += 1;
+        tat = r.tat;
+      }
+    }
+    expect(passed).toBe(10);
+  });
+});

@@ -1,14 +1,18 @@
 /**
  * `max_cps` as the generic cell rate algorithm (GCRA) reads it: one call every `intervalUs`, with
- * one call of slack (`toleranceUs` = one interval) so a call arriving a little early after the
- * one before is not refused. Over any window of W seconds at most `max_cps × W + 1` calls pass.
+ * a burst tolerance of one interval or a tenth of a second, whichever is longer, so calls arriving
+ * together (PBXs and load generators send in bursts, clocks tick in milliseconds) are not refused
+ * while the rate holds. Over any window of W seconds at most `max_cps × (W + 0.1) + 1` calls pass.
  * Microseconds, whole: Redis's Lua keeps numbers as doubles, exact for integers up to 2^53.
  */
+/** The shortest burst tolerance: a tenth of a second's worth of calls. */
+const BURST_US = 100_000;
+
 export type RateShape = { intervalUs: number; toleranceUs: number };
 
 export function rateShape(maxCps: number): RateShape {
   const intervalUs = Math.max(1, Math.round(1_000_000 / maxCps));
-  return { intervalUs, toleranceUs: intervalUs };
+  return { intervalUs, toleranceUs: Math.max(intervalUs, BURST_US) };
 }
 
 /**
