@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { passwordOf } from '../dialog/redis-password';
 import type { Logger } from '../log';
 import type { Admission, AdmissionScope, Refusal } from './admission';
 import { ADMIT, RENEW } from './admission-scripts';
@@ -196,12 +197,4 @@ function forget(held: Map<string, Set<string>>, member: string, keys: readonly s
   if (!set) return;
   for (const key of keys) set.delete(key);
   if (set.size === 0) held.delete(member);
-}
-
-function passwordOf(url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).password);
-  } catch {
-    return '';
-  }
 }

@@ -1,6 +1,6 @@
-import { apiBaseOf } from '../decision/api-base';
 import { join } from 'node:path';
 import type { RelayConfig } from '../config';
+import { apiBaseOf } from '../decision/api-base';
 import type { BackoffSettings } from './ship-policy';
 
 /** The path of `POST /v1/cdrs`. */

@@ -2,6 +2,7 @@ import { type ChainableCommander, Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../log';
 import { type Dialog, type DialogStore, dialog as dialogSchema } from './dialog';
 import { createMemoryDialogStore } from './memory-dialog-store';
+import { passwordOf } from './redis-password';
 
 /**
  * Call-IDs whose write waits for Redis at most: beyond, a write made during an outage is not
@@ -322,14 +323,6 @@ export function createRedisDialogStore(options: RedisDialogStoreOptions): RedisD
 function throwFirst(results: [Error | null, unknown][] | null): void {
   if (results === null) throw new Error('pipeline discarded');
   for (const [error] of results) if (error) throw error;
-}
-
-function passwordOf(url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).password);
-  } catch {
-    return '';
-  }
 }
 
 function parseJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { passwordOf } from '../dialog/redis-password';
 import type { Logger } from '../log';
 import { randomHex } from '../sip/random-id';
 import {
@@ -69,12 +70,7 @@ export function createRedisHealthStore(options: RedisHealthStoreOptions): Health
   // The holder is this process, not only its relay id: two relays that share a host name (the
   // default id) must not both lead.
   const holder = `${relayId}#${randomBytes(6).toString('hex')}`;
-  const lease = createLeaderLease(
-    redis,
-    keys.leader,
-    holder,
-    options.leaderTtlMs,
-  );
+  const lease = createLeaderLease(redis, keys.leader, holder, options.leaderTtlMs);
 
   const password = passwordOf(options.url);
   const describe = (error: unknown) => {
@@ -193,14 +189,6 @@ function throwFirst(results: [Error | null, unknown][] | null): [Error | null, u
   if (results === null) throw new Error('pipeline discarded');
   for (const [error] of results) if (error) throw error;
   return results;
-}
-
-function passwordOf(url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).password);
-  } catch {
-    return '';
-  }
 }
 
 function parseJson(text: string): unknown {
