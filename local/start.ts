@@ -142,7 +142,7 @@ async function main() {
   let stoppingSince: number | undefined;
   const shutdown = (signal: string) => {
     if (stoppingSince !== undefined) {
-      // One Ctrl-C can arrive twice: from the terminal and again from the tsx or npm process above us,
+      // One Ctrl-C can arrive twice: from the terminal and again from the npm process above us,
       // which forward it. Only a second press, later, means: do not wait.
       if (performance.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       process.exit(1);

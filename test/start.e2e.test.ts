@@ -6,8 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
-
 /** `npm start`'s script; `ownGroup` puts it in a process group of its own, as a terminal's foreground job is. */
 function run(
   env: Record<string, string>,
@@ -17,7 +15,7 @@ function run(
   output: () => string;
   exited: Promise<number | null>;
 } {
-  const child = spawn(tsx, ['local/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     env: { ...process.env, ...env },
     stdio: 'pipe',
     detached: ownGroup,
@@ -129,7 +127,7 @@ describe('npm start (local/start.ts)', () => {
   afterEach(() => {
     for (const c of children.splice(0)) {
       c.kill('SIGKILL');
-      // A test that failed half-way: its whole group (tsx and node), when it has one of its own.
+      // A test that failed half-way: its whole group, when it has one of its own.
       if (c.pid !== undefined) {
         try {
           process.kill(-c.pid, 'SIGKILL');
@@ -257,7 +255,7 @@ describe('npm start (local/start.ts)', () => {
     expect(restartedRtpengine).toHaveLength(1);
     expect(restartedRtpengine[0]).not.toBe(rtpenginePid);
 
-    // A Ctrl-C in a terminal signals the whole foreground group (tsx, node, and whatever shares the
+    // A Ctrl-C in a terminal signals the whole foreground group (npm, node, and whatever shares the
     // group). It ends the supervised children for good: no restart is logged, nothing is left.
     const beforeStop = started.output().length;
     process.kill(-started.child.pid!, 'SIGINT');

@@ -7,9 +7,10 @@ export const API_TIMEOUT_MS = 5_000;
 export type HealthTargetsClient = {
   /**
    * Asks the API for the targets: the new list, or undefined when the request failed (the caller
-   * keeps its last good list). One warning per streak of failures, one line when it answers again.
+   * keeps its last good list). One warning per streak of failures, one line when it answers again;
+   * none when `stop` aborted the request (the relay is stopping, and the API may be gone first).
    */
-  fetch(): Promise<HealthTarget[] | undefined>;
+  fetch(stop?: AbortSignal): Promise<HealthTarget[] | undefined>;
 };
 
 /**
@@ -31,12 +32,14 @@ export function createHealthTargetsClient(options: {
   const url = `${options.apiBase.replace(/\/+$/, '')}/v1/routing/health-targets`;
   let failing = false;
   return {
-    async fetch() {
+    async fetch(stop) {
       let error: string;
       try {
         const response = await send(url, {
           headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
-          signal: AbortSignal.timeout(API_TIMEOUT_MS),
+          signal: stop
+            ? AbortSignal.any([stop, AbortSignal.timeout(API_TIMEOUT_MS)])
+            : AbortSignal.timeout(API_TIMEOUT_MS),
         });
         if (response.ok) {
           const parsed = healthTargets.safeParse(await response.json());
@@ -54,6 +57,7 @@ export function createHealthTargetsClient(options: {
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
+      if (stop?.aborted) return undefined;
       if (!failing) log.warn('health targets not fetched: keeping the last list', { error });
       failing = true;
       return undefined;

@@ -305,8 +305,9 @@ export function startProviderHealth(o: ProviderHealthOptions): ProviderHealth {
   };
 
   let targetsTimer: NodeJS.Timeout | undefined;
+  const stopping = new AbortController();
   const refreshTargets = async () => {
-    const list = await targetsClient.fetch();
+    const list = await targetsClient.fetch(stopping.signal);
     if (stopped) return;
     if (list) setTargets(list);
     const wait = targetsKnown
@@ -470,6 +471,7 @@ export function startProviderHealth(o: ProviderHealthOptions): ProviderHealth {
       stopped = true;
       for (const timer of intervals) clearInterval(timer);
       clearTimeout(targetsTimer);
+      stopping.abort();
       schedule.stopAll();
       leading = false;
       await flushAttempts();

@@ -51,6 +51,9 @@ async function fakeApi(providers: HealthTarget[]) {
     reports: [] as ProviderStatusReport[],
     /** Answers 500 to everything while set. */
     failing: false,
+    /** Never answers a targets request while set; counts those its client gave up. */
+    holding: false,
+    abandoned: 0,
     targetFetches: 0,
     unauthorized: 0,
     base: '',
@@ -62,6 +65,10 @@ async function fakeApi(providers: HealthTarget[]) {
       return;
     }
     if (req.url === '/v1/routing/health-targets') api.targetFetches += 1;
+    if (api.holding && req.url === '/v1/routing/health-targets') {
+      res.on('close', () => (api.abandoned += 1));
+      return;
+    }
     if (api.failing) {
       res.writeHead(500).end();
       return;
@@ -496,5 +503,15 @@ describe('provider health of a relay without Redis', () => {
     await until(() => r.logged('provider status reported again').length === 1, 'a report again');
     expect(r.logged('provider status not reported')).toHaveLength(1);
     expect(api.unauthorized).toBe(0);
+  });
+
+  it('a stop aborts a targets request in flight, without a warning', async () => {
+    const api = await fakeApi([]);
+    api.holding = true;
+    const r = await relay(api, undefined, 'relay-stopping');
+    await until(() => api.targetFetches === 1, 'a targets request sent');
+    await r.health.stop();
+    await until(() => api.abandoned === 1, 'the request abandoned');
+    expect(r.logged('health targets not fetched: keeping the last list')).toEqual([]);
   });
 });
