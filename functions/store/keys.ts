@@ -51,6 +51,25 @@ export const keys = {
     PK: providerStatusPartition(providerId),
     SK: `SITE#${site}`,
   }),
+  /**
+   * A customer's credit account (docs/billing.md), one partition so the decision reads it with one
+   * consistent query: `BALANCE` (balance and a version every write moves), `HOLD#<call_id>` (money
+   * held by a call in progress, with `expires_at`), `SPEND#<yyyy-mm-dd>` (rated spend of a UTC day),
+   * `CHARGE#<cdr id>` (a CDR already drawn from the balance: exactly once), `MOVE#<time>#<id>` (a
+   * movement: credit added or removed, a call charged).
+   */
+  credit: (customerId: string) => `CREDIT#${customerId}`,
+  creditBalance: (customerId: string): Key => ({ PK: `CREDIT#${customerId}`, SK: 'BALANCE' }),
+  creditHold: (customerId: string, callId: string): Key => ({ PK: `CREDIT#${customerId}`, SK: `HOLD#${callId}` }),
+  creditSpend: (customerId: string, day: string): Key => ({ PK: `CREDIT#${customerId}`, SK: `SPEND#${day}` }),
+  creditCharge: (customerId: string, cdrId: string): Key => ({
+    PK: `CREDIT#${customerId}`,
+    SK: `CHARGE#${cdrId}`,
+  }),
+  creditMove: (customerId: string, time: string, id: string): Key => ({
+    PK: `CREDIT#${customerId}`,
+    SK: `MOVE#${time}#${id}`,
+  }),
   /** The partition of every site's report of one provider. */
   providerStatusPartition: (providerId: string) => providerStatusPartition(providerId),
   /** GSI1, sparse: only states reported `down` carry it, so the down providers are one small query. */
