@@ -20,7 +20,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Cdr, cdrBatch } from '../contract/cdr';
 import { cdrRecord } from '../contract/cdr.fixture';
 import { createApp } from '../functions/api';
-import { createCdrApp } from '../functions/cdr';
+import { createCdrApp, withoutDecks } from '../functions/cdr';
 import { createDecideHandler, createRouting, serveDecision } from '../functions/decision';
 import {
   cdrItem,
@@ -82,7 +82,13 @@ const percentile = (values: number[], p: number) =>
 async function batchCpu(): Promise<number> {
   const send = async () => ({ UnprocessedItems: {} });
   const store = { doc: { send }, raw: {}, tableName: 't' } as unknown as Store;
-  const app = createCdrApp({ store, relayToken: RELAY, retentionDays: 400, log: () => {} });
+  const app = createCdrApp({
+    store,
+    relayToken: RELAY,
+    retentionDays: 400,
+    log: () => {},
+    rating: withoutDecks,
+  });
   const body = JSON.stringify({ cdrs: Array.from({ length: BATCH }, (_, i) => synthetic(i, BATCH)) });
   const post = () =>
     app.request('/v1/cdrs', {

@@ -29,9 +29,9 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const random = seededRandom(2026);
 
-function syntheticDeck(seed: number): { prefix: string; rate: number }[] {
+function syntheticDeck(seed: number): { prefix: string; rate: string }[] {
   const r = seededRandom(seed);
-  const deck: { prefix: string; rate: number }[] = [];
+  const deck: { prefix: string; rate: string }[] = [];
   const seen = new Set<string>();
   while (deck.length < PREFIXES_PER_DECK) {
     const len = 3 + Math.floor(r() * 6); // 3..8 digits after the country-ish start
@@ -39,7 +39,7 @@ function syntheticDeck(seed: number): { prefix: string; rate: number }[] {
     for (let i = 1; i < len; i++) prefix += Math.floor(r() * 10);
     if (seen.has(prefix)) continue;
     seen.add(prefix);
-    deck.push({ prefix, rate: Math.round(r() * 10_000) / 100_000 });
+    deck.push({ prefix, rate: (Math.round(r() * 10_000) / 100_000).toFixed(5) });
   }
   return deck;
 }
@@ -99,12 +99,13 @@ for (const r of routes) perCustomer.set(r.customer_id, [...(perCustomer.get(r.cu
 const snapshot: Snapshot = {
   global: compileGlobal({ ipbxs, providers, dids: [], domains: [], profiles: [] }),
   rates,
+  plans: new Map(),
   routes: new Map([...perCustomer].map(([id, rs]) => [id, compileRoutes(rs)])),
 };
 compileMs += performance.now() - t0;
 gc?.();
 const heapAfter = memory();
-const prefixes = [...rates.values()].reduce((n, t) => n + t.size, 0);
+const prefixes = [...rates.values()].reduce((n, d) => n + d.table.size, 0);
 
 const callees = Array.from({ length: 1024 }, () => {
   let n = COUNTRY[Math.floor(random() * COUNTRY.length)]!;

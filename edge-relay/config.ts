@@ -85,7 +85,8 @@ export const relayConfig = z.object({
         .default(43_200),
       /**
        * How often the relay looks for dialogs past their lifetime or their maximum duration (any
-       * relay of a site may end one): the precision of a customer's `max_call_duration_s`.
+       * relay of a site may end one). A call answered here with a maximum duration also wakes a check
+       * at its own deadline; this period is the precision for dialogs taken over from another relay.
        */
       expiryCheckS: z.number().int().min(1).max(3600).default(1),
       /**

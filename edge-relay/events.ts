@@ -54,7 +54,13 @@ export type AttemptOutcome = z.infer<typeof attemptOutcome>;
 export type CallOutcome = z.infer<typeof callOutcome>;
 export type CallEnded = z.infer<typeof callEnded>;
 
-export type RelayEventMap = { attempt: [AttemptOutcome]; call: [CallOutcome]; 'call-end': [CallEnded] };
+export type RelayEventMap = {
+  attempt: [AttemptOutcome];
+  call: [CallOutcome];
+  'call-end': [CallEnded];
+  /** An answered call must end at this time (epoch ms): its maximum duration. */
+  'call-deadline': [number];
+};
 export type RelayEvents = EventEmitter<RelayEventMap>;
 
 export function createRelayEvents(): RelayEvents {

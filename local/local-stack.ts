@@ -23,6 +23,8 @@ export type LocalStackConfig = {
   upstash?: { url: string; token: string } | undefined;
   /** TANDEM_CDR_RETENTION_DAYS; default 400. */
   cdrRetentionDays?: number;
+  /** TANDEM_ALERT_WEBHOOK_URL and _SECRET: where alerts are POSTed; unset: logged only. */
+  alertWebhook?: { url: string; secret: string } | undefined;
   /** Where a DynamoDB Local started here reports that it died and came back; stderr by default. */
   log?: (line: string) => void;
 };
@@ -83,6 +85,7 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       routing,
       ...(config.sourceLimits ? { sourceLimits: config.sourceLimits } : {}),
       ...(config.cdrRetentionDays ? { cdrRetentionDays: config.cdrRetentionDays } : {}),
+      alertWebhook: config.alertWebhook,
     });
     // One node server: decide on its fast path, everything else through the Hono app; both share `routing`,
     // so a write through the API is seen by the next decision at once.

@@ -68,6 +68,7 @@ async function main() {
     apiHost: settings.api.apiAddress,
     sourceLimits: settings.api.sourceLimits,
     cdrRetentionDays: settings.api.cdrRetentionDays,
+    alertWebhook: settings.api.alertWebhook,
     log: report,
     dynamodb: settings.api.dynamodbEndpoint
       ? { endpoint: settings.api.dynamodbEndpoint }

@@ -160,6 +160,8 @@ describe('a new INVITE', () => {
       env,
     );
     expect(finished(rejected.actions)).toEqual({ type: 'finished', status: 403, refused: 'unknown_source' });
+    const refusal = (rejected.actions[0] as Extract<CallAction, { type: 'respond' }>).response;
+    expect(headers(refusal, 'reason')).toEqual(['SIP;cause=403;text="unknown_source"']);
     const challenged = callReducer(
       state,
       {

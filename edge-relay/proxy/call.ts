@@ -114,9 +114,14 @@ function onDecision(state: CallState, decision: DecideResponse, env: CallEnv): S
   const request = state.request;
   switch (decision.action) {
     case 'reject':
+      // The decision's reason also as a Reason header (RFC 3326): the caller learns why in words.
       return failWith(
         state,
-        makeResponse(request, decision.code, { toTag: state.toTag, reason: decision.reason }),
+        makeResponse(request, decision.code, {
+          toTag: state.toTag,
+          reason: decision.reason,
+          extra: [['Reason', `SIP;cause=${decision.code};text="${decision.reason.replace(/["\\]/g, '')}"`]],
+        }),
         decision.reason,
       );
     case 'challenge':

@@ -282,6 +282,7 @@ export function createCallRunner(ctx: RelayContext) {
     // answer of a forked call is a dialog of its own, without a record.
     if (call.finished) storeDialog(call, dialog);
     else call.pendingDialog = dialog;
+    if (dialog.ends_at !== undefined) ctx.events.emit('call-deadline', dialog.ends_at);
     // The client transaction (and through its callback this whole call) is no longer needed: 2xx
     // retransmissions are forwarded statelessly. Kept only when a retransmitted 2xx must still be
     // rewritten by the core (anchored SDP, CSeq shifted by our digest retry).

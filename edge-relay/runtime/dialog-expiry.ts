@@ -6,6 +6,8 @@ import { settleDialog } from './dialog-end';
 
 /** Dialogs ended per check at most; the rest wait for the next one. */
 const BATCH = 500;
+/** A deadline's check runs this long after it, so the dialog is due when the store is asked. */
+const DEADLINE_SLACK_MS = 5;
 
 /**
  * Ends the dialogs whose BYE never came (both ends gone, or a lost BYE) once they outlive
@@ -19,8 +21,13 @@ const BATCH = 500;
  */
 export function startDialogExpiry(ctx: RelayContext): { stop(): void } {
   let running = false;
-  const check = async () => {
-    if (running) return;
+  /** A check asked for while one ran: it runs once that one is over. */
+  let again = false;
+  const check = async (): Promise<void> => {
+    if (running) {
+      again = true;
+      return;
+    }
     running = true;
     try {
       const now = ctx.now();
@@ -44,10 +51,36 @@ export function startDialogExpiry(ctx: RelayContext): { stop(): void } {
     } finally {
       running = false;
     }
+    if (again) {
+      again = false;
+      await check();
+    }
   };
   const timer = setInterval(check, ctx.config.dialogs.expiryCheckS * 1000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  // A maximum duration is money (a prepaid call's credit, docs/billing.md): the call's own deadline
+  // wakes a check then, instead of waiting up to a period for the next one.
+  const deadlines = new Set<NodeJS.Timeout>();
+  const onDeadline = (at: number) => {
+    const wake = setTimeout(
+      () => {
+        deadlines.delete(wake);
+        void check();
+      },
+      Math.max(0, at - ctx.now()) + DEADLINE_SLACK_MS,
+    );
+    wake.unref();
+    deadlines.add(wake);
+  };
+  ctx.events.on('call-deadline', onDeadline);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      ctx.events.off('call-deadline', onDeadline);
+      for (const wake of deadlines) clearTimeout(wake);
+      deadlines.clear();
+    },
+  };
 }
 
 /**

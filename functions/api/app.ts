@@ -1,16 +1,20 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { createSpendAlerts } from '../alerts/spend-alerts';
+import { ratingSourceOf } from '../cdr/rating-source';
 import { cdrRoutes } from '../cdr/routes';
 import { configWriteHook, decideRoutes, simulateRoutes } from '../decision/http';
 import { HEALTH_TARGETS_PATH, healthTargetsRoutes } from '../decision/http/health-targets-route';
 import { createRouting, type Routing, type RoutingSettings } from '../decision/routing';
 import { type ApiEnv, authenticate } from '../http/auth';
 import { healthRoutes } from '../http/health';
+import { type LogEntry, logLine } from '../http/log';
 import { onError, problemResponse, validationHook } from '../http/problem';
 import { requestGuard } from '../http/request-guard';
-import { DEFAULT_CDR_RETENTION_DAYS } from '../settings/settings';
+import { type AlertWebhookSettings, DEFAULT_CDR_RETENTION_DAYS } from '../settings/settings';
 import { notFound, type ResourceDef, resources, type Store } from '../store';
 import { reportedDownProviders } from '../store/provider-status';
 import { apiKeyRoutes } from './api-key-routes';
+import { balanceRoutes } from './balance-routes';
 import { docsRoutes } from './docs-routes';
 import { lazyGroup } from './lazy-group';
 import {
@@ -38,6 +42,10 @@ export type AppDeps = {
   cdrExportMaxBytes?: number;
   /** Where a stored CDR batch is logged; one JSON line (functions/http/log.ts) by default. */
   cdrLog?: (entry: Record<string, unknown>) => void;
+  /** Where alerts (a daily spend limit reached) are POSTed; unset: written and logged only. */
+  alertWebhook?: AlertWebhookSettings | undefined;
+  /** How long one `POST /v1/cdrs/rerate` reads before it reports where to go on; 20 s by default. */
+  rerateBudgetMs?: number;
 };
 
 /**
@@ -84,7 +92,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
   const resource = (def: ResourceDef, options?: ResourceRouteOptions) =>
     lazyGroup(`/v1/${def.path}`, () => resourceRoutes(routeDeps, def, options));
   const groups = [
-    resource(resources.customer),
+    // `GET/POST /v1/customers/{id}/balance` beside the CRUD routes: the same prefix, the same readers.
+    lazyGroup(`/v1/${resources.customer.path}`, () =>
+      resourceRoutes(routeDeps, resources.customer).route('/', balanceRoutes(routeDeps)),
+    ),
     // `GET /v1/providers/{id}/status` beside the CRUD routes: the same prefix, the same readers.
     lazyGroup(`/v1/${resources.provider.path}`, () =>
       resourceRoutes(routeDeps, resources.provider, { beforeDelete: dropDeckAfterDelete(routeDeps) }).route(
@@ -97,6 +108,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
     resource(resources.domain),
     resource(resources.normalization_profile),
     resource(resources.route),
+    // A rate plan's deck goes with it, as a provider's does.
+    resource(resources.rate_plan, { beforeDelete: dropDeckAfterDelete(routeDeps, 'rate_plan') }),
     lazyGroup(`/v1/${resources.api_key.path}`, () => apiKeyRoutes(routeDeps)),
     lazyGroup('/v1/rates', () => rateRoutes(routeDeps)),
     lazyGroup('/v1/source-conflicts', () => sourceConflictRoutes(routeDeps)),
@@ -115,6 +128,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
         retentionDays: deps.cdrRetentionDays ?? DEFAULT_CDR_RETENTION_DAYS,
         exportMaxBytes: deps.cdrExportMaxBytes,
         ...(deps.cdrLog ? { log: deps.cdrLog } : {}),
+        // Rated with the decision's own snapshot: the decks LCR and the credit check use.
+        rating: ratingSourceOf(routing.deps.loader),
+        alerts: createSpendAlerts({
+          store: deps.store,
+          webhook: deps.alertWebhook,
+          log: (deps.cdrLog as ((entry: LogEntry) => void) | undefined) ?? logLine,
+        }),
+        rerateBudgetMs: deps.rerateBudgetMs,
       }),
     ),
   ];

@@ -20,6 +20,7 @@ export const handler = handle(
     adminKey: settings.adminKey,
     sourceLimits: settings.sourceLimits,
     cdrRetentionDays: settings.cdrRetentionDays,
+    alertWebhook: settings.alertWebhook,
     // A Lambda behind API Gateway answers one buffered body of at most 6 MB (JSON-escaped in the
     // result): a larger CDR export is refused with 400 (docs/cdrs.md), never cut off.
     cdrExportMaxBytes: 5 * 1024 * 1024,

@@ -7,6 +7,8 @@ import {
   badRequest,
   createRepository,
   currentDeckVersion,
+  type DeckKind,
+  type DeckOwner,
   deleteDeck,
   importRateDeck,
   listRates,
@@ -17,33 +19,71 @@ import {
 import { listOf, pageQuery, type RouteDeps } from './resource-routes';
 
 const importResult = z
-  .object({ imported: z.number().int(), provider_id: id, deck_version: z.string() })
+  .object({
+    imported: z.number().int(),
+    provider_id: id.nullable(),
+    rate_plan_id: id.nullable(),
+    deck_version: z.string(),
+  })
   .openapi('RateImport');
 
-const providerQuery = { provider_id: id };
+const ownerQuery = {
+  provider_id: id.optional().openapi({ description: "A provider's deck (what Tandem pays)" }),
+  rate_plan_id: id.optional().openapi({ description: "A rate plan's deck (what Tandem charges)" }),
+};
+
+/** The deck a request names: exactly one of `provider_id` and `rate_plan_id`. */
+function ownerOf(q: { provider_id?: string | undefined; rate_plan_id?: string | undefined }): DeckOwner {
+  if (q.provider_id !== undefined && q.rate_plan_id !== undefined) {
+    throw badRequest('name one deck: provider_id or rate_plan_id, not both', [
+      { field: 'rate_plan_id', message: 'must not be given with provider_id' },
+    ]);
+  }
+  if (q.rate_plan_id !== undefined) return { kind: 'rate_plan', id: q.rate_plan_id };
+  if (q.provider_id !== undefined) return { kind: 'provider', id: q.provider_id };
+  throw badRequest('name the deck: provider_id or rate_plan_id', [
+    { field: 'provider_id', message: 'is required (or rate_plan_id)' },
+  ]);
+}
+
+const CSV_FORMAT =
+  'Body: one line per rate, `prefix,rate,connect_fee,first_increment_s,next_increment_s,minimum_s,effective_from`; ' +
+  'the columns after `rate` may be left out or empty (0, 60, 60, 0, always). An optional header line (starting with `prefix`) ' +
+  'names the columns in any order (`effective_date` reads as `effective_from`). Prefixes may omit `+`; rates and fees are ' +
+  "decimals with at most 6 places, in the deck owner's currency; `effective_from` is ISO 8601 with an offset, or a date " +
+  '(midnight UTC). A prefix may repeat with different `effective_from`. Every line is checked first: any bad line answers ' +
+  '400 with `errors: [{line, field, message}]` and nothing is written.';
 
 /**
- * Rate decks (operator only): `POST /v1/rates?provider_id=` replaces the
- * provider's deck from CSV; `GET /v1/rates?provider_id=&prefix=` lists it.
+ * Decks (operator only) of providers (buy) and rate plans (sell): `POST /v1/rates?provider_id=`
+ * or `?rate_plan_id=` replaces the deck from CSV; `GET /v1/rates?…&prefix=` lists it.
  */
 export function rateRoutes(deps: RouteDeps) {
   const group = createRouteGroup();
-  const providers = createRepository(deps.store, resources.provider, deps.now);
+  const owners = {
+    provider: createRepository(deps.store, resources.provider, deps.now),
+    rate_plan: createRepository(deps.store, resources.rate_plan, deps.now),
+  } satisfies Record<DeckKind, unknown>;
 
   group.openapi(
     createRoute({
       method: 'post',
       path: '/v1/rates',
       tags: ['Rates'],
-      summary: "Import (replace) a provider's rate deck from CSV",
-      description:
-        'Body: `prefix,rate[,effective_date]` per line, optional header line; prefixes may omit `+`. ' +
-        'Every line is checked first: any bad line answers 400 with `errors: [{line, field, message}]` and nothing is written.',
+      summary: "Import (replace) a provider's or a rate plan's deck from CSV",
+      description: CSV_FORMAT,
       security: bearerSecurity,
       request: {
-        query: z.object(providerQuery),
+        query: z.object(ownerQuery),
         body: {
-          content: { 'text/csv': { schema: z.string().openapi({ example: 'prefix,rate\n+8210,0.012\n' }) } },
+          content: {
+            'text/csv': {
+              schema: z.string().openapi({
+                example:
+                  'prefix,rate,connect_fee,first_increment_s,next_increment_s,minimum_s,effective_from\n+8210,0.012\n+8210,0.01,0,1,1,0,2027-01-01T00:00:00Z\n',
+              }),
+            },
+          },
         },
       },
       responses: {
@@ -56,7 +96,7 @@ export function rateRoutes(deps: RouteDeps) {
     }),
     async (c) => {
       requireOperator(c);
-      const { provider_id } = c.req.valid('query');
+      const owner = ownerOf(c.req.valid('query'));
       const { lines, errors, errorCount } = parseRateCsv(await c.req.text());
       if (errorCount > 0) {
         throw badRequest(
@@ -67,7 +107,7 @@ export function rateRoutes(deps: RouteDeps) {
       if (lines.length === 0) {
         throw badRequest('the rate deck has no lines', [{ field: '(body)', message: 'has no rate lines' }]);
       }
-      return c.json(await importRateDeck(deps.store, provider_id, lines), 200);
+      return c.json(await importRateDeck(deps.store, owner, lines), 200);
     },
   );
 
@@ -76,11 +116,13 @@ export function rateRoutes(deps: RouteDeps) {
       method: 'get',
       path: '/v1/rates',
       tags: ['Rates'],
-      summary: "List a provider's current rate deck",
+      summary: "List a provider's or a rate plan's current deck",
+      description:
+        "In prefix order; a prefix's lines by `effective_from` (the line without one first). Exactly one of provider_id and rate_plan_id.",
       security: bearerSecurity,
       request: {
         query: z.object({
-          ...providerQuery,
+          ...ownerQuery,
           prefix: z
             .string()
             .regex(/^[+ ]?[0-9]{0,15}$/, 'must be digits, optionally after +')
@@ -101,11 +143,14 @@ export function rateRoutes(deps: RouteDeps) {
       principalOf(c);
       requireOperator(c);
       const q = c.req.valid('query');
-      if (!(await providers.get(q.provider_id))) throw notFound(`provider ${q.provider_id} does not exist`);
+      const owner = ownerOf(q);
+      if (!(await owners[owner.kind].get(owner.id))) {
+        throw notFound(`${resources[owner.kind].singular} ${owner.id} does not exist`);
+      }
       const digits = q.prefix?.replace(/^[+ ]/, '');
       const prefix = digits ? `+${digits}` : undefined;
       const page = await listRates(deps.store, {
-        providerId: q.provider_id,
+        owner,
         prefix,
         pageSize: q.page_size,
         pageToken: q.page_token,
@@ -117,10 +162,10 @@ export function rateRoutes(deps: RouteDeps) {
   return group;
 }
 
-/** When a provider is deleted its deck goes too (best effort: it is unreachable anyway). */
-export function dropDeckAfterDelete(deps: RouteDeps) {
-  return async (providerId: string) => {
-    const deckVersion = await currentDeckVersion(deps.store, providerId);
-    return deckVersion ? () => deleteDeck(deps.store, providerId, deckVersion).catch(() => {}) : undefined;
+/** When a provider or a rate plan is deleted its deck goes too (best effort: it is unreachable anyway). */
+export function dropDeckAfterDelete(deps: RouteDeps, kind: DeckKind = 'provider') {
+  return async (ownerId: string) => {
+    const deckVersion = await currentDeckVersion(deps.store, ownerId, kind);
+    return deckVersion ? () => deleteDeck(deps.store, ownerId, deckVersion).catch(() => {}) : undefined;
   };
 }

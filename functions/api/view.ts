@@ -5,8 +5,15 @@ import { viewCredentials } from '../store';
 
 /** A stored object as API reads show it: hidden fields dropped, credentials without hashes, warnings added. */
 export function toView(def: ResourceDef, stored: Doc): Record<string, unknown> {
-  // A customer stored before `limits` and `policy` existed reads as it behaves: with their defaults.
-  const doc = def.kind === 'customer' ? withCustomerDefaults(stored) : stored;
+  // An object stored before some fields existed reads as it behaves: with their defaults.
+  const doc =
+    def.kind === 'customer'
+      ? withCustomerDefaults(stored)
+      : def.kind === 'provider'
+        ? { currency: 'USD', ...stored }
+        : def.kind === 'route'
+          ? { exclude_negative_margin: false, ...stored }
+          : stored;
   // DynamoDB does not keep the order of map keys: show them in the schema's order.
   const order = Object.keys((def.view as unknown as { shape?: object }).shape ?? {});
   const fields = [...order.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !order.includes(k))];

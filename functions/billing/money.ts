@@ -1,5 +1,5 @@
-import { Big } from 'big.js';
 import { z } from '@hono/zod-openapi';
+import { Big } from 'big.js';
 
 /**
  * Money and rates are decimal strings in JSON and big.js decimals in code: never binary floats.

@@ -6,6 +6,7 @@ import { CDR_BODY_LIMIT, JSON_BODY_LIMIT } from '../http/request-guard';
 import { scriptedStore, throttling } from '../store/scripted-store.fixture';
 import { createCdrApp } from './app';
 import { CDR_RETRY_AFTER_S } from './ingest-routes';
+import { withoutDecks } from './rating-source';
 
 const RELAY = 'relay-token-0123456789abcdef';
 
@@ -18,6 +19,7 @@ function app(reply: Parameters<typeof scriptedStore>[0] = () => []) {
     retentionDays: 400,
     log: (e) => logs.push(e),
     writeBudgetMs: 50,
+    rating: withoutDecks,
   });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     cdrApp.request('/v1/cdrs', {
@@ -83,7 +85,7 @@ describe('CDR ingestion app', () => {
     }
     expect(calls).toHaveLength(0);
     const { store } = scriptedStore(() => []);
-    const disabled = createCdrApp({ store, relayToken: undefined, retentionDays: 1 });
+    const disabled = createCdrApp({ store, relayToken: undefined, retentionDays: 1, rating: withoutDecks });
     const res = await disabled.request('/v1/cdrs', {
       method: 'POST',
       headers: { authorization: `Bearer ${RELAY}`, 'content-type': 'application/json' },

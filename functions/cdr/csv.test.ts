@@ -63,4 +63,40 @@ describe('cdr CSV lines', () => {
     expect(row[CDR_CSV_COLUMNS.indexOf('duration_s')]).toBe('65');
     expect(row[CDR_CSV_COLUMNS.indexOf('tm_answer')]).toBe('');
   });
+
+  it('ends with the cost and price (amount, currency), empty when unrated', () => {
+    const record = cdrRecord();
+    const side = (amount: string, currency: string) => ({
+      prefix: '+82',
+      rate: '0.02',
+      connect_fee: '0',
+      first_increment_s: 60,
+      next_increment_s: 60,
+      minimum_s: 0,
+      effective_from: null,
+      amount,
+      currency,
+      billed_s: 120,
+    });
+    const rating = {
+      provider_id: record.attempts[0]!.target_id,
+      cost: side('0.034', 'EUR'),
+      cost_unrated_reason: null,
+      rate_plan_id: null,
+      price: null,
+      price_unrated_reason: 'no_rate_plan' as const,
+    };
+    expect(CDR_CSV_COLUMNS.slice(-4)).toEqual([
+      'cost_amount',
+      'cost_currency',
+      'price_amount',
+      'price_currency',
+    ]);
+    expect(parseCsv(cdrCsvLine(record, rating))[0]!.slice(-4)).toEqual(['0.034', 'EUR', '', '']);
+    expect(parseCsv(cdrCsvLine(record, { ...rating, price: side('0.05', 'USD') }))[0]!.slice(-2)).toEqual([
+      '0.05',
+      'USD',
+    ]);
+    expect(parseCsv(cdrCsvLine(record))[0]!.slice(-4)).toEqual(['', '', '', '']);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Cdr, CdrAttempt } from '../../contract/cdr';
+import type { CdrRating } from '../billing/cdr-rating';
 
 /**
  * One CSV field as RFC 4180 writes it: quoted when it holds a comma, a
@@ -28,7 +29,7 @@ export function attemptText(a: CdrAttempt): string {
 }
 
 /** The export's columns in order (docs/cdrs.md), each with how it is read from a record. */
-const COLUMNS: readonly [string, (r: Cdr) => string | number | null][] = [
+const RECORD_COLUMNS: readonly [string, (r: Cdr) => string | number | null][] = [
   ['id', (r) => r.id],
   ['call_id', (r) => r.call_id],
   ['customer_id', (r) => r.customer_id],
@@ -60,10 +61,22 @@ const COLUMNS: readonly [string, (r: Cdr) => string | number | null][] = [
   ['relay_id', (r) => r.relay_id],
 ];
 
-export const CDR_CSV_COLUMNS = COLUMNS.map(([name]) => name);
+/** The rating's columns, after the record's: empty when a side is unrated (or the record predates rating). */
+const RATING_COLUMNS: readonly [string, (r: CdrRating | null) => string | null][] = [
+  ['cost_amount', (r) => r?.cost?.amount ?? null],
+  ['cost_currency', (r) => r?.cost?.currency ?? null],
+  ['price_amount', (r) => r?.price?.amount ?? null],
+  ['price_currency', (r) => r?.price?.currency ?? null],
+];
+
+export const CDR_CSV_COLUMNS = [...RECORD_COLUMNS, ...RATING_COLUMNS].map(([name]) => name);
 
 /** The header line of the export. */
 export const cdrCsvHeader = () => csvLine(CDR_CSV_COLUMNS);
 
-/** One call as one CSV line. */
-export const cdrCsvLine = (record: Cdr) => csvLine(COLUMNS.map(([, read]) => read(record)));
+/** One call (and its rating) as one CSV line. */
+export const cdrCsvLine = (record: Cdr, rating: CdrRating | null = null) =>
+  csvLine([
+    ...RECORD_COLUMNS.map(([, read]) => read(record)),
+    ...RATING_COLUMNS.map(([, read]) => read(rating)),
+  ]);

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 // Direct files, not the indexes (http/auth.ts pulls the whole store): the CDR Lambda bundles only ingestion.
 import { cdrBatch, cdrBatchResult } from '../../contract/cdr';
+import type { SpendAlerts } from '../alerts/spend-alerts';
+import { type CdrRating, rateCdr } from '../billing/cdr-rating';
 import { type LogEntry, logLine } from '../http/log';
 import { problemResponse, problemResponses } from '../http/problem';
 import { relayTokenOnly } from '../http/relay-token';
@@ -8,8 +10,15 @@ import { createRouteGroup } from '../http/route-group';
 import { CdrWriteThrottled, putCdrs } from '../store/cdrs';
 import type { Store } from '../store/client';
 import { HttpError } from '../store/errors';
+import { chargeBatch, chargesOf } from './charge-batch';
+import type { RatingSource } from './rating-source';
 
 export const CDRS_PATH = '/v1/cdrs';
+/**
+ * How long a batch's charges may run: well within the CDR function's 15 s timeout, so a batch of
+ * one customer's records too long to charge at once is answered 503 (and sent again), not cut off.
+ */
+const CHARGE_BUDGET_MS = 10_000;
 /** Seconds a throttled relay waits before it sends the batch again. */
 export const CDR_RETRY_AFTER_S = 2;
 
@@ -22,6 +31,12 @@ export type CdrIngestDeps = {
   log?: (entry: LogEntry) => void;
   /** Retry budget of unprocessed writes before 503 (store/cdrs.ts). */
   writeBudgetMs?: number;
+  /** The decks and customers each record is rated with (cdr/rating-source.ts). */
+  rating: RatingSource;
+  /** How long after a batch arrived its charges may still start; then 503 (the rest on the next try). */
+  chargeBudgetMs?: number;
+  /** The daily spend alert; unset: none raised (tests of ingestion alone). */
+  alerts?: SpendAlerts | undefined;
 };
 
 const batchHeaders = z.object({
@@ -42,9 +57,10 @@ export const ingestRoute = createRoute({
   description:
     'Authenticated with the relay token (TANDEM_RELAY_TOKEN), not with API keys. 1–500 records, ' +
     'at most 3 MiB. Each record is stored once by its `id`: a batch sent again, or records repeated ' +
-    'across batches, never duplicate. 200 only once every record is durably written; 503 with ' +
-    '`Retry-After` when DynamoDB throttles (send the whole batch again later). A 400 names the ' +
-    'invalid fields and stores nothing.',
+    'across batches, never duplicate. Each record is rated (cost and price, docs/billing.md) and ' +
+    'its price charged to its customer exactly once. 200 only once every record, rating and charge ' +
+    'is durably written; 503 with `Retry-After` when DynamoDB throttles or a credit account is busy ' +
+    '(send the whole batch again later). A 400 names the invalid fields and stores nothing.',
   security: [{ relayToken: [] }],
   request: {
     headers: batchHeaders,
@@ -76,20 +92,17 @@ export function cdrIngestRoutes(deps: CdrIngestDeps) {
     const started = Date.now();
     const { cdrs } = c.req.valid('json');
     const batchId = c.req.valid('header')['idempotency-key'] ?? null;
+    const unique = [...new Map(cdrs.map((r) => [r.id, r])).values()];
+    // Rated before anything is written: the rating goes into the record's item, in the same write.
+    const context = await deps.rating();
+    const ratings = new Map<string, CdrRating>(unique.map((r) => [r.id, rateCdr(r, context.decks)]));
+    let accepted: number;
     try {
-      const accepted = await putCdrs(deps.store, cdrs, {
+      accepted = await putCdrs(deps.store, unique, {
         retentionDays: deps.retentionDays,
+        ratings,
         ...(deps.writeBudgetMs !== undefined ? { budgetMs: deps.writeBudgetMs } : {}),
       });
-      log({
-        level: 'info',
-        msg: 'cdr batch stored',
-        batch_id: batchId,
-        records: cdrs.length,
-        accepted,
-        ms: Date.now() - started,
-      });
-      return c.json({ accepted }, 200);
     } catch (error) {
       if (!(error instanceof CdrWriteThrottled)) throw error;
       log({
@@ -100,20 +113,50 @@ export function cdrIngestRoutes(deps: CdrIngestDeps) {
         unwritten: error.unwritten,
         ms: Date.now() - started,
       });
-      return throttledResponse(error.unwritten) as never;
+      return throttledResponse(
+        `the store is throttling writes (${error.unwritten} record(s) not written)`,
+      ) as never;
     }
+    let charged: number;
+    try {
+      const charges = chargesOf(unique, ratings, (id) => context.decks.plan(id)?.currency);
+      ({ charged } = await chargeBatch(deps.store, charges, context, deps.alerts, {
+        deadline: started + (deps.chargeBudgetMs ?? CHARGE_BUDGET_MS),
+      }));
+    } catch (error) {
+      // The records are stored; their charges are not all written. The batch sent again charges
+      // what is missing, once (store/credit.ts).
+      log({
+        level: 'warn',
+        msg: 'cdr batch not charged',
+        batch_id: batchId,
+        records: cdrs.length,
+        error: (error as Error).message,
+        ms: Date.now() - started,
+      });
+      return throttledResponse('the records are stored but not all charged yet') as never;
+    } finally {
+      // Alerts waiting in the outbox go out behind the answer: a webhook never holds a batch back.
+      void deps.alerts?.flush();
+    }
+    log({
+      level: 'info',
+      msg: 'cdr batch stored',
+      batch_id: batchId,
+      records: cdrs.length,
+      accepted,
+      charged,
+      ms: Date.now() - started,
+    });
+    return c.json({ accepted }, 200);
   });
   return group;
 }
 
 /** 503 + Retry-After: the relay keeps the batch (spool) and sends it again. */
-export function throttledResponse(unwritten: number): Response {
+export function throttledResponse(why: string): Response {
   const response = problemResponse(
-    new HttpError(
-      503,
-      'Service Unavailable',
-      `the store is throttling writes (${unwritten} record(s) not written); send the batch again after ${CDR_RETRY_AFTER_S} s`,
-    ),
+    new HttpError(503, 'Service Unavailable', `${why}; send the batch again after ${CDR_RETRY_AFTER_S} s`),
   );
   response.headers.set('retry-after', String(CDR_RETRY_AFTER_S));
   return response;

@@ -1,14 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type Cdr, cdr, cdrAttempt, cdrSource } from '../../contract/cdr';
 import { id } from '../../contract/peer';
-import { assertCanSee, customerScope, principalOf } from '../http/auth';
+import { assertCanSee, customerScope, principalOf, requireOperator } from '../http/auth';
 import { problemResponses } from '../http/problem';
 import { bearerSecurity, createRouteGroup } from '../http/route-group';
-import { type CdrFilter, type CdrScan, scanCdrs } from '../store/cdr-scan';
+import { type CdrFilter, type CdrScan, type ScannedCdr, scanCdrs } from '../store/cdr-scan';
 import { CDR_SHARDS, getCdr } from '../store/cdrs';
 import type { Store } from '../store/client';
 import { badRequest, notFound } from '../store/errors';
 import { cdrCsvHeader, cdrCsvLine } from './csv';
+import { cdrView, ratedCdr } from './rated-cdr';
+import type { RatingSource } from './rating-source';
+import { rerateCdrs } from './rerate';
+import { rerateReport } from './rerate-report';
 import { MAX_RANGE_DAYS, type TimeRange, timeRange } from './time-range';
 
 export type CdrQueryDeps = {
@@ -18,6 +21,10 @@ export type CdrQueryDeps = {
    * a larger one is refused with 400 before anything is sent. Unset: the export streams, unbounded.
    */
   exportMaxBytes?: number | undefined;
+  /** The decks a re-rating uses (cdr/rating-source.ts). */
+  rating: RatingSource;
+  /** How long one re-rating request reads before it reports where to go on (rerate.ts). */
+  rerateBudgetMs?: number | undefined;
 };
 
 const time = z
@@ -45,27 +52,13 @@ const listQuery = z.object({
 
 const cdrList = z
   .object({
-    result: z.array(cdr),
+    result: z.array(ratedCdr),
     next_page_token: z.string().openapi({ description: 'Empty when this is the last page' }),
   })
   .openapi('CdrList');
 
 /** Rows read per DynamoDB query of one partition while exporting. */
 const EXPORT_PAGE = 200;
-
-/**
- * A stored record in the contract's field order (DynamoDB keeps no order of
- * map keys), so JSON answers read like the schema.
- */
-export function cdrView(doc: Cdr): Cdr {
-  const ordered = <T extends object>(shape: object, value: T): T =>
-    Object.fromEntries(Object.keys(shape).map((k) => [k, value[k as keyof T]])) as T;
-  return {
-    ...ordered(cdr.shape, doc),
-    source: ordered(cdrSource.shape, doc.source),
-    attempts: doc.attempts.map((a) => ordered(cdrAttempt.shape, a)),
-  };
-}
 
 function encodeToken(order: string): string {
   return Buffer.from(JSON.stringify({ before: order })).toString('base64url');
@@ -136,7 +129,7 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
       // One more than asked tells whether a next page exists; the scan stops reading there.
       // The operator's page comes from CDR_SHARDS partitions, about an equal share each: read twice that.
       const limit = scope.customerId ? q.page_size + 1 : Math.ceil((2 * (q.page_size + 1)) / CDR_SHARDS) + 2;
-      const page: { order: string; doc: Cdr }[] = [];
+      const page: ScannedCdr[] = [];
       for await (const row of scanCdrs(deps.store, scan, { limit })) {
         page.push(row);
         if (page.length > q.page_size) break;
@@ -145,7 +138,7 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
       const rows = more ? page.slice(0, q.page_size) : page;
       return c.json(
         {
-          result: rows.map((r) => cdrView(r.doc)),
+          result: rows.map((r) => cdrView(r.doc, r.rating)),
           next_page_token: more ? encodeToken(rows[rows.length - 1]!.order) : '',
         },
         200,
@@ -163,9 +156,18 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
       description:
         'One line per call, newest first, RFC 4180 (CRLF, quoted when needed), a header line first. ' +
         'Columns: see docs/cdrs.md; `attempts` holds every attempt as ' +
-        '`target_kind:target_id:route_id:code:cause:pdd_ms`, separated by `;`. Streamed as it is read.',
+        '`target_kind:target_id:route_id:code:cause:pdd_ms:uri`, separated by `|`; the last four ' +
+        'columns are the rating (`cost_amount`, `cost_currency`, `price_amount`, `price_currency`). ' +
+        'Streamed as it is read.',
       security: bearerSecurity,
-      request: { query: z.object(range) },
+      request: {
+        query: z.object({
+          ...range,
+          provider_id: id.optional().openapi({
+            description: "Only the calls this provider answered (the rating's provider): what it bills",
+          }),
+        }),
+      },
       responses: {
         200: {
           description: 'The CSV',
@@ -182,7 +184,7 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
         scope === 'nothing'
           ? undefined
           : scanCdrs(deps.store, { ...window, ...scope }, { limit: EXPORT_PAGE, prefetch: true });
-      const stream = csvStream(rows);
+      const stream = csvStream(rows && q.provider_id ? answeredBy(rows, q.provider_id) : rows);
       const headers = {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="${exportName(window)}"`,
@@ -201,22 +203,66 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
       security: bearerSecurity,
       request: { params: z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) }) },
       responses: {
-        200: { description: 'The CDR', content: { 'application/json': { schema: cdr } } },
+        200: { description: 'The CDR', content: { 'application/json': { schema: ratedCdr } } },
         ...problemResponses(400, 401, 404),
       },
     }),
     async (c) => {
       const { id: cdrId } = c.req.valid('param');
       const principal = principalOf(c);
-      const record = await getCdr(deps.store, cdrId);
-      if (!record) throw notFound(`cdr ${cdrId} does not exist`);
+      const stored = await getCdr(deps.store, cdrId);
+      if (!stored) throw notFound(`cdr ${cdrId} does not exist`);
       // A record without a customer (refused before one was known) is the operator's alone.
-      assertCanSee(principal, record.customer_id ?? '', `cdr ${cdrId}`);
-      return c.json(cdrView(record), 200);
+      assertCanSee(principal, stored.doc.customer_id ?? '', `cdr ${cdrId}`);
+      return c.json(cdrView(stored.doc, stored.rating), 200);
+    },
+  );
+
+  group.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/cdrs/rerate',
+      tags: ['CDRs'],
+      summary: 'Rate the CDRs of a period again (operator)',
+      description:
+        'Rates every CDR of `[from, to)` (at most ' +
+        `${MAX_RANGE_DAYS} days; one customer with \`customer_id\`) again with the rate decks and ` +
+        'plans as they are now, each call with the line in force at its start, and rewrites the ' +
+        'ratings that changed. Balances are not moved: `customers` gives the price delta of each ' +
+        'customer, to correct with `POST /v1/customers/{id}/balance`. At most 1000 changes are ' +
+        'listed (`changes_truncated`). A request stops after about 20 s with `complete: false`: ' +
+        'send it again with `to` = `next_to`. The body is an empty JSON object (every write of ' +
+        'the API is JSON).',
+      security: bearerSecurity,
+      request: {
+        query: z.object(range),
+        body: {
+          required: true,
+          content: { 'application/json': { schema: z.object({}).strict().openapi({ example: {} }) } },
+        },
+      },
+      responses: {
+        200: { description: 'What changed', content: { 'application/json': { schema: rerateReport } } },
+        ...problemResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      requireOperator(c);
+      const q = c.req.valid('query');
+      const window = timeRange(q);
+      const report = await rerateCdrs(deps.store, deps.rating, window, q.customer_id, {
+        ...(deps.rerateBudgetMs !== undefined ? { budgetMs: deps.rerateBudgetMs } : {}),
+      });
+      return c.json(report, 200);
     },
   );
 
   return group;
+}
+
+/** The rows whose rating names `providerId` as the provider that answered. */
+async function* answeredBy(rows: AsyncGenerator<ScannedCdr>, providerId: string): AsyncGenerator<ScannedCdr> {
+  for await (const row of rows) if (row.rating?.provider_id === providerId) yield row;
 }
 
 const exportName = (w: TimeRange) => `cdrs-${w.from.replaceAll(':', '')}-${w.to.replaceAll(':', '')}.csv`;
@@ -226,7 +272,7 @@ const exportName = (w: TimeRange) => `cdrs-${w.from.replaceAll(':', '')}-${w.to.
  * about 64 KB are encoded, so the server never holds more than that and one
  * page per partition, however many rows there are.
  */
-function csvStream(rows: AsyncGenerator<{ doc: Cdr }> | undefined): ReadableStream<Uint8Array> {
+function csvStream(rows: AsyncGenerator<ScannedCdr> | undefined): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let header = true;
   return new ReadableStream<Uint8Array>(
@@ -243,7 +289,7 @@ function csvStream(rows: AsyncGenerator<{ doc: Cdr }> | undefined): ReadableStre
             rows = undefined;
             break;
           }
-          text += cdrCsvLine(next.value.doc);
+          text += cdrCsvLine(next.value.doc, next.value.rating);
         }
         if (text) controller.enqueue(encoder.encode(text));
         if (!rows) controller.close();

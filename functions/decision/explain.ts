@@ -11,6 +11,8 @@ export const skipReason = z.enum([
   'provider_not_allowed',
   'duplicate_provider',
   'attempt_cap',
+  /** `exclude_negative_margin`: the provider's buy rate in force exceeds the customer's sell rate. */
+  'negative_margin',
 ]);
 
 export const skippedCandidate = z

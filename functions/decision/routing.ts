@@ -8,6 +8,7 @@ import {
 import { logLine } from '../http/log';
 import type { Store } from '../store/client';
 import { createConfigReader } from '../store/config-reader';
+import { creditAccounts } from '../store/credit';
 import type { RoutingDeps } from './http/routing-deps';
 import { createSnapshotLoader, type LoaderEvent } from './loader/snapshot-loader';
 
@@ -68,6 +69,7 @@ export function createRouting(store: Store, settings: RoutingSettings, cache = c
     loader,
     relayToken: settings.relayToken,
     nonceSecret: settings.nonceSecret ?? crypto.randomUUID(),
+    credit: creditAccounts(store),
     nonceGuard:
       settings.upstashUrl && settings.upstashToken
         ? createUpstashNonceGuard({

@@ -21,6 +21,8 @@ describe('customer limits and policy', () => {
       detail: '',
       limits: { max_concurrent_calls: null, max_cps: null },
       policy: defaultCustomerPolicy(),
+      billing: { mode: 'postpaid', credit_limit: null, daily_spend_limit: null },
+      rate_plan_id: null,
     });
     expect(defaultCustomerPolicy()).toEqual({
       destinations: { allow_prefixes: [], deny_prefixes: [] },
@@ -89,12 +91,14 @@ describe('customer limits and policy', () => {
     expect(r.success && r.data.policy).toEqual(policy);
   });
 
-  it('a customer stored before limits and policies reads with their defaults', () => {
+  it('a customer stored before limits, policies and billing reads with their defaults', () => {
     const stored = { id: P1, name: 'old' };
     expect(withCustomerDefaults(stored)).toEqual({
       ...stored,
       limits: { max_concurrent_calls: null, max_cps: null },
       policy: defaultCustomerPolicy(),
+      billing: { mode: 'postpaid', credit_limit: null, daily_spend_limit: null },
+      rate_plan_id: null,
     });
   });
 });

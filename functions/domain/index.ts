@@ -8,5 +8,6 @@ export * from './normalization-profile';
 export * from './peer-tls';
 export * from './provider';
 export * from './rate';
+export * from './rate-plan';
 export * from './route';
 export * from './sip-headers';

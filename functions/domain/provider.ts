@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { currency } from '../billing/money';
 import {
   allowedSource,
   codecPolicy,
@@ -65,6 +66,8 @@ export const providerInput = z
     })),
     /** TLS checks: its server certificate when we connect to it, its client certificate when it calls (docs/security-tls.md). */
     tls: peerTls.default(() => ({ ...DEFAULT_PEER_TLS, client_cert_sha256: [] })),
+    /** The currency of its rate deck (ISO 4217); Tandem never converts. */
+    currency: currency.default('USD'),
   })
   .openapi('ProviderInput');
 
@@ -74,15 +77,19 @@ export const provider = providerInput
   .openapi('Provider');
 
 /**
- * What the store keeps: the view plus the HA1 hashes (no `tls`, and fewer `health_check` settings,
- * in objects stored before they existed).
+ * What the store keeps: the view plus the HA1 hashes (no `tls`, no `currency` (read as USD), and
+ * fewer `health_check` settings, in objects stored before they existed).
  */
 export const storedProvider = provider.omit({ credentials: true, warnings: true }).extend({
   credentials: storedCredentials.nullable(),
   rate_deck_version: z.string().nullable().default(null),
   tls: peerTls.optional(),
   health_check: storedHealthCheck,
+  currency: currency.optional(),
 });
+
+/** A provider's deck currency; one stored before `currency` existed is USD. */
+export const providerCurrency = (p: Pick<StoredProvider, 'currency'>) => p.currency ?? 'USD';
 
 export {
   aliveCode,

@@ -1,13 +1,12 @@
-import { z } from '@hono/zod-openapi';
-import { e164Prefix, id } from './common';
+import type { z } from '@hono/zod-openapi';
+import { rateLine } from '../billing/rate-line';
+import { id } from './common';
 
-/** One line of a provider's rate deck: price per minute for numbers under `prefix`. */
-export const rate = z
-  .object({
-    provider_id: id,
-    prefix: e164Prefix.openapi({ example: '+8210' }),
-    rate: z.number().min(0).max(1_000_000),
-    effective_date: z.iso.date().nullable().default(null),
-  })
+/**
+ * One listed line of a deck (`GET /v1/rates`): the deck's owner, a provider (what Tandem pays)
+ * or a rate plan (what it charges), and the line. The other owner field is null.
+ */
+export const rate = rateLine
+  .extend({ provider_id: id.nullable(), rate_plan_id: id.nullable() })
   .openapi('Rate');
 export type Rate = z.infer<typeof rate>;

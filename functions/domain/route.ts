@@ -44,8 +44,14 @@ export const routeInput = z
     target: z.union([z.literal('all'), e164Prefix]).openapi({ example: '+82' }),
     enabled: z.boolean().default(true),
     weight: z.number().int().min(1).max(1000).default(100),
-    /** Order equal-priority routes by the provider's rate for the number (least cost first). */
+    /** Order equal-priority routes by the provider's rate in force for the number (least cost first). */
     lcr: z.boolean().default(false),
+    /**
+     * Skip the provider when its buy rate in force for the number exceeds the customer's sell rate
+     * (its rate plan's line in force, same currency); without a plan, a sell line or one currency
+     * the provider is kept (docs/billing.md).
+     */
+    exclude_negative_margin: z.boolean().default(false),
     time_windows: z.array(timeWindow).max(20).default([]),
     /** Overrides the default failover codes (404, 5xx, 6xx) for attempts of this route. */
     failover_codes: failoverCodes.nullable().default(null),

@@ -23,6 +23,22 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ TANDEM_CDR_RETENTION_DAYS: '0' })).toThrow(/TANDEM_CDR_RETENTION_DAYS/);
   });
 
+  it('takes the alert webhook with its secret, or neither', () => {
+    expect(loadSettings({}).alertWebhook).toBeUndefined();
+    const url = 'https://ops.example/hooks/tandem';
+    const secret = 'webhook-secret-0123456789';
+    expect(
+      loadSettings({ TANDEM_ALERT_WEBHOOK_URL: url, TANDEM_ALERT_WEBHOOK_SECRET: secret }).alertWebhook,
+    ).toEqual({ url, secret });
+    expect(() => loadSettings({ TANDEM_ALERT_WEBHOOK_URL: url })).toThrow(/TANDEM_ALERT_WEBHOOK_SECRET/);
+    expect(() =>
+      loadSettings({ TANDEM_ALERT_WEBHOOK_URL: 'ftp://ops.example/x', TANDEM_ALERT_WEBHOOK_SECRET: secret }),
+    ).toThrow(/TANDEM_ALERT_WEBHOOK_URL/);
+    expect(() =>
+      loadSettings({ TANDEM_ALERT_WEBHOOK_URL: url, TANDEM_ALERT_WEBHOOK_SECRET: 'short' }),
+    ).toThrow(/TANDEM_ALERT_WEBHOOK_SECRET/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadSettings({ TANDEM_API_PORT: '' }).apiPort).toBe(8080);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadEnv } from '../../platform/env';
+import { loadEnv, SettingsError } from '../../platform/env';
 import { DEFAULT_SOURCE_LIMITS, type SourceLimits } from '../domain/source-range';
 
 export { SettingsError } from '../../platform/env';
@@ -53,7 +53,14 @@ export const settingsSchema = z.object({
     .default(DEFAULT_SOURCE_LIMITS.minPrefixV6),
   /** Days a CDR is kept after its INVITE (DynamoDB TTL `expires_at`; docs/cdrs.md). */
   TANDEM_CDR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_CDR_RETENTION_DAYS),
+  /** Where alerts are POSTed (a customer's daily spend limit reached; docs/billing.md); unset: logged only. */
+  TANDEM_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** HMAC-SHA256 key of the alerts' `Tandem-Signature` header; required with the URL. */
+  TANDEM_ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
+
+/** An alert webhook: both settings, or neither. */
+export type AlertWebhookSettings = { url: string; secret: string };
 
 export type Settings = {
   apiPort: number;
@@ -69,10 +76,16 @@ export type Settings = {
   upstashToken: string | undefined;
   sourceLimits: SourceLimits;
   cdrRetentionDays: number;
+  alertWebhook: AlertWebhookSettings | undefined;
 };
 
 export function loadSettings(env: Record<string, string | undefined>): Settings {
   const s = loadEnv(settingsSchema, env);
+  if (s.TANDEM_ALERT_WEBHOOK_URL && !s.TANDEM_ALERT_WEBHOOK_SECRET) {
+    throw new SettingsError([
+      { variable: 'TANDEM_ALERT_WEBHOOK_SECRET', message: 'is required with TANDEM_ALERT_WEBHOOK_URL' },
+    ]);
+  }
   return {
     apiPort: s.TANDEM_API_PORT,
     apiAddress: s.TANDEM_API_ADDRESS,
@@ -87,5 +100,9 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     upstashToken: s.UPSTASH_REDIS_REST_TOKEN,
     sourceLimits: { minPrefixV4: s.TANDEM_MIN_SOURCE_PREFIX_V4, minPrefixV6: s.TANDEM_MIN_SOURCE_PREFIX_V6 },
     cdrRetentionDays: s.TANDEM_CDR_RETENTION_DAYS,
+    alertWebhook:
+      s.TANDEM_ALERT_WEBHOOK_URL && s.TANDEM_ALERT_WEBHOOK_SECRET
+        ? { url: s.TANDEM_ALERT_WEBHOOK_URL, secret: s.TANDEM_ALERT_WEBHOOK_SECRET }
+        : undefined,
   };
 }

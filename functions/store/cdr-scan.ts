@@ -1,5 +1,6 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type Cdr, MAX_CDR_ATTEMPTS } from '../../contract/cdr';
+import type { CdrRating } from '../billing/cdr-rating';
 import { CDR_SHARDS, cdrDay } from './cdrs';
 import type { Store } from './client';
 import { GSI1, GSI2, keys } from './keys';
@@ -23,8 +24,8 @@ export type CdrScan = {
   filter?: CdrFilter;
 };
 
-/** A record with its sort key (what a page token resumes after). */
-export type ScannedCdr = { order: string; doc: Cdr };
+/** A record with its rating and its sort key (what a page token resumes after). */
+export type ScannedCdr = { order: string; doc: Cdr; rating: CdrRating | null };
 
 export type ScanOptions = {
   /** Items per DynamoDB query of one partition. */
@@ -48,7 +49,7 @@ function daysDown(from: string, hi: string): string[] {
 
 function baseInput(store: Store, scan: CdrScan, lo: string, hi: string, limit: number) {
   const gsi = scan.customerId === undefined ? GSI2 : GSI1;
-  const names: Record<string, string> = { '#pk': gsi.pk, '#sk': gsi.sk, '#doc': 'doc' };
+  const names: Record<string, string> = { '#pk': gsi.pk, '#sk': gsi.sk, '#doc': 'doc', '#rating': 'rating' };
   const values: Record<string, unknown> = { ':lo': lo, ':hi': hi };
   const filters: string[] = [];
   const f = scan.filter ?? {};
@@ -74,7 +75,7 @@ function baseInput(store: Store, scan: CdrScan, lo: string, hi: string, limit: n
     IndexName: gsi.name,
     KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
     ScanIndexForward: false,
-    ProjectionExpression: '#doc, #sk',
+    ProjectionExpression: '#doc, #rating, #sk',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     // A filter drops items after the read: read more per query so a page fills in fewer round trips.
@@ -196,7 +197,8 @@ export async function* scanCdrs(
       heads[best] = await cursors[best]!.head();
       found++;
       // BETWEEN includes its upper bound: the page token's own item was on the last page.
-      if (order !== hi) yield { order, doc: item['doc'] as Cdr };
+      if (order !== hi)
+        yield { order, doc: item['doc'] as Cdr, rating: (item['rating'] as CdrRating | undefined) ?? null };
     }
     ahead = found === 0 ? Math.min(ahead * 2, MAX_DAYS_AHEAD) : 1;
   }

@@ -23,17 +23,40 @@ describe('cdrItem', () => {
     });
   });
 
-  it('holds nothing but keys, doc and TTL: a call of up to three attempts fits two WRU per copy', () => {
+  it('holds nothing but keys, doc, rating and TTL: a rated one-attempt call fits two WRU per copy, three attempts three', () => {
     const record = cdrRecord();
-    const item = cdrItem(record, 400);
+    const side = {
+      prefix: '+8210',
+      rate: '0.0125',
+      connect_fee: '0.01',
+      first_increment_s: 30,
+      next_increment_s: 6,
+      minimum_s: 0,
+      effective_from: '2026-12-01T00:00:00.000Z',
+      amount: '0.023125',
+      currency: 'USD',
+      billed_s: 66,
+    };
+    const rating = {
+      provider_id: randomUUID(),
+      cost: side,
+      cost_unrated_reason: null,
+      rate_plan_id: randomUUID(),
+      price: side,
+      price_unrated_reason: null,
+    };
+    const item = cdrItem(record, 400, rating);
     expect(Object.keys(item).sort()).toEqual(
-      ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'PK', 'SK', 'doc', 'expires_at', 'kind'].sort(),
+      ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'PK', 'SK', 'doc', 'expires_at', 'kind', 'rating'].sort(),
     );
+    expect(item['rating']).toEqual(rating);
     expect(itemSize(item)).toBeGreaterThan(1024);
+    expect(itemSize(item)).toBeLessThanOrEqual(2048);
     const three = cdrRecord({
       attempts: [0, 1, 2].map(() => ({ ...record.attempts[0]!, target_id: randomUUID() })),
     });
-    expect(itemSize(cdrItem(three, 400))).toBeLessThanOrEqual(2048);
+    expect(itemSize(cdrItem(three, 400, rating))).toBeLessThanOrEqual(3072);
+    expect(cdrItem(record, 400)['rating']).toBeNull();
   });
 
   it('puts calls without a customer under NONE', () => {

@@ -1,5 +1,12 @@
-import { BatchWriteCommand, type BatchWriteCommandInput, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  GetCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Cdr } from '../../contract/cdr';
+import type { CdrRating } from '../billing/cdr-rating';
 import type { Store } from './client';
 import { GSI1, GSI2, keys } from './keys';
 
@@ -49,13 +56,18 @@ export const cdrDay = (time: string) => time.slice(0, 10);
  * The item of one record: keyed by its id (so a record posted twice is one
  * item, whatever else changed), indexed by customer and day (GSI1) and by
  * sharded day (GSI2), both sorted by INVITE time; `expires_at` is the
- * retention TTL. Nothing else: a one-attempt call stays under 1 KB, one WRU
- * per copy (docs/cdrs.md), so lists filter on `doc` itself.
+ * retention TTL; `rating` beside `doc` (the record exactly as the relay sent
+ * it), so re-rating rewrites that attribute alone. Nothing else: lists filter
+ * on `doc` itself (docs/cdrs.md, item sizes).
  *
  * @example
- * cdrItem(record, 400); // { PK: 'CDR#<id>', SK: 'A', GSI1PK: 'CDR#CUSTOMER#<c>#2026-12-05', ... }
+ * cdrItem(record, 400, rating); // { PK: 'CDR#<id>', SK: 'A', GSI1PK: 'CDR#CUSTOMER#<c>#2026-12-05', ... }
  */
-export function cdrItem(record: Cdr, retentionDays: number): Record<string, unknown> {
+export function cdrItem(
+  record: Cdr,
+  retentionDays: number,
+  rating: CdrRating | null = null,
+): Record<string, unknown> {
   const day = cdrDay(record.tm_invite);
   const order = keys.cdrOrder(record.tm_invite, record.id);
   return {
@@ -66,12 +78,15 @@ export function cdrItem(record: Cdr, retentionDays: number): Record<string, unkn
     [GSI2.sk]: order,
     kind: 'cdr',
     doc: record,
+    rating,
     expires_at: Math.floor(Date.parse(record.tm_invite) / 1000) + retentionDays * 86_400,
   };
 }
 
 export type PutCdrsOptions = {
   retentionDays: number;
+  /** Each record's rating by id, written in the same item (absent: stored unrated, `rating: null`). */
+  ratings?: ReadonlyMap<string, CdrRating>;
   /** Retry budget for unprocessed items; then CdrWriteThrottled. */
   budgetMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -97,7 +112,7 @@ export async function putCdrs(
 ): Promise<number> {
   const unique = new Map(records.map((r) => [r.id, r]));
   const requests: WriteRequest[] = [...unique.values()].map((r) => ({
-    PutRequest: { Item: cdrItem(r, options.retentionDays) },
+    PutRequest: { Item: cdrItem(r, options.retentionDays, options.ratings?.get(r.id) ?? null) },
   }));
   const sleep = options.sleep ?? pause;
   const deadline = Date.now() + (options.budgetMs ?? WRITE_BUDGET_MS);
@@ -155,10 +170,40 @@ export function itemSize(value: unknown): number {
   );
 }
 
+/** A stored record and its rating (null: stored before rating existed). */
+export type StoredCdr = { doc: Cdr; rating: CdrRating | null };
+
 /** One record by id (strongly consistent), or undefined. */
-export async function getCdr(store: Store, id: string): Promise<Cdr | undefined> {
+export async function getCdr(store: Store, id: string): Promise<StoredCdr | undefined> {
   const out = await store.doc.send(
     new GetCommand({ TableName: store.tableName, Key: keys.cdr(id), ConsistentRead: true }),
   );
-  return out.Item?.['kind'] === 'cdr' ? (out.Item['doc'] as Cdr) : undefined;
+  if (out.Item?.['kind'] !== 'cdr') return undefined;
+  return { doc: out.Item['doc'] as Cdr, rating: (out.Item['rating'] as CdrRating | undefined) ?? null };
+}
+
+/**
+ * Replaces the rating of a stored record (re-rating), the record itself untouched. False when the
+ * record is gone (its retention ran out since it was read).
+ *
+ * @example
+ * await setCdrRating(store, record.id, rateCdr(record, decks));
+ */
+export async function setCdrRating(store: Store, id: string, rating: CdrRating): Promise<boolean> {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: keys.cdr(id),
+        UpdateExpression: 'SET #rating = :rating',
+        ConditionExpression: '#kind = :cdr',
+        ExpressionAttributeNames: { '#rating': 'rating', '#kind': 'kind' },
+        ExpressionAttributeValues: { ':rating': rating, ':cdr': 'cdr' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateLine } from '../billing/rate-line';
 import type {
   Customer,
   Did,
@@ -7,6 +8,7 @@ import type {
   Route,
   StoredIpbx,
   StoredProvider,
+  StoredRatePlan,
 } from '../domain';
 import type { Store } from './client';
 import { keys } from './keys';
@@ -26,13 +28,17 @@ export type StoredByKind = {
   domain: Domain;
   normalization_profile: NormalizationProfile;
   route: Route;
+  rate_plan: StoredRatePlan;
 };
+
+/** The kinds that hold a deck; the store keeps its version beside the object (`rate_deck_version`). */
+export type DeckKind = 'provider' | 'rate_plan';
 
 export type ConfigReader = ReturnType<typeof createConfigReader>;
 
 /**
  * Read-only access for the routing decision: whole kinds at once (to compile
- * in-memory tables), a customer's routes, a provider's current rate deck, and
+ * in-memory tables), a customer's routes, the current deck of a provider or a rate plan, and
  * the config version counters that tell a cache it is stale.
  *
  * @example
@@ -48,7 +54,7 @@ export function createConfigReader(store: Store) {
       // resource registry and its CRUD schemas (and libphonenumber).
       const items = await queryAll(store, listPartition(kind));
       return items.map((item) =>
-        kind === 'provider'
+        kind === 'provider' || kind === 'rate_plan'
           ? { ...(item['doc'] as object), rate_deck_version: (item['rate_deck_version'] as string) ?? null }
           : item['doc'],
       ) as StoredByKind[K][];
@@ -60,14 +66,12 @@ export function createConfigReader(store: Store) {
       return items.map((item) => item['doc'] as Route);
     },
 
-    /** The provider's current deck (empty when none was imported or the provider is unknown). */
-    async rateDeck(providerId: string): Promise<{ prefix: string; rate: number }[]> {
-      const deckVersion = await currentDeckVersion(store, providerId);
+    /** The current deck of a provider or a rate plan (empty when none was imported or the owner is unknown). */
+    async rateDeck(ownerId: string, kind: DeckKind = 'provider'): Promise<RateLine[]> {
+      const deckVersion = await currentDeckVersion(store, ownerId, kind);
       if (!deckVersion) return [];
-      const items = await queryAll(store, { partition: keys.rateDeck(providerId, deckVersion) }, ['lines']);
-      return items.flatMap((item) =>
-        fromChunk(item['lines'] as string).map((l) => ({ prefix: l.prefix, rate: l.rate })),
-      );
+      const items = await queryAll(store, { partition: keys.rateDeck(ownerId, deckVersion) }, ['lines']);
+      return items.flatMap((item) => fromChunk(item['lines'] as string));
     },
 
     /** Config version per customer; a customer never written is 0. */
@@ -91,12 +95,16 @@ export function createConfigReader(store: Store) {
   };
 }
 
-/** The deck version a provider points at (null: no deck). */
-export async function currentDeckVersion(store: Store, providerId: string): Promise<string | null> {
+/** The deck version a provider or a rate plan points at (null: no deck). */
+export async function currentDeckVersion(
+  store: Store,
+  ownerId: string,
+  kind: DeckKind = 'provider',
+): Promise<string | null> {
   const out = await store.doc.send(
     new GetCommand({
       TableName: store.tableName,
-      Key: keys.object('provider', providerId),
+      Key: keys.object(kind, ownerId),
       ProjectionExpression: 'rate_deck_version',
       ConsistentRead: true,
     }),

@@ -33,8 +33,8 @@ export const keys = {
   sourceHolder: (kind: string, id: string): Key => ({ PK: SOURCES, SK: `${upper(kind)}#${id}` }),
   /** The registry's revision: every source write moves it conditionally, so two never race. */
   sourcesRevision: (): Key => ({ PK: SOURCES, SK: '#REVISION' }),
-  /** The partition of one rate deck version; the sort key is the prefix. */
-  rateDeck: (providerId: string, deckVersion: string) => `RATE#${providerId}#${deckVersion}`,
+  /** The partition of one deck version of a provider or a rate plan; the sort key is a chunk's first prefix. */
+  rateDeck: (ownerId: string, deckVersion: string) => `RATE#${ownerId}#${deckVersion}`,
   /** A call detail record (docs/cdrs.md): keyed by its id, so posting it again rewrites the same item. */
   cdr: (id: string): Key => ({ PK: `CDR#${id}`, SK: ITEM_SK }),
   /** GSI1: one customer's CDRs of one UTC day (`NONE`: calls refused before a customer was known). */
@@ -60,7 +60,10 @@ export const keys = {
    */
   credit: (customerId: string) => `CREDIT#${customerId}`,
   creditBalance: (customerId: string): Key => ({ PK: `CREDIT#${customerId}`, SK: 'BALANCE' }),
-  creditHold: (customerId: string, callId: string): Key => ({ PK: `CREDIT#${customerId}`, SK: `HOLD#${callId}` }),
+  creditHold: (customerId: string, callId: string): Key => ({
+    PK: `CREDIT#${customerId}`,
+    SK: `HOLD#${callId}`,
+  }),
   creditSpend: (customerId: string, day: string): Key => ({ PK: `CREDIT#${customerId}`, SK: `SPEND#${day}` }),
   creditCharge: (customerId: string, cdrId: string): Key => ({
     PK: `CREDIT#${customerId}`,
@@ -70,6 +73,18 @@ export const keys = {
     PK: `CREDIT#${customerId}`,
     SK: `MOVE#${time}#${id}`,
   }),
+  /** A balance request already applied, by its `Idempotency-Key`: a retried request moves the balance once. */
+  creditRequest: (customerId: string, idempotencyKey: string): Key => ({
+    PK: `CREDIT#${customerId}`,
+    SK: `REQUEST#${idempotencyKey}`,
+  }),
+  /**
+   * An alert in the outbox (functions/alerts/): its key is what makes it once, e.g. one
+   * `daily_spend_limit` per customer per UTC day.
+   */
+  alert: (type: string, subject: string): Key => ({ PK: `ALERT#${type}#${subject}`, SK: ITEM_SK }),
+  /** GSI1, sparse: only alerts not delivered yet carry it, so the pending ones are one small query. */
+  alertsPending: () => 'ALERT#PENDING',
   /** The partition of every site's report of one provider. */
   providerStatusPartition: (providerId: string) => providerStatusPartition(providerId),
   /** GSI1, sparse: only states reported `down` carry it, so the down providers are one small query. */

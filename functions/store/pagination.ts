@@ -13,6 +13,8 @@ export type PartitionQuery = {
   sortKeyPrefix?: string;
   /** Equality filters on fields of the stored object (`doc.<field>`). */
   filter?: Record<string, string>;
+  /** Descending sort key order (a credit account's movements: newest first). */
+  descending?: boolean;
 };
 
 export type Page = { items: Item[]; nextPageToken: string };
@@ -48,6 +50,7 @@ function queryInput(store: Store, q: PartitionQuery): QueryCommandInput {
     ...(gsi ? { IndexName: gsi.name } : {}),
     KeyConditionExpression: condition,
     ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+    ...(q.descending ? { ScanIndexForward: false } : {}),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };

@@ -5,6 +5,7 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { RateLine } from '../billing/rate-line';
 import { DEFAULT_CUSTOMER_ID, type Rate } from '../domain';
 import type { Store } from './client';
 import { currentDeckVersion } from './config-reader';
@@ -12,7 +13,6 @@ import { badRequest, conflict, notFound } from './errors';
 import { keys } from './keys';
 import { queryAll } from './pagination';
 import { fromChunk, toChunks } from './rate-chunks';
-import type { RateLine } from './rate-csv';
 import { bumpVersion, transact } from './transaction';
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
@@ -23,31 +23,46 @@ const IN_FLIGHT = 16;
 /** A new deck version: sortable by time, unique. */
 const newDeckVersion = () => `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
+/** What holds a deck: a provider (what Tandem pays) or a rate plan (what it charges). */
+export type DeckOwner = { kind: 'provider' | 'rate_plan'; id: string };
+
+/** A provider id alone names a provider's deck (the form callers used before rate plans). */
+const ownerOf = (owner: DeckOwner | string): DeckOwner =>
+  typeof owner === 'string' ? { kind: 'provider', id: owner } : owner;
+
+const label = (owner: DeckOwner) => `${owner.kind === 'provider' ? 'provider' : 'rate plan'} ${owner.id}`;
+
 /**
- * Replaces a provider's rate deck. Lines go under a NEW deck version with
- * parallel BatchWriteItem; one transaction then points the provider at it
+ * Replaces the deck of a provider or a rate plan. Lines go under a NEW deck version with
+ * parallel BatchWriteItem; one transaction then points the owner at it
  * (and bumps the config version), so readers see the old deck or the new one,
  * never half of one. The old deck is removed afterwards (best effort).
  *
  * @example
- * await importRateDeck(store, providerId, [{ prefix: '+82', rate: 0.01, effective_date: null }]);
+ * await importRateDeck(store, { kind: 'rate_plan', id: planId }, parseRateCsv('+82,0.01\n').lines);
  */
 export async function importRateDeck(
   store: Store,
-  providerId: string,
-  lines: RateLine[],
-): Promise<{ imported: number; provider_id: string; deck_version: string }> {
-  const provider = await store.doc.send(
+  deckOwner: DeckOwner | string,
+  lines: readonly RateLine[],
+): Promise<{
+  imported: number;
+  provider_id: string | null;
+  rate_plan_id: string | null;
+  deck_version: string;
+}> {
+  const owner = ownerOf(deckOwner);
+  const found = await store.doc.send(
     new GetCommand({
       TableName: store.tableName,
-      Key: keys.object('provider', providerId),
+      Key: keys.object(owner.kind, owner.id),
       ConsistentRead: true,
     }),
   );
-  if (provider.Item?.['kind'] !== 'provider') throw notFound(`provider ${providerId} does not exist`);
-  const previous = (provider.Item['rate_deck_version'] as string | undefined) ?? null;
+  if (found.Item?.['kind'] !== owner.kind) throw notFound(`${label(owner)} does not exist`);
+  const previous = (found.Item['rate_deck_version'] as string | undefined) ?? null;
   const deckVersion = newDeckVersion();
-  const partition = keys.rateDeck(providerId, deckVersion);
+  const partition = keys.rateDeck(owner.id, deckVersion);
   await batchWrite(
     store,
     toChunks(lines).map((chunk) => ({
@@ -60,7 +75,7 @@ export async function importRateDeck(
         item: {
           Update: {
             TableName: store.tableName,
-            Key: keys.object('provider', providerId),
+            Key: keys.object(owner.kind, owner.id),
             UpdateExpression: 'SET #v = :new',
             ConditionExpression: previous
               ? 'attribute_exists(PK) AND #v = :old'
@@ -73,21 +88,26 @@ export async function importRateDeck(
           },
         },
         onConditionFailed: () =>
-          conflict(`provider ${providerId} was deleted or its rates were imported concurrently; retry`),
+          conflict(`${label(owner)} was deleted or its rates were imported concurrently; retry`),
       },
       bumpVersion(store.tableName, keys.version(DEFAULT_CUSTOMER_ID)),
     ]);
   } catch (error) {
-    await deleteDeck(store, providerId, deckVersion).catch(() => {});
+    await deleteDeck(store, owner.id, deckVersion).catch(() => {});
     throw error;
   }
-  if (previous) await deleteDeck(store, providerId, previous).catch(() => {});
-  return { imported: lines.length, provider_id: providerId, deck_version: deckVersion };
+  if (previous) await deleteDeck(store, owner.id, previous).catch(() => {});
+  return {
+    imported: lines.length,
+    provider_id: owner.kind === 'provider' ? owner.id : null,
+    rate_plan_id: owner.kind === 'rate_plan' ? owner.id : null,
+    deck_version: deckVersion,
+  };
 }
 
-/** Removes every line of one deck version. */
-export async function deleteDeck(store: Store, providerId: string, deckVersion: string): Promise<void> {
-  const partition = keys.rateDeck(providerId, deckVersion);
+/** Removes every line of one deck version (of a provider or a rate plan: ids never collide). */
+export async function deleteDeck(store: Store, ownerId: string, deckVersion: string): Promise<void> {
+  const partition = keys.rateDeck(ownerId, deckVersion);
   const items = await queryAll(store, { partition }, ['PK', 'SK']);
   await batchWrite(
     store,
@@ -96,21 +116,27 @@ export async function deleteDeck(store: Store, providerId: string, deckVersion: 
 }
 
 /**
- * One page of the provider's current deck, optionally only prefixes starting
- * with `prefix`. The token is the chunk and the index in it of the next line.
+ * One page of the current deck of a provider or a rate plan, in prefix order (a prefix's lines
+ * by `effective_from`, the line without one first), optionally only prefixes starting with
+ * `prefix`. The token is the chunk and the index in it of the next line.
  */
 export async function listRates(
   store: Store,
   options: {
-    providerId: string;
+    owner: DeckOwner;
     prefix?: string | undefined;
     pageSize: number;
     pageToken?: string | undefined;
   },
 ): Promise<{ items: Rate[]; nextPageToken: string }> {
-  const deckVersion = await currentDeckVersion(store, options.providerId);
+  const { owner } = options;
+  const deckVersion = await currentDeckVersion(store, owner.id, owner.kind);
   if (!deckVersion) return { items: [], nextPageToken: '' };
-  const partition = keys.rateDeck(options.providerId, deckVersion);
+  const partition = keys.rateDeck(owner.id, deckVersion);
+  const ownerFields = {
+    provider_id: owner.kind === 'provider' ? owner.id : null,
+    rate_plan_id: owner.kind === 'rate_plan' ? owner.id : null,
+  };
   const wanted = options.prefix ?? '';
   let at: RatePosition | undefined = options.pageToken
     ? decodeRateToken(options.pageToken)
@@ -127,7 +153,7 @@ export async function listRates(
           if (items.length === options.pageSize) {
             return { items, nextPageToken: encodeRateToken({ sk: chunk['SK'] as string, i }) };
           }
-          items.push({ provider_id: options.providerId, ...line });
+          items.push({ ...ownerFields, ...line });
         } else if (line.prefix > wanted) {
           // Sorted: the run of prefixes under `wanted` is over.
           return { items, nextPageToken: '' };

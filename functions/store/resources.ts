@@ -14,6 +14,8 @@ import {
   normalizationProfileInput,
   provider,
   providerInput,
+  ratePlan,
+  ratePlanInput,
   route,
   routeInput,
 } from '../domain';
@@ -25,7 +27,8 @@ export type ConfigKind =
   | 'did'
   | 'domain'
   | 'normalization_profile'
-  | 'route';
+  | 'route'
+  | 'rate_plan';
 export type ResourceKind = ConfigKind | 'api_key';
 
 /**
@@ -90,8 +93,12 @@ export const resources = {
     input: customerInput,
     view: customer,
     scope: 'tenant',
-    // A fraud policy names the providers its calls may use: they cannot be deleted while named.
-    references: [{ field: 'policy.allowed_provider_ids', kind: 'provider', owner: 'any', many: true }],
+    // A fraud policy names the providers its calls may use, and its calls are priced with a rate
+    // plan: neither can be deleted while named.
+    references: [
+      { field: 'policy.allowed_provider_ids', kind: 'provider', owner: 'any', many: true },
+      { field: 'rate_plan_id', kind: 'rate_plan', owner: 'any' },
+    ],
   },
   provider: {
     ...base,
@@ -167,6 +174,17 @@ export const resources = {
     scope: 'customer',
     references: [customerRef, { field: 'provider_id', kind: 'provider', owner: 'any' }],
     filters: ['target', 'provider_id'],
+  },
+  rate_plan: {
+    ...base,
+    kind: 'rate_plan',
+    path: 'rate-plans',
+    singular: 'rate plan',
+    plural: 'rate plans',
+    input: ratePlanInput,
+    view: ratePlan,
+    // Operator-owned like providers: customer keys read them, only the operator writes them.
+    scope: 'global',
   },
   api_key: {
     ...base,

@@ -10,7 +10,10 @@ export type Reply = { status: number; body: Json; headers: Headers };
 
 /** The app on a fresh table, and a small client: `call('POST', '/v1/routes', { body, key })`. */
 export async function apiHarness(
-  options: Pick<AppDeps, 'decision' | 'cdrLog' | 'cdrExportMaxBytes' | 'cdrRetentionDays'> = {},
+  options: Pick<
+    AppDeps,
+    'decision' | 'cdrLog' | 'cdrExportMaxBytes' | 'cdrRetentionDays' | 'alertWebhook' | 'rerateBudgetMs'
+  > = {},
 ) {
   const store: Store = await freshStore();
   const app = createApp({ store, adminKey: ADMIN_KEY, ...options });

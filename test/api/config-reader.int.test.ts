@@ -6,6 +6,7 @@ import {
   ensureDefaultCustomer,
   ensureTable,
   importRateDeck,
+  parseRateCsv,
   resources,
   type Store,
 } from '../../functions/store';
@@ -37,19 +38,24 @@ describe('config reader', () => {
     const routes = createRepository(store, resources.route);
     await routes.create({ customer_id: acme.id, provider_id: provider.id, target: '+82' });
     await routes.create({ customer_id: DEFAULT_CUSTOMER_ID, provider_id: provider.id, target: 'all' });
-    await importRateDeck(store, provider.id, [
-      { prefix: '+82', rate: 0.02, effective_date: null },
-      { prefix: '+8210', rate: 0.01, effective_date: null },
-    ]);
+    await importRateDeck(store, provider.id, parseRateCsv('+82,0.02\n+8210,0.01,0.005,1,1\n').lines);
 
     const reader = createConfigReader(store);
     const [stored] = await reader.listAll('provider');
     expect(stored?.credentials?.ha1_md5).toMatch(/^[0-9a-f]{32}$/);
     expect(stored?.rate_deck_version).toEqual(expect.any(String));
     expect((await reader.routesOfCustomer(acme.id)).map((r) => r.target)).toEqual(['+82']);
+    const rest = { first_increment_s: 60, next_increment_s: 60, minimum_s: 0, effective_from: null };
     expect(await reader.rateDeck(provider.id)).toEqual([
-      { prefix: '+82', rate: 0.02 },
-      { prefix: '+8210', rate: 0.01 },
+      { ...rest, prefix: '+82', rate: '0.02', connect_fee: '0' },
+      {
+        ...rest,
+        prefix: '+8210',
+        rate: '0.01',
+        connect_fee: '0.005',
+        first_increment_s: 1,
+        next_increment_s: 1,
+      },
     ]);
     expect(await reader.rateDeck('3f1c1a7e-2a4b-4a53-9d8a-3c2b9f5e6d10')).toEqual([]);
     const versions = await reader.configVersions([acme.id, 'ffffffff-ffff-ffff-ffff-ffffffffffff']);

@@ -7,7 +7,16 @@ import { apiHarness, type Json } from './api-fixture';
 
 type H = Awaited<ReturnType<typeof apiHarness>>;
 
-const resources = ['customers', 'providers', 'ipbxs', 'dids', 'domains', 'normalization-profiles', 'routes'];
+const resources = [
+  'customers',
+  'providers',
+  'ipbxs',
+  'dids',
+  'domains',
+  'normalization-profiles',
+  'routes',
+  'rate-plans',
+];
 
 describe('OpenAPI document and health', () => {
   let h: H;
@@ -33,6 +42,10 @@ describe('OpenAPI document and health', () => {
     expect(methods('/v1/api-keys')).toEqual(['get', 'post']);
     expect(methods('/v1/api-keys/{id}')).toEqual(['delete', 'get']);
     expect(methods('/v1/rates')).toEqual(['get', 'post']);
+    expect(doc.paths['/v1/rates'].post.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'provider_id',
+      'rate_plan_id',
+    ]);
     expect(methods('/healthz')).toEqual(['get']);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/v1/routes'].post.security).toEqual([{ bearerAuth: [] }]);

@@ -61,6 +61,7 @@ export const validBody: Record<string, (r: Refs) => Record<string, unknown>> = {
     time_windows: [{ days: ['mon', 'tue'], start: '08:00', end: '18:00', tz: 'Asia/Seoul' }],
   }),
   'api-keys': (r) => ({ customer_id: r.customerId, name: `key ${unique()}` }),
+  'rate-plans': () => ({ name: `plan ${unique()}`, detail: 'made by a test', currency: 'EUR' }),
 };
 
 /** Creates one object through the API and returns it (fails the test otherwise). */

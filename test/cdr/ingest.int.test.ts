@@ -59,9 +59,20 @@ describe('POST /v1/cdrs on DynamoDB Local', () => {
     expect(res.body).toEqual({ accepted: 30 });
     const got = await h.call('GET', `/v1/cdrs/${records[7]!.id}`);
     expect(got.status).toBe(200);
-    expect(got.body).toEqual(records[7]);
-    // The contract's field order, not DynamoDB's.
-    expect(Object.keys(got.body)).toEqual(Object.keys(records[7]!));
+    // The record as sent and its rating: the customer has no rate plan, the provider no deck.
+    expect(got.body).toEqual({
+      ...records[7],
+      rating: {
+        provider_id: records[7]!.attempts[0]!.target_id,
+        cost: null,
+        cost_unrated_reason: 'no_deck',
+        rate_plan_id: null,
+        price: null,
+        price_unrated_reason: 'no_rate_plan',
+      },
+    });
+    // The contract's field order, not DynamoDB's, then the rating.
+    expect(Object.keys(got.body)).toEqual([...Object.keys(records[7]!), 'rating']);
   });
 
   it('stores a record once however often it is sent: the same batch twice, overlapping batches, repeats inside one', async () => {
@@ -89,7 +100,10 @@ describe('POST /v1/cdrs on DynamoDB Local', () => {
     expect((await post([moved])).status).toBe(200);
     expect((await storedIds()).filter((id) => id === original.id)).toHaveLength(1);
     expect((await listedIds()).filter((id) => id === original.id)).toHaveLength(1);
-    expect((await h.call('GET', `/v1/cdrs/${original.id}`)).body).toEqual(moved);
+    expect((await h.call('GET', `/v1/cdrs/${original.id}`)).body).toEqual({
+      ...moved,
+      rating: expect.objectContaining({ price_unrated_reason: 'no_customer' }),
+    });
   });
 
   it('sets the retention TTL from the INVITE time (400 days by default)', async () => {

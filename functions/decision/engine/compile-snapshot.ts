@@ -1,15 +1,17 @@
+import { compileDeck, type Deck } from '../../billing/deck';
+import type { RateLine } from '../../billing/rate-line';
 import type { StoredCustomer } from '../../domain/customer';
 import type { Did } from '../../domain/did';
 import type { Domain } from '../../domain/domain';
 import type { StoredIpbx } from '../../domain/ipbx';
 import type { NormalizationProfile } from '../../domain/normalization-profile';
 import type { StoredProvider } from '../../domain/provider';
+import type { StoredRatePlan } from '../../domain/rate-plan';
 import type { Route } from '../../domain/route';
 import { buildCidrTable, type CidrEntry, type CidrTable } from './cidr-table';
 import { type CustomerRules, compileCustomerRules } from './fraud-policy';
 import { type CompiledProfile, compileProfile } from './normalize';
 import { type PrefixIndex, prefixIndex } from './prefix-index';
-import { buildPrefixTable, type PrefixTable } from './prefix-table';
 
 export { type PrefixIndex, probePrefixes } from './prefix-index';
 
@@ -22,6 +24,8 @@ export type GlobalConfig = {
   profiles: readonly NormalizationProfile[];
   /** Their limits and fraud policies; absent (engine tests, benchmarks): no customer has any. */
   customers?: readonly StoredCustomer[];
+  /** Rate plans (their currency); absent: none. */
+  ratePlans?: readonly StoredRatePlan[];
 };
 
 export type GlobalTables = {
@@ -38,17 +42,22 @@ export type GlobalTables = {
   profiles: Map<string, CompiledProfile>;
   /** Each customer's limits and fraud policy, compiled; the default customer's deny list applies to all. */
   customers: Map<string, CustomerRules>;
+  /** Rate plans by id (their decks are `Snapshot.plans`); a customer names its plan (`CustomerRules.ratePlanId`). */
+  ratePlans: Map<string, StoredRatePlan>;
 };
 
 export type CustomerRoutes = { prefixes: PrefixIndex<Route[]>; all: Route[] };
 
 /**
  * Everything a decision reads, compiled. Parts version separately: global
- * tables (small), rate decks per provider (large), routes per customer.
+ * tables (small), decks per provider and per rate plan (large), routes per customer.
  */
 export type Snapshot = {
   global: GlobalTables;
-  rates: ReadonlyMap<string, PrefixTable>;
+  /** Provider decks (buy) by provider id; a provider without a deck has none here or an empty one. */
+  rates: ReadonlyMap<string, Deck>;
+  /** Rate plan decks (sell) by plan id: `lookupRate(snapshot.plans.get(planId), callee, now)`. */
+  plans: ReadonlyMap<string, Deck>;
   routes: ReadonlyMap<string, CustomerRoutes>;
 };
 
@@ -91,6 +100,7 @@ export function compileGlobal(config: GlobalConfig): GlobalTables {
     domains: new Map(config.domains.map((d) => [d.name, d])),
     profiles: new Map(config.profiles.map((p) => [p.id, compileProfile(p)])),
     customers: new Map((config.customers ?? []).map((c) => [c.id, compileCustomerRules(c)])),
+    ratePlans: new Map((config.ratePlans ?? []).map((p) => [p.id, p])),
   };
 }
 
@@ -109,9 +119,21 @@ export function compileRoutes(routes: readonly Route[]): CustomerRoutes {
   return { prefixes: prefixIndex(groups), all };
 }
 
-/** A provider's rate deck as a compact longest-prefix table. */
-export function compileRates(deck: readonly { prefix: string; rate: number }[]): PrefixTable {
-  return buildPrefixTable(deck.map((r) => ({ prefix: r.prefix, value: r.rate })));
+/** A deck line with only what differs from the defaults (tests, benchmarks). */
+export type DeckLineInput = Pick<RateLine, 'prefix' | 'rate'> & Partial<RateLine>;
+
+/** A deck from lines that may leave out the columns after `rate` (rate-line.ts's defaults). */
+export function compileRates(lines: readonly DeckLineInput[]): Deck {
+  return compileDeck(
+    lines.map((l) => ({
+      connect_fee: '0',
+      first_increment_s: 60,
+      next_increment_s: 60,
+      minimum_s: 0,
+      effective_from: null,
+      ...l,
+    })),
+  );
 }
 
 /**
@@ -121,7 +143,8 @@ export function compileRates(deck: readonly { prefix: string; rate: number }[]):
 export function compileSnapshot(input: {
   global: GlobalConfig;
   routes: readonly Route[];
-  rates?: Readonly<Record<string, readonly { prefix: string; rate: number }[]>>;
+  rates?: Readonly<Record<string, readonly DeckLineInput[]>>;
+  plans?: Readonly<Record<string, readonly DeckLineInput[]>>;
 }): Snapshot {
   const perCustomer = new Map<string, Route[]>();
   for (const r of input.routes)
@@ -129,6 +152,7 @@ export function compileSnapshot(input: {
   return {
     global: compileGlobal(input.global),
     rates: new Map(Object.entries(input.rates ?? {}).map(([id, deck]) => [id, compileRates(deck)])),
+    plans: new Map(Object.entries(input.plans ?? {}).map(([id, deck]) => [id, compileRates(deck)])),
     routes: new Map([...perCustomer].map(([id, routes]) => [id, compileRoutes(routes)])),
   };
 }

@@ -1,5 +1,6 @@
 import type { AdmissionLimits } from '../../../contract/decide';
 import type { StoredCustomer } from '../../domain/customer';
+import { type CustomerBilling, hasCreditControl } from '../../domain/customer-billing';
 import { longestPrefixIn, type PrefixIndex, prefixIndex } from './prefix-index';
 
 /**
@@ -19,6 +20,10 @@ export type CustomerRules = {
   /** Undefined: any caller (`mode: any`). */
   callerId: RestrictedCallerId | undefined;
   maxDurationS: number | undefined;
+  /** Set when the decision checks the customer's credit (prepaid, or a credit or daily spend limit). */
+  billing: CustomerBilling | undefined;
+  /** The customer's rate plan (its sell prices); null: none. */
+  ratePlanId: string | null;
 };
 
 export type RestrictedCallerId = {
@@ -39,6 +44,8 @@ export const NO_RULES: CustomerRules = {
   allowedProviders: undefined,
   callerId: undefined,
   maxDurationS: undefined,
+  billing: undefined,
+  ratePlanId: null,
 };
 
 /**
@@ -71,6 +78,8 @@ export function compileCustomerRules(customer: StoredCustomer): CustomerRules {
           }
         : undefined,
     maxDurationS: policy?.max_call_duration_s ?? undefined,
+    billing: customer.billing && hasCreditControl(customer.billing) ? customer.billing : undefined,
+    ratePlanId: customer.rate_plan_id ?? null,
   };
 }
 

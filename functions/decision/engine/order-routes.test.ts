@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredProvider } from '../../domain/provider';
+import type { StoredRatePlan } from '../../domain/rate-plan';
 import type { Route } from '../../domain/route';
-import { compileSnapshot } from './compile-snapshot';
+import { compileSnapshot, type DeckLineInput } from './compile-snapshot';
 import { type OrderOptions, orderRoutes } from './order-routes';
 import { seededRandom } from './random';
-import { ACME, DEFAULT, provider, route, uid } from './test-fixtures';
+import { ACME, customer, DEFAULT, provider, route, uid } from './test-fixtures';
 
 const now = Date.parse('2026-11-23T10:00:00Z'); // a Monday
 const p = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => provider(n));
@@ -20,12 +21,27 @@ function order(
   routes: Route[],
   callee = '+821012345678',
   over: Partial<OrderOptions> = {},
-  extra: { providers?: StoredProvider[]; rates?: Record<string, { prefix: string; rate: number }[]> } = {},
+  extra: {
+    providers?: StoredProvider[];
+    rates?: Record<string, DeckLineInput[]>;
+    plans?: Record<string, DeckLineInput[]>;
+    ratePlans?: StoredRatePlan[];
+    customers?: ReturnType<typeof customer>[];
+  } = {},
 ) {
   const snapshot = compileSnapshot({
-    global: { ipbxs: [], providers: extra.providers ?? providers, dids: [], domains: [], profiles: [] },
+    global: {
+      ipbxs: [],
+      providers: extra.providers ?? providers,
+      dids: [],
+      domains: [],
+      profiles: [],
+      ...(extra.customers ? { customers: extra.customers } : {}),
+      ...(extra.ratePlans ? { ratePlans: extra.ratePlans } : {}),
+    },
     routes,
     rates: extra.rates,
+    plans: extra.plans,
   });
   return orderRoutes(snapshot, ACME, callee, options(over));
 }
@@ -100,11 +116,11 @@ describe('ordering (docs/design.md, route selection)', () => {
   it('LCR: same priority ordered by the rate of the longest deck prefix; unrated after rated', () => {
     const rates = {
       [p[1]!.id]: [
-        { prefix: '+82', rate: 0.01 },
-        { prefix: '+8210', rate: 0.05 },
+        { prefix: '+82', rate: '0.01' },
+        { prefix: '+8210', rate: '0.05' },
       ],
-      [p[2]!.id]: [{ prefix: '+82', rate: 0.03 }],
-      [p[3]!.id]: [{ prefix: '+1', rate: 0.001 }],
+      [p[2]!.id]: [{ prefix: '+82', rate: '0.03' }],
+      [p[3]!.id]: [{ prefix: '+1', rate: '0.001' }],
     };
     const routes = [1, 2, 3].map((n) => route({ provider_id: p[n]!.id, lcr: true }));
     const r = order(routes, '+821012345678', {}, { rates });
@@ -129,8 +145,8 @@ describe('ordering (docs/design.md, route selection)', () => {
 
   it('LCR ties: equal rates fall to the weighted draw, and both orders occur across seeds', () => {
     const rates = {
-      [p[1]!.id]: [{ prefix: '+82', rate: 0.02 }],
-      [p[2]!.id]: [{ prefix: '+82', rate: 0.02 }],
+      [p[1]!.id]: [{ prefix: '+82', rate: '0.02' }],
+      [p[2]!.id]: [{ prefix: '+82', rate: '0.02' }],
     };
     const routes = [route({ provider_id: p[1]!.id, lcr: true }), route({ provider_id: p[2]!.id, lcr: true })];
     const firsts = new Set<string>();
@@ -141,6 +157,139 @@ describe('ordering (docs/design.md, route selection)', () => {
       firsts.add(ids(a)[0]!);
     }
     expect(firsts.size).toBe(2);
+  });
+
+  it('LCR compares rates as decimals, not floats', () => {
+    // 0.1 + 0.2 is no float's 0.3: a float compare would put p2 first.
+    const rates = {
+      [p[1]!.id]: [{ prefix: '+82', rate: '0.3' }],
+      [p[2]!.id]: [{ prefix: '+82', rate: '0.300001' }],
+      [p[3]!.id]: [{ prefix: '+82', rate: '0.299999' }],
+    };
+    const routes = [2, 1, 3].map((n) => route({ provider_id: p[n]!.id, lcr: true }));
+    expect(ids(order(routes, '+821012345678', {}, { rates }))).toEqual([p[3]!.id, p[1]!.id, p[2]!.id]);
+  });
+
+  it('LCR uses the buy rate in force at the clock: a scheduled change takes over at its time, with no import', () => {
+    const MIDNIGHT = '2027-01-01T00:00:00.000Z';
+    const rates = {
+      // p1 is cheaper until midnight, then dearer than p2.
+      [p[1]!.id]: [
+        { prefix: '+82', rate: '0.01' },
+        { prefix: '+82', rate: '0.05', effective_from: MIDNIGHT },
+      ],
+      [p[2]!.id]: [{ prefix: '+82', rate: '0.03' }],
+      // p3's only line starts at midnight: unrated before it.
+      [p[3]!.id]: [{ prefix: '+82', rate: '0.001', effective_from: MIDNIGHT }],
+    };
+    const routes = [1, 2, 3].map((n) => route({ provider_id: p[n]!.id, lcr: true }));
+    const at = (iso: string) => order(routes, '+821012345678', { now: Date.parse(iso) }, { rates });
+    const before = at('2026-12-31T23:59:59.999Z');
+    expect(ids(before)).toEqual([p[1]!.id, p[2]!.id, p[3]!.id]);
+    expect(before.chosen.map((c) => c.rate?.rate)).toEqual(['0.01', '0.03', undefined]);
+    const after = at(MIDNIGHT);
+    expect(ids(after)).toEqual([p[3]!.id, p[2]!.id, p[1]!.id]);
+    expect(after.chosen.map((c) => c.reason.split(' ')[3])).toEqual([
+      'rate=0.001@+82',
+      'rate=0.03@+82',
+      'rate=0.05@+82',
+    ]);
+  });
+
+  describe('exclude_negative_margin', () => {
+    const PLAN = uid(900);
+    const plan = (currency = 'USD'): StoredRatePlan => ({
+      id: PLAN,
+      name: 'retail',
+      detail: '',
+      currency,
+      rate_deck_version: 'v1',
+      tm_create: '2026-11-23T10:00:00.000Z',
+      tm_update: null,
+      tm_delete: null,
+    });
+    const MIDNIGHT = '2027-01-01T00:00:00.000Z';
+    const rates = {
+      [p[1]!.id]: [{ prefix: '+82', rate: '0.02' }], // below the sell rate
+      [p[2]!.id]: [{ prefix: '+82', rate: '0.05' }], // equal: no loss, kept
+      [p[3]!.id]: [
+        { prefix: '+82', rate: '0.04' },
+        { prefix: '+82', rate: '0.050001', effective_from: MIDNIGHT },
+      ],
+      // p4 has no deck; p5 no line for the callee.
+      [p[5]!.id]: [{ prefix: '+1', rate: '0.001' }],
+    };
+    const plans = { [PLAN]: [{ prefix: '+8210', rate: '0.05' }] };
+    const withPlan = [customer(ACME, { rate_plan_id: PLAN })];
+    const routes = (flag: boolean) =>
+      [1, 2, 3, 4, 5].map((n) => route({ provider_id: p[n]!.id, lcr: true, exclude_negative_margin: flag }));
+    const run = (
+      flag: boolean,
+      over: { now?: string; callee?: string; currency?: string; customers?: typeof withPlan } = {},
+    ) =>
+      order(
+        routes(flag),
+        over.callee ?? '+821012345678',
+        { now: Date.parse(over.now ?? '2026-12-31T12:00:00Z') },
+        { rates, plans, ratePlans: [plan(over.currency)], customers: over.customers ?? withPlan },
+      );
+
+    it('skips a provider whose buy rate in force exceeds the sell rate in force, from the time it does', () => {
+      // Unrated providers (p4, p5) come last in a weighted draw: compared as a set.
+      const before = run(true);
+      expect(ids(before).slice(0, 3)).toEqual([p[1]!.id, p[3]!.id, p[2]!.id]);
+      expect(new Set(ids(before).slice(3))).toEqual(new Set([p[4]!.id, p[5]!.id]));
+      expect(before.skipped).toEqual([]);
+      const margins = Object.fromEntries(before.chosen.map((c) => [c.provider.id, c.margin]));
+      expect(margins).toEqual({
+        [p[1]!.id]: '0.03',
+        [p[3]!.id]: '0.01',
+        [p[2]!.id]: '0',
+        [p[4]!.id]: 'unknown(no_buy_rate)',
+        [p[5]!.id]: 'unknown(no_buy_rate)',
+      });
+      expect(before.chosen[0]!.reason).toContain(' margin=0.03 ');
+
+      const after = run(true, { now: MIDNIGHT });
+      expect(ids(after).slice(0, 2)).toEqual([p[1]!.id, p[2]!.id]);
+      expect(new Set(ids(after).slice(2))).toEqual(new Set([p[4]!.id, p[5]!.id]));
+      expect(after.skipped).toEqual([
+        { route_id: expect.any(String), provider_id: p[3]!.id, reason: 'negative_margin' },
+      ]);
+    });
+
+    it('off (the default): nothing is skipped and no margin is noted', () => {
+      const r = run(false, { now: MIDNIGHT });
+      expect(r.skipped).toEqual([]);
+      expect(r.chosen).toHaveLength(5);
+      expect(r.chosen.every((c) => c.margin === undefined && !c.reason.includes('margin='))).toBe(true);
+    });
+
+    it('no plan, no sell line, or another currency: kept, the reason says why the margin is unknown', () => {
+      const noPlan = run(true, { now: MIDNIGHT, customers: [customer(ACME)] });
+      expect(noPlan.skipped).toEqual([]);
+      expect(noPlan.chosen.map((c) => c.margin)).toEqual(Array(5).fill('unknown(no_rate_plan)'));
+      expect(noPlan.chosen[0]!.reason).toContain('margin=unknown(no_rate_plan)');
+
+      const noLine = run(true, { now: MIDNIGHT, callee: '+821112345678' });
+      expect(noLine.skipped).toEqual([]);
+      expect(noLine.chosen.map((c) => c.margin)).toEqual(Array(5).fill('unknown(no_sell_rate)'));
+
+      const euros = run(true, { now: MIDNIGHT, currency: 'EUR' });
+      expect(euros.skipped).toEqual([]);
+      expect(euros.chosen.find((c) => c.provider.id === p[3]!.id)?.margin).toBe('unknown(currency USD/EUR)');
+    });
+
+    it("compares in the provider's currency: a provider in the plan's currency is checked", () => {
+      const eurProviders = providers.map((x) => ({ ...x, currency: 'EUR' }));
+      const r = order(
+        routes(true),
+        '+821012345678',
+        { now: Date.parse(MIDNIGHT) },
+        { providers: eurProviders, rates, plans, ratePlans: [plan('EUR')], customers: withPlan },
+      );
+      expect(r.skipped.map((x) => [x.provider_id, x.reason])).toEqual([[p[3]!.id, 'negative_margin']]);
+    });
   });
 
   it('weights: a 3:1 split leads 75% of draws (fixed seed, 4000 draws)', () => {
@@ -262,8 +411,8 @@ describe('ordering invariants (property)', () => {
             }),
           );
           const rates = {
-            [p[1]!.id]: [{ prefix: '+82', rate: 0.2 }],
-            [p[2]!.id]: [{ prefix: '+8', rate: 0.1 }],
+            [p[1]!.id]: [{ prefix: '+82', rate: '0.2' }],
+            [p[2]!.id]: [{ prefix: '+8', rate: '0.1' }],
           };
           const r = order(
             routes,

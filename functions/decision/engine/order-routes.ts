@@ -1,5 +1,7 @@
+import { Big } from 'big.js';
+import { lookupRateWith, type MatchedRate } from '../../billing/deck';
 import { DEFAULT_CUSTOMER_ID } from '../../domain/common';
-import type { StoredProvider } from '../../domain/provider';
+import { providerCurrency, type StoredProvider } from '../../domain/provider';
 import type { Route } from '../../domain/route';
 import type { SkippedCandidate, SkipReason } from '../explain';
 import { probePrefixes, type Snapshot } from './compile-snapshot';
@@ -8,6 +10,7 @@ import { prefixLookup } from './prefix-table';
 import { inAnyWindow } from './time-window';
 
 export type OrderOptions = {
+  /** The decision's clock (epoch ms): time windows and the rates in force are read at it. */
   now: number;
   /** Uniform [0, 1): pass a seeded one in tests and simulate. */
   random: () => number;
@@ -27,7 +30,10 @@ export type Candidate = {
   /** `customer` or `default`, and the route target that matched (`+82`, `all`). */
   tier: 'customer' | 'default';
   target: string;
-  rate: { prefix: string; value: number } | undefined;
+  /** The provider's buy line in force now for the callee (lcr routes and margin checks only). */
+  rate: MatchedRate | undefined;
+  /** What the margin check found (`exclude_negative_margin` routes only), for the reason. */
+  margin: string | undefined;
   reason: string;
 };
 
@@ -71,9 +77,10 @@ function unusable(
 /**
  * Orders the candidate routes for an E.164 callee of a customer, exactly as
  * docs/design.md ("Route selection"): tiers in order; inside a tier priority ascending, then (for
- * `lcr` routes) the provider's rate for the longest prefix of its deck (rated
- * before unrated; non-lcr routes compare equal), then a weighted random draw
- * among equals. Routes to providers the customer's policy does not allow are
+ * `lcr` routes) the provider's rate in force at `options.now` for the longest prefix of its deck
+ * (rated before unrated; non-lcr routes compare equal), then a weighted random draw
+ * among equals. A route with `exclude_negative_margin` is skipped (`negative_margin`) when that
+ * buy rate exceeds the customer's sell rate (its rate plan's line in force now). Routes to providers the customer's policy does not allow are
  * skipped (its own routes and the default customer's alike). A provider keeps
  * its first place; providers held down move last; attempts are capped. Every
  * candidate ends up chosen or skipped.
@@ -91,8 +98,19 @@ export function orderRoutes(
   const ordered: Ranked[] = [];
   const lookup = prefixLookup(callee);
   // Many routes share a provider: its rate for this number is looked up once.
-  const rates = new Map<string, Candidate['rate']>();
+  const rates = new Map<string, BuyRate>();
+  const buyRate = (providerId: string): BuyRate => {
+    let found = rates.get(providerId);
+    if (!found) {
+      const deck = snapshot.rates.get(providerId);
+      const line = deck ? lookupRateWith(lookup, deck, options.now) : undefined;
+      found = { line, cost: line ? new Big(line.rate) : undefined };
+      rates.set(providerId, found);
+    }
+    return found;
+  };
   const customer = snapshot.global.customers.get(customerId);
+  let sell: SellRate | undefined;
 
   for (const { tier, target, routes } of tiersFor(snapshot, customerId, callee)) {
     const from = ordered.length;
@@ -103,13 +121,14 @@ export function orderRoutes(
         skipped.push({ route_id: route.id, provider_id: route.provider_id, reason });
         continue;
       }
-      let rate: Candidate['rate'];
-      if (route.lcr) {
-        if (rates.has(route.provider_id)) rate = rates.get(route.provider_id);
-        else {
-          const deck = snapshot.rates.get(route.provider_id);
-          rate = deck ? lookup(deck) : undefined;
-          rates.set(route.provider_id, rate);
+      const buy = route.lcr || route.exclude_negative_margin === true ? buyRate(route.provider_id) : NO_RATE;
+      let margin: string | undefined;
+      if (route.exclude_negative_margin === true) {
+        sell ??= sellRate(snapshot, customer, lookup, options.now);
+        margin = marginOf(buy, sell, providerCurrency(provider!));
+        if (margin === NEGATIVE) {
+          skipped.push({ route_id: route.id, provider_id: route.provider_id, reason: 'negative_margin' });
+          continue;
         }
       }
       ordered.push({
@@ -117,9 +136,10 @@ export function orderRoutes(
         provider: provider!,
         tier,
         target,
-        rate,
+        rate: buy.line,
+        margin,
         reason: '',
-        cost: rate ? rate.value : Number.POSITIVE_INFINITY,
+        cost: route.lcr ? buy.cost : undefined,
         // Efraimidis–Spirakis: sorting by u^(1/w) descending is a weighted random permutation.
         draw: options.random() ** (1 / route.weight),
       });
@@ -156,10 +176,50 @@ export function orderRoutes(
   return { chosen, skipped };
 }
 
-type Ranked = Candidate & { cost: number; draw: number };
+/** A provider's buy line for the callee now, and its rate as a decimal (undefined: unrated). */
+type BuyRate = { line: MatchedRate | undefined; cost: Big | undefined };
+const NO_RATE: BuyRate = { line: undefined, cost: undefined };
+
+/** The customer's sell line for the callee now, or why there is none to compare with. */
+type SellRate = { rate: Big; currency: string } | { missing: 'no_rate_plan' | 'no_sell_rate' };
+
+function sellRate(
+  snapshot: Snapshot,
+  customer: CustomerRules | undefined,
+  lookup: ReturnType<typeof prefixLookup>,
+  now: number,
+): SellRate {
+  const planId = customer?.ratePlanId ?? null;
+  const deck = planId === null ? undefined : snapshot.plans.get(planId);
+  if (planId === null || !deck) return { missing: 'no_rate_plan' };
+  const line = lookupRateWith(lookup, deck, now);
+  if (!line) return { missing: 'no_sell_rate' };
+  return { rate: new Big(line.rate), currency: snapshot.global.ratePlans.get(planId)?.currency ?? 'USD' };
+}
+
+const NEGATIVE = 'negative';
+
+/**
+ * The margin check of an `exclude_negative_margin` route: NEGATIVE when the buy rate in force
+ * exceeds the sell rate (per minute, same currency: connect fees and increments are not compared);
+ * otherwise the note its reason carries. What cannot be compared (no plan, no sell or buy line,
+ * two currencies) does not exclude the provider: an unknown margin is no negative one.
+ */
+function marginOf(buy: BuyRate, sell: SellRate, buyCurrency: string): string {
+  if ('missing' in sell) return `unknown(${sell.missing})`;
+  if (!buy.cost) return 'unknown(no_buy_rate)';
+  if (buyCurrency !== sell.currency) return `unknown(currency ${buyCurrency}/${sell.currency})`;
+  if (buy.cost.gt(sell.rate)) return NEGATIVE;
+  return sell.rate.minus(buy.cost).toFixed();
+}
+
+type Ranked = Candidate & { cost: Big | undefined; draw: number };
+
+/** Least cost first, unrated last; exact decimals, never floats. */
+const byCost = (a: Big | undefined, b: Big | undefined) => (a && b ? a.cmp(b) : a ? -1 : b ? 1 : 0);
 
 const byRank = (a: Ranked, b: Ranked) =>
-  a.route.priority - b.route.priority || a.cost - b.cost || b.draw - a.draw;
+  a.route.priority - b.route.priority || byCost(a.cost, b.cost) || b.draw - a.draw;
 
 /** Sorts ordered[from..] in place: priority, then cost (LCR), then the weighted draw. */
 function sortTier(ordered: Ranked[], from: number): void {
@@ -170,7 +230,8 @@ function sortTier(ordered: Ranked[], from: number): void {
 
 function reasonOf(c: Candidate, down: boolean): string {
   let reason = `tier=${c.tier} prefix=${c.target} priority=${c.route.priority}`;
-  if (c.route.lcr) reason += c.rate ? ` rate=${c.rate.value}@${c.rate.prefix}` : ' rate=none';
+  if (c.route.lcr) reason += c.rate ? ` rate=${c.rate.rate}@${c.rate.prefix}` : ' rate=none';
+  if (c.margin !== undefined) reason += ` margin=${c.margin}`;
   reason += ` weight=${c.route.weight}`;
   return down ? `${reason} provider_down` : reason;
 }

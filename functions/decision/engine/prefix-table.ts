@@ -76,6 +76,9 @@ export function buildPrefixTable(entries: readonly { prefix: string; value: numb
   return { size, lengths, keys, values };
 }
 
+/** The digits of a `+digits` prefix read as an integer (the table's key for its length). */
+export const prefixDigits = (prefix: string) => digitsValue(prefix, 1, prefix.length);
+
 function digitsValue(s: string, from: number, to: number): number {
   let v = 0;
   for (let i = from; i < to; i++) v = v * 10 + (s.charCodeAt(i) - 48);

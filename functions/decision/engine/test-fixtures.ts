@@ -92,6 +92,7 @@ export const route = (over: Partial<Route> & Pick<Route, 'provider_id'>): Route 
   enabled: true,
   weight: 100,
   lcr: false,
+  exclude_negative_margin: false,
   time_windows: [],
   failover_codes: null,
   ...times,
@@ -120,7 +121,7 @@ export const baseRequest: DecideRequest = {
 /** A customer with the defaults (no limits, a policy that changes nothing) and `policy` merged one level deep. */
 export const customer = (
   id: string,
-  over: { limits?: Customer['limits']; policy?: Partial<CustomerPolicy> } = {},
+  over: { limits?: Customer['limits']; policy?: Partial<CustomerPolicy>; rate_plan_id?: string | null } = {},
 ): Customer => {
   const policy = defaultCustomerPolicy();
   return {
@@ -129,6 +130,8 @@ export const customer = (
     detail: '',
     limits: over.limits ?? { max_concurrent_calls: null, max_cps: null },
     policy: { ...policy, ...over.policy },
+    billing: { mode: 'postpaid', credit_limit: null, daily_spend_limit: null },
+    rate_plan_id: over.rate_plan_id ?? null,
     ...times,
   };
 };

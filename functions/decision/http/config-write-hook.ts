@@ -1,7 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 
-/** Paths whose writes do not change routing (keys, the routing endpoints themselves; `cdrs` is kept for CDRs, not built yet). */
-const NOT_CONFIG = /^\/v1\/(api-keys|cdrs|routing)(\/|$)/;
+/**
+ * Paths whose writes do not change routing (keys, the routing endpoints themselves, CDRs, a
+ * customer's balance: the decision reads the credit account itself, not from its snapshot).
+ */
+const NOT_CONFIG = /^\/v1\/(api-keys|cdrs|routing)(\/|$)|^\/v1\/customers\/[^/]+\/balance$/;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**

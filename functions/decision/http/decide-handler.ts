@@ -3,6 +3,7 @@ import { decideRequest } from '../../../contract/decide';
 import { fieldErrors, HttpError } from '../../store/errors';
 import { decide } from '../engine/decide';
 import { NONCE_TTL_S } from '../engine/digest';
+import { checkCredit } from './credit-check';
 import type { RoutingDeps } from './routing-deps';
 
 /** An HTTP answer without a framework: the Hono route, the node server and the Lambda adapt it. */
@@ -32,7 +33,7 @@ function problem(error: HttpError): DecideReply {
  * The decide endpoint's whole work, framework-free so the hot path pays for
  * no router, middleware chain or Request/Response objects: relay token
  * (constant time), JSON body, the contract's zod validation of the request,
- * the engine, the nonce guard. The answer is built by the engine from the
+ * the engine, the nonce guard, the credit check (credit-check.ts). The answer is built by the engine from the
  * contract's types, so it is serialized as is (never re-validated).
  * Store faults are thrown (the Hono app's error handler maps them).
  *
@@ -81,6 +82,9 @@ export function createDecideHandler(deps: RoutingDeps): DecideHandler {
         response = decide({ ...request, authorization: undefined }, snapshot, options).response;
       }
     }
+    // Money last: only a call the engine routes reads (and holds on) its customer's account.
+    if (deps.credit)
+      response = await checkCredit(response, request.call_id, snapshot, deps.credit, options.now);
     if (response.action === 'reject' && response.auth_failed) {
       deps.onAuthFailure?.({ sourceIp: request.source.ip, callId: request.call_id });
     }

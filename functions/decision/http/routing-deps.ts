@@ -1,5 +1,6 @@
 import type { NonceGuard } from '../../cache/nonce-guard';
 import type { SnapshotLoader } from '../loader/snapshot-loader';
+import type { CreditAccounts } from './credit-check';
 
 /** What the routing endpoints need; the decision app and the API app both build it. */
 export type RoutingDeps = {
@@ -18,6 +19,11 @@ export type RoutingDeps = {
   downProviders?: (now: number) => Promise<readonly string[]>;
   /** Refuses a digest answer used twice (answers a fresh challenge instead); none: stateless nonces only. */
   nonceGuard?: NonceGuard;
+  /**
+   * The customers' credit accounts: decide refuses what a customer cannot pay and holds the price
+   * of a routed call's time (credit-check.ts). None: no credit check (engine tests, benchmarks).
+   */
+  credit?: CreditAccounts;
   /** Told about every wrong digest password (rate limiting, alerts); never gets the password. */
   onAuthFailure?: (event: { sourceIp: string; callId: string }) => void;
 };

@@ -1,11 +1,37 @@
 import { describe, expect, it } from 'vitest';
+import { lookupRate } from '../../billing/deck';
+import type { RateLine } from '../../billing/rate-line';
 import { createMemoryCache, type VersionCache } from '../../cache';
 import type { Customer } from '../../domain/customer';
 import type { StoredProvider } from '../../domain/provider';
+import type { StoredRatePlan } from '../../domain/rate-plan';
 import type { Route } from '../../domain/route';
-import { longestPrefix } from '../engine/prefix-table';
-import { ACME, DEFAULT, provider, route } from '../engine/test-fixtures';
+import type { DeckKind } from '../../store/config-reader';
+import { ACME, DEFAULT, provider, route, uid } from '../engine/test-fixtures';
 import { type ConfigSource, createSnapshotLoader } from './snapshot-loader';
+
+const line = (prefix: string, rate: string): RateLine => ({
+  prefix,
+  rate,
+  connect_fee: '0',
+  first_increment_s: 60,
+  next_increment_s: 60,
+  minimum_s: 0,
+  effective_from: null,
+});
+
+const PLAN = uid(900);
+const plan = (over: Partial<StoredRatePlan> = {}): StoredRatePlan => ({
+  id: PLAN,
+  name: 'retail',
+  detail: '',
+  currency: 'EUR',
+  rate_deck_version: 'p1',
+  tm_create: '2026-11-23T10:00:00.000Z',
+  tm_update: null,
+  tm_delete: null,
+  ...over,
+});
 
 /** An in-memory stand-in for the DynamoDB config reader that counts its calls. */
 function fakeReader() {
@@ -16,26 +42,35 @@ function fakeReader() {
       provider(2, { rate_deck_version: 'v1' }),
     ] as StoredProvider[],
     routes: [] as Route[],
+    ratePlans: [plan()],
     decks: new Map([
-      [provider(1).id, [{ prefix: '+82', rate: 0.1 }]],
-      [provider(2).id, [{ prefix: '+82', rate: 0.2 }]],
+      [provider(1).id, [line('+82', '0.1')]],
+      [provider(2).id, [line('+82', '0.2')]],
+      [PLAN, [line('+82', '0.3')]],
     ]),
     versions: { [ACME]: 1, [DEFAULT]: 1 } as Record<string, number>,
-    calls: { rateDeck: [] as string[], routesOfCustomer: [] as string[], configVersions: 0 },
+    calls: {
+      rateDeck: [] as string[],
+      deckKinds: [] as DeckKind[],
+      routesOfCustomer: [] as string[],
+      configVersions: 0,
+    },
   };
   const reader: ConfigSource = {
     listAll: (async (kind: string) => {
       if (kind === 'customer') return state.customers;
       if (kind === 'provider') return state.providers;
       if (kind === 'route') return state.routes;
+      if (kind === 'rate_plan') return state.ratePlans;
       return [];
     }) as ConfigSource['listAll'],
     routesOfCustomer: async (id) => {
       state.calls.routesOfCustomer.push(id);
       return state.routes.filter((r) => r.customer_id === id);
     },
-    rateDeck: async (id) => {
+    rateDeck: async (id, kind = 'provider') => {
       state.calls.rateDeck.push(id);
+      state.calls.deckKinds.push(kind);
       return state.decks.get(id) ?? [];
     },
     configVersions: async (ids) => {
@@ -64,7 +99,7 @@ describe('snapshot loader', () => {
     const loader = createSnapshotLoader({ reader, cache, now: c.now });
     const first = await loader.get();
     expect(first.routes.size).toBe(0);
-    expect(state.calls.rateDeck.sort()).toEqual([provider(1).id, provider(2).id].sort());
+    expect(state.calls.rateDeck.sort()).toEqual([provider(1).id, provider(2).id, PLAN].sort());
 
     writeRoute(1, '+82', 2);
     await cache.bump(ACME);
@@ -73,8 +108,9 @@ describe('snapshot loader', () => {
     const second = await loader.get();
     expect(second.routes.get(ACME)?.prefixes.byPrefix.get('+82')).toHaveLength(1);
     expect(state.calls.routesOfCustomer).toEqual([ACME]);
-    expect(state.calls.rateDeck).toHaveLength(2);
+    expect(state.calls.rateDeck).toHaveLength(3);
     expect(second.rates.get(provider(1).id)).toBe(first.rates.get(provider(1).id));
+    expect(second.plans.get(PLAN)).toBe(first.plans.get(PLAN));
   });
 
   it('a new deck version recompiles that deck only', async () => {
@@ -84,15 +120,56 @@ describe('snapshot loader', () => {
     const loader = createSnapshotLoader({ reader, cache, now: c.now });
     const first = await loader.get();
     state.providers = [provider(1, { rate_deck_version: 'v2' }), state.providers[1]!];
-    state.decks.set(provider(1).id, [{ prefix: '+82', rate: 0.01 }]);
+    state.decks.set(provider(1).id, [line('+82', '0.01')]);
     state.versions[DEFAULT] = 2;
     await cache.bump(DEFAULT);
     c.advance(300);
     const second = await loader.get();
     expect(state.calls.rateDeck.filter((id) => id === provider(1).id)).toHaveLength(2);
     expect(state.calls.rateDeck.filter((id) => id === provider(2).id)).toHaveLength(1);
-    expect(longestPrefix(second.rates.get(provider(1).id)!, '+8210')?.value).toBe(0.01);
+    expect(lookupRate(second.rates.get(provider(1).id)!, '+8210', c.now())?.rate).toBe('0.01');
     expect(second.rates.get(provider(2).id)).toBe(first.rates.get(provider(2).id));
+    expect(second.plans.get(PLAN)).toBe(first.plans.get(PLAN));
+  });
+
+  it("a rate plan's deck is read as a plan's, recompiled only when its version moves, and carries the plan's currency", async () => {
+    const { state, reader } = fakeReader();
+    const c = clock();
+    const cache = createMemoryCache();
+    const loader = createSnapshotLoader({ reader, cache, now: c.now });
+    const first = await loader.get();
+    expect(state.calls.deckKinds[state.calls.rateDeck.indexOf(PLAN)]).toBe('rate_plan');
+    expect(lookupRate(first.plans.get(PLAN)!, '+8210', c.now())?.rate).toBe('0.3');
+    expect(first.plans.get(PLAN)?.currency).toBe('EUR');
+    expect(first.rates.get(provider(1).id)?.currency).toBe('USD');
+    expect(first.global.ratePlans.get(PLAN)?.currency).toBe('EUR');
+
+    // A currency change moves no deck version: the deck is not read again, its currency follows.
+    state.ratePlans = [plan({ currency: 'GBP' })];
+    state.versions[DEFAULT] = 2;
+    await cache.bump(DEFAULT);
+    c.advance(300);
+    const second = await loader.get();
+    expect(state.calls.rateDeck.filter((id) => id === PLAN)).toHaveLength(1);
+    expect(second.plans.get(PLAN)?.currency).toBe('GBP');
+    expect(second.plans.get(PLAN)?.table).toBe(first.plans.get(PLAN)?.table);
+
+    state.ratePlans = [plan({ currency: 'GBP', rate_deck_version: 'p2' })];
+    state.decks.set(PLAN, [line('+82', '0.25')]);
+    state.versions[DEFAULT] = 3;
+    await cache.bump(DEFAULT);
+    c.advance(300);
+    const third = await loader.get();
+    expect(state.calls.rateDeck.filter((id) => id === PLAN)).toHaveLength(2);
+    expect(state.calls.rateDeck.filter((id) => id === provider(1).id)).toHaveLength(1);
+    expect(lookupRate(third.plans.get(PLAN)!, '+8210', c.now())?.rate).toBe('0.25');
+
+    // A deleted plan leaves the snapshot.
+    state.ratePlans = [];
+    state.versions[DEFAULT] = 4;
+    await cache.bump(DEFAULT);
+    c.advance(300);
+    expect((await loader.get()).plans.has(PLAN)).toBe(false);
   });
 
   it('an unchanged cache token costs no DynamoDB reads until the safety interval', async () => {

@@ -1,15 +1,14 @@
+import { compileDeck, type Deck } from '../../billing/deck';
 import type { VersionCache } from '../../cache';
 import type { Route } from '../../domain/route';
-import type { ConfigReader } from '../../store/config-reader';
+import type { ConfigReader, DeckKind } from '../../store/config-reader';
 import {
   type CustomerRoutes,
   compileGlobal,
-  compileRates,
   compileRoutes,
   type GlobalConfig,
   type Snapshot,
 } from '../engine/compile-snapshot';
-import type { PrefixTable } from '../engine/prefix-table';
 
 export type ConfigSource = Pick<ConfigReader, 'listAll' | 'routesOfCustomer' | 'rateDeck' | 'configVersions'>;
 
@@ -53,14 +52,18 @@ export type SnapshotLoader = {
   invalidate(): void;
 };
 
-type Deck = { version: string | null; table: PrefixTable };
+/** A compiled deck and the owner's deck version it was compiled from. */
+type CachedDeck = { version: string | null; deck: Deck };
+
+/** A provider or a rate plan: what holds a deck. */
+type DeckOwner = { id: string; rate_deck_version: string | null; currency?: string | undefined };
 
 /**
  * Keeps one compiled snapshot per warm instance and rebuilds only what
  * changed: a customer whose version counter moved gets its routes recompiled,
  * the global tables (sources, DIDs, providers, profiles: small) are rebuilt,
- * and a rate deck is recompiled only when its provider's `rate_deck_version`
- * moved — a route change never recompiles a million rate prefixes.
+ * and a deck (a provider's or a rate plan's) is recompiled only when its owner's
+ * `rate_deck_version` moved — a route change never recompiles a million rate prefixes.
  *
  * Checks are cheap: one cache GET at most every `checkIntervalMs` (250 ms);
  * DynamoDB version counters only when the token moved, when the cache is down
@@ -83,7 +86,7 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
   let snapshot: Snapshot | undefined;
   let versions: Record<string, number> = {};
   let routes = new Map<string, CustomerRoutes>();
-  let decks = new Map<string, Deck>();
+  const decks: Record<DeckKind, Map<string, CachedDeck>> = { provider: new Map(), rate_plan: new Map() };
   let token: number | undefined;
   let lastCheck = 0;
   let lastDynamoCheck = 0;
@@ -107,36 +110,60 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
 
   async function readGlobal(): Promise<GlobalConfig> {
     // Customers again, after the versions: their limits and policies are data, read after the counters.
-    const [ipbxs, providers, dids, domains, profiles, customers] = await Promise.all([
+    const [ipbxs, providers, dids, domains, profiles, customers, ratePlans] = await Promise.all([
       reader.listAll('ipbx'),
       reader.listAll('provider'),
       reader.listAll('did'),
       reader.listAll('domain'),
       reader.listAll('normalization_profile'),
       reader.listAll('customer'),
+      reader.listAll('rate_plan'),
     ]);
-    return { ipbxs, providers, dids, domains, profiles, customers };
+    return { ipbxs, providers, dids, domains, profiles, customers, ratePlans };
   }
 
+  /** Recompiles the decks whose owner's deck version moved; the ids of those it read. */
   async function refreshDecks(config: GlobalConfig): Promise<string[]> {
-    const next = new Map<string, Deck>();
-    const stale = config.providers.filter((p) => {
-      const current = decks.get(p.id);
-      if (current && current.version === p.rate_deck_version) next.set(p.id, current);
-      return !next.has(p.id);
-    });
+    const owners: [DeckKind, readonly DeckOwner[]][] = [
+      ['provider', config.providers],
+      ['rate_plan', config.ratePlans ?? []],
+    ];
+    const stale: [DeckKind, DeckOwner][] = [];
+    const next: Record<DeckKind, Map<string, CachedDeck>> = { provider: new Map(), rate_plan: new Map() };
+    for (const [kind, list] of owners) {
+      for (const owner of list) {
+        const current = decks[kind].get(owner.id);
+        if (current && current.version === owner.rate_deck_version) next[kind].set(owner.id, current);
+        else stale.push([kind, owner]);
+      }
+    }
     // Two decks at a time: a raw 100k-line deck is ~10 MB of objects until compiled,
-    // so the peak stays bounded however many providers there are.
+    // so the peak stays bounded however many providers and plans there are.
     let index = 0;
     const worker = async () => {
-      for (let p = stale[index++]; p; p = stale[index++]) {
-        const deck = p.rate_deck_version ? await reader.rateDeck(p.id) : [];
-        next.set(p.id, { version: p.rate_deck_version, table: compileRates(deck) });
+      for (let s = stale[index++]; s; s = stale[index++]) {
+        const [kind, owner] = s;
+        const lines = owner.rate_deck_version ? await reader.rateDeck(owner.id, kind) : [];
+        next[kind].set(owner.id, { version: owner.rate_deck_version, deck: compileDeck(lines) });
       }
     };
     await Promise.all([worker(), worker()]);
-    decks = next;
-    return stale.map((p) => p.id);
+    decks.provider = next.provider;
+    decks.rate_plan = next.rate_plan;
+    return stale.map(([, owner]) => owner.id);
+  }
+
+  /** The compiled decks of one kind, each with its owner's currency as it is now (a currency change moves no deck version). */
+  function withCurrency(kind: DeckKind, owners: readonly DeckOwner[]): Map<string, Deck> {
+    const compiled = new Map<string, Deck>();
+    for (const owner of owners) {
+      const cached = decks[kind].get(owner.id);
+      if (!cached) continue;
+      const currency = owner.currency ?? 'USD';
+      if (cached.deck.currency !== currency) cached.deck = { ...cached.deck, currency };
+      compiled.set(owner.id, cached.deck);
+    }
+    return compiled;
   }
 
   let unsupportedReported = '[]';
@@ -149,7 +176,12 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
       unsupportedReported = JSON.stringify(unsupported);
       options.onEvent?.({ type: 'unsupported_patterns', profiles: unsupported });
     }
-    return { global, rates: new Map([...decks].map(([id, d]) => [id, d.table])), routes };
+    return {
+      global,
+      rates: withCurrency('provider', config.providers),
+      plans: withCurrency('rate_plan', config.ratePlans ?? []),
+      routes,
+    };
   }
 
   async function build(): Promise<Snapshot> {
@@ -163,7 +195,8 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
     await refreshDecks(config);
     versions = nextVersions;
     snapshot = assemble(config);
-    options.onEvent?.({ type: 'build', ms: now() - started, customers: routes.size, decks: decks.size });
+    const deckCount = decks.provider.size + decks.rate_plan.size;
+    options.onEvent?.({ type: 'build', ms: now() - started, customers: routes.size, decks: deckCount });
     return snapshot;
   }
 
