@@ -3,18 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { cdrRecord } from '../../contract/cdr.fixture';
 import { billsecOf, cdrRating, type RatingDecks, rateCdr, sameRating } from './cdr-rating';
 import { compileDeck } from './deck';
-import type { RateLine } from './rate-line';
+import { rateLineOf } from './rate-line.fixture';
 
-const line = (prefix: string, rate: string, extra: Partial<RateLine> = {}): RateLine => ({
-  prefix,
-  rate,
-  connect_fee: '0',
-  first_increment_s: 60,
-  next_increment_s: 60,
-  minimum_s: 0,
-  effective_from: null,
-  ...extra,
-});
+const line = rateLineOf;
 
 const PROVIDER = randomUUID();
 const CUSTOMER = randomUUID();

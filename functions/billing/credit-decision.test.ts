@@ -2,17 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerBilling } from '../domain/customer-billing';
 import { available, creditDecision, HOLD_RECORD_MARGIN_S, holdExpiresAt } from './credit-decision';
 import type { RateLine } from './rate-line';
+import { PER_SECOND, rateLineOf } from './rate-line.fixture';
 
-const line = (over: Partial<RateLine> = {}): RateLine => ({
-  prefix: '+33',
-  rate: '1',
-  connect_fee: '0',
-  first_increment_s: 1,
-  next_increment_s: 1,
-  minimum_s: 0,
-  effective_from: null,
-  ...over,
-});
+const line = (over: Partial<RateLine> = {}): RateLine => rateLineOf('+33', '1', { ...PER_SECOND, ...over });
 const prepaid: CustomerBilling = { mode: 'prepaid', daily_spend_limit: null };
 const postpaid = (credit_limit: string | null, daily_spend_limit: string | null = null): CustomerBilling => ({
   mode: 'postpaid',

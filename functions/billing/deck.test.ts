@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compileDeck, lookupRate } from './deck';
 import { inForce, type RateLine } from './rate-line';
+import { rateLineOf } from './rate-line.fixture';
 
-const line = (prefix: string, rate: string, effective_from: string | null = null): RateLine => ({
-  prefix,
-  rate,
-  connect_fee: '0',
-  first_increment_s: 60,
-  next_increment_s: 60,
-  minimum_s: 0,
-  effective_from,
-});
+const line = (prefix: string, rate: string, effective_from: string | null = null): RateLine =>
+  rateLineOf(prefix, rate, { effective_from });
 
 const MIDNIGHT = '2027-01-01T00:00:00.000Z';
 const at = (iso: string) => Date.parse(iso);

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CdrRating, RatedAmount } from '../billing/cdr-rating';
+import { PER_SECOND, rateLineOf } from '../billing/rate-line.fixture';
 import { MAX_REPORTED_CHANGES, rerateAccumulator } from './rerate-report';
 
 const side = (amount: string, currency: string): RatedAmount => ({
-  prefix: '+82',
-  rate: '1',
-  connect_fee: '0',
-  first_increment_s: 1,
-  next_increment_s: 1,
-  minimum_s: 0,
-  effective_from: null,
+  ...rateLineOf('+82', '1', PER_SECOND),
   amount,
   currency,
   billed_s: 1,

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DecideResponse } from '../../contract/decide';
 import { compileDeck } from '../../functions/billing/deck';
 import type { RateLine } from '../../functions/billing/rate-line';
+import { PER_SECOND, rateLineOf } from '../../functions/billing/rate-line.fixture';
 import { compileSnapshot, type Snapshot } from '../../functions/decision/engine/compile-snapshot';
 import {
   baseIpbx,
@@ -22,16 +23,7 @@ import { freshStore } from '../api/store-fixture';
 const NOW = Date.parse('2026-12-05T10:00:00Z');
 const TOKEN = 'relay-token';
 const PLAN = '00000000-0000-4000-8000-00000000a1a1';
-const line = (over: Partial<RateLine> = {}): RateLine => ({
-  prefix: '+8210',
-  rate: '1',
-  connect_fee: '0',
-  first_increment_s: 1,
-  next_increment_s: 1,
-  minimum_s: 0,
-  effective_from: null,
-  ...over,
-});
+const line = (over: Partial<RateLine> = {}): RateLine => rateLineOf('+8210', '1', { ...PER_SECOND, ...over });
 
 let store: Store;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lookupRate } from '../../billing/deck';
 import type { RateLine } from '../../billing/rate-line';
+import { rateLineOf } from '../../billing/rate-line.fixture';
 import { createMemoryCache, type VersionCache } from '../../cache';
 import type { Customer } from '../../domain/customer';
 import type { StoredProvider } from '../../domain/provider';
@@ -10,15 +11,7 @@ import type { DeckKind } from '../../store/config-reader';
 import { ACME, DEFAULT, provider, route, uid } from '../engine/test-fixtures';
 import { type ConfigSource, createSnapshotLoader } from './snapshot-loader';
 
-const line = (prefix: string, rate: string): RateLine => ({
-  prefix,
-  rate,
-  connect_fee: '0',
-  first_increment_s: 60,
-  next_increment_s: 60,
-  minimum_s: 0,
-  effective_from: null,
-});
+const line = (prefix: string, rate: string): RateLine => rateLineOf(prefix, rate);
 
 const PLAN = uid(900);
 const plan = (over: Partial<StoredRatePlan> = {}): StoredRatePlan => ({
