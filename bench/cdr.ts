@@ -10,6 +10,7 @@
  *
  *   npm run bench:cdr                  # 20000 and 200000 records
  *   npm run bench:cdr -- 100000 1000000
+ *   npm run bench:cdr -- --charged [500]  # charging: one customer with a rate plan, one batch
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,7 +35,9 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 
 /** `--export <endpoint> <table> <n>`: the export alone, in a fresh process (a clean RSS baseline). */
 const exportOnly = process.argv[2]?.startsWith('--export') ? process.argv.slice(2) : undefined;
-const sizes = exportOnly ? [] : process.argv.slice(2).map(Number);
+/** `--charged [n]`: one batch of `n` answered calls of ONE customer with a rate plan, every record charged. */
+const chargedOnly = process.argv[2] === '--charged' ? Number(process.argv[3] ?? 500) : undefined;
+const sizes = exportOnly || chargedOnly ? [] : process.argv.slice(2).map(Number);
 /** Rows of the export pipeline measured without DynamoDB (a stub store), where 1M rows take seconds. */
 const PIPELINE_ROWS = [100_000, 1_000_000];
 const [small, large] = sizes.length === 2 ? sizes : [20_000, 200_000];
@@ -245,6 +248,103 @@ if (exportOnly?.[0] === '--export') {
 }
 if (exportOnly?.[0] === '--export-stub')
   await exportChild(stubStore(Number(exportOnly[1])), Number(exportOnly[1]));
+
+/**
+ * Charging speed of one customer: `n` answered calls of one customer with a rate plan posted as one
+ * batch (sent again on a 503, as the relay does, until 200), against the same batch of a customer
+ * without a plan (stored and rated, nothing charged). The difference is the charging.
+ */
+async function chargedBench(n: number): Promise<never> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-charge-'));
+  const db = await startDynamoDbLocal({ dataDir });
+  try {
+    const store = createStore({
+      endpoint: db.endpoint,
+      region: 'us-east-1',
+      tableName: 'tandem-bench-charge',
+    });
+    await ensureTable(store);
+    await ensureDefaultCustomer(store);
+    const app = createApp({ store, adminKey: ADMIN, decision: { relayToken: RELAY }, cdrLog: () => {} });
+    const call = async (
+      method: string,
+      path: string,
+      body: string,
+      key = ADMIN,
+      type = 'application/json',
+    ) => {
+      const res = await app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': type },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as { id?: string; accepted?: number } };
+    };
+    const created = async (path: string, body: unknown) => {
+      const res = await call('POST', path, JSON.stringify(body));
+      if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id!;
+    };
+    const providerId = await created('/v1/providers', {
+      name: 'bench carrier',
+      hostname: 'sip.bench.example',
+    });
+    const planId = await created('/v1/rate-plans', { name: 'bench retail', currency: 'USD' });
+    const deck = 'prefix,rate,connect_fee,first_increment_s,next_increment_s\n+82,0.015,0.02,30,6\n';
+    for (const owner of [`provider_id=${providerId}`, `rate_plan_id=${planId}`]) {
+      const res = await call('POST', `/v1/rates?${owner}`, deck, ADMIN, 'text/csv');
+      if (res.status !== 200) throw new Error(`rates: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    const planned = await created('/v1/customers', { name: 'bench charged', rate_plan_id: planId });
+    const unplanned = await created('/v1/customers', { name: 'bench not charged' });
+    const post = async (customerId: string) => {
+      const cdrs = Array.from({ length: n }, (_, i) =>
+        cdrRecord({
+          at: new Date(Date.UTC(2026, 11, 5) + i * 1_000).toISOString(),
+          customer_id: customerId,
+          providerId,
+          callee: `+8210${String(10_000_000 + ((i * 7919) % 90_000_000))}`,
+        }),
+      );
+      const body = JSON.stringify({ cdrs });
+      const started = performance.now();
+      let tries = 0;
+      for (;;) {
+        tries++;
+        const res = await call('POST', '/v1/cdrs', body, RELAY);
+        if (res.status === 200) break;
+        if (res.status !== 503) throw new Error(`batch: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      return { s: (performance.now() - started) / 1000, tries };
+    };
+    // A first batch warms the process (JIT, the rating snapshot): neither measured batch pays for it.
+    await post(unplanned);
+    const plain = await post(unplanned);
+    const charged = await post(planned);
+    const moves = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :m)',
+        ExpressionAttributeValues: { ':pk': `CREDIT#${planned}`, ':m': 'CHARGE#' },
+        Select: 'COUNT',
+        ConsistentRead: true,
+      }),
+    );
+    if (moves.Count !== n) throw new Error(`charged ${moves.Count} of ${n}`);
+    const charging = charged.s - plain.s;
+    console.log(
+      `one customer, one batch of ${n} answered calls: not charged ${plain.s.toFixed(2)} s ` +
+        `(${Math.round(n / plain.s)} records/s); charged ${charged.s.toFixed(2)} s in ${charged.tries} ` +
+        `post(s) (${Math.round(n / charged.s)} records/s); the charging alone ${charging.toFixed(2)} s ` +
+        `(${Math.round(n / charging)} records/s)`,
+    );
+  } finally {
+    await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+if (chargedOnly !== undefined) await chargedBench(chargedOnly);
 
 console.log(
   `node ${process.version}, batches of ${BATCH}, ${IN_FLIGHT} in flight, ${DAYS} days, ${CUSTOMERS.length} customers`,

@@ -3,7 +3,14 @@ import { id } from '../domain';
 import { type ApiEnv, assertCanSee, customerScope, type Principal, principalOf } from '../http/auth';
 import { problemResponses } from '../http/problem';
 import { bearerSecurity, createRouteGroup } from '../http/route-group';
-import { createRepository, notFound, type ResourceDef, SourceConflictError, type Store } from '../store';
+import {
+  createRepository,
+  notFound,
+  type ResourceDef,
+  resources,
+  SourceConflictError,
+  type Store,
+} from '../store';
 import { authorizer, filterValue, ownerForAccess } from './access';
 import type { SourceLimits } from './source-policy';
 import { toView } from './view';
@@ -73,7 +80,19 @@ export function resourceRoutes(
     content: { 'application/json': { schema } },
   });
 
+  const customers = def.namedByCustomer
+    ? createRepository(deps.store, resources.customer, deps.now)
+    : undefined;
+  /** For a customer key, the one object of a `namedByCustomer` kind its customer names (null: none). */
+  const namedBy = async (customerId: string): Promise<string | null> => {
+    const own = await customers?.get(customerId);
+    const named = def.namedByCustomer ? own?.[def.namedByCustomer] : undefined;
+    return typeof named === 'string' ? named : null;
+  };
+
   const load = async (principal: Principal, objectId: string) => {
+    if (principal.kind === 'customer' && customers && (await namedBy(principal.customerId)) !== objectId)
+      throw notFound(`${def.singular} ${objectId} does not exist`);
     const doc = await repo.get(objectId);
     if (!doc) throw notFound(`${def.singular} ${objectId} does not exist`);
     const owner = ownerForAccess(def, doc);
@@ -128,6 +147,12 @@ export function resourceRoutes(
       if (def.scope === 'tenant' && scope) {
         // A customer key's list of customers is its own customer.
         const own = q['page_token'] ? undefined : await repo.get(scope);
+        return c.json({ result: own ? [toView(def, own)] : [], next_page_token: '' }, 200);
+      }
+      if (customers && scope) {
+        // A customer key's list of a kind its customer names is that one object.
+        const named = q['page_token'] ? null : await namedBy(scope);
+        const own = named ? await repo.get(named) : undefined;
         return c.json({ result: own ? [toView(def, own)] : [], next_page_token: '' }, 200);
       }
       const requested = q['customer_id'] as string | undefined;

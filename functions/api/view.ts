@@ -1,3 +1,4 @@
+import { DEFAULT_CURRENCY } from '../billing/money';
 import { type StoredCredentials, withCustomerDefaults } from '../domain';
 import { type SourcedPeer, sourceWarnings } from '../domain/source-warnings';
 import type { Doc, ResourceDef } from '../store';
@@ -10,7 +11,7 @@ export function toView(def: ResourceDef, stored: Doc): Record<string, unknown> {
     def.kind === 'customer'
       ? withCustomerDefaults(stored)
       : def.kind === 'provider'
-        ? { currency: 'USD', ...stored }
+        ? { currency: DEFAULT_CURRENCY, ...stored }
         : def.kind === 'route'
           ? { exclude_negative_margin: false, ...stored }
           : stored;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cdrRecord } from '../../contract/cdr.fixture';
 import { billsecOf, cdrRating, type RatingDecks, rateCdr, sameRating } from './cdr-rating';
 import { compileDeck } from './deck';
-import { rateLineOf } from './rate-line.fixture';
+import { PER_SECOND, rateLineOf } from './rate-line.fixture';
 
 const line = rateLineOf;
 
@@ -12,13 +12,14 @@ const CUSTOMER = randomUUID();
 const PLAN = randomUUID();
 const MIDNIGHT = '2027-01-01T00:00:00.000Z';
 
-/** The worked example of docs/billing.md, plus a sell rate scheduled for midnight. */
+/** The worked example of docs/billing.md: the buy and sell lines that rate a call to London. */
+const BUY = line('+44', '0.008', PER_SECOND);
+const SELL = line('+4420', '0.015', { connect_fee: '0.02', first_increment_s: 30, next_increment_s: 6 });
+
+/** The example's decks, plus a sell rate scheduled for midnight. */
 function decks(options: { plan?: boolean; providerDeck?: boolean } = {}): RatingDecks {
-  const buy = compileDeck([line('+44', '0.008', { first_increment_s: 1, next_increment_s: 1 })]);
-  const sell = compileDeck([
-    line('+4420', '0.015', { connect_fee: '0.02', first_increment_s: 30, next_increment_s: 6 }),
-    line('+4420', '0.5', { effective_from: MIDNIGHT }),
-  ]);
+  const buy = compileDeck([BUY]);
+  const sell = compileDeck([SELL, line('+4420', '0.5', { effective_from: MIDNIGHT })]);
   return {
     provider: (id) =>
       id === PROVIDER && options.providerDeck !== false ? { deck: buy, currency: 'EUR' } : undefined,
@@ -47,32 +48,10 @@ describe('rateCdr', () => {
     expect(cdrRating.parse(rating)).toEqual(rating);
     expect(rating).toEqual({
       provider_id: PROVIDER,
-      cost: {
-        prefix: '+44',
-        rate: '0.008',
-        connect_fee: '0',
-        first_increment_s: 1,
-        next_increment_s: 1,
-        minimum_s: 0,
-        effective_from: null,
-        amount: '0.0064',
-        currency: 'EUR',
-        billed_s: 48,
-      },
+      cost: { ...BUY, amount: '0.0064', currency: 'EUR', billed_s: 48 },
       cost_unrated_reason: null,
       rate_plan_id: PLAN,
-      price: {
-        prefix: '+4420',
-        rate: '0.015',
-        connect_fee: '0.02',
-        first_increment_s: 30,
-        next_increment_s: 6,
-        minimum_s: 0,
-        effective_from: null,
-        amount: '0.032',
-        currency: 'USD',
-        billed_s: 48,
-      },
+      price: { ...SELL, amount: '0.032', currency: 'USD', billed_s: 48 },
       price_unrated_reason: null,
     });
   });

@@ -90,18 +90,7 @@ function rateWith(
   const line = lookupRate(priced.deck, number, atMs);
   if (!line) return undefined;
   const { amount, billed_s } = callAmount(line, billsec, answered);
-  return {
-    prefix: line.prefix,
-    rate: line.rate,
-    connect_fee: line.connect_fee,
-    first_increment_s: line.first_increment_s,
-    next_increment_s: line.next_increment_s,
-    minimum_s: line.minimum_s,
-    effective_from: line.effective_from,
-    amount,
-    currency: priced.currency,
-    billed_s,
-  };
+  return { ...line, amount, currency: priced.currency, billed_s };
 }
 
 /**

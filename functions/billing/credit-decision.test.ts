@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerBilling } from '../domain/customer-billing';
-import { available, creditDecision, HOLD_RECORD_MARGIN_S, holdExpiresAt } from './credit-decision';
+import {
+  available,
+  creditDecision,
+  HOLD_RECORD_MARGIN_S,
+  holdExpiresAt,
+  MAX_CREDIT_CALL_S,
+} from './credit-decision';
 import type { RateLine } from './rate-line';
 import { PER_SECOND, rateLineOf } from './rate-line.fixture';
 
@@ -44,6 +50,24 @@ describe('creditDecision', () => {
   it('prepaid: no sell line is refused; a free line is unlimited', () => {
     expect(decide(prepaid, account('100'), null)).toEqual({ refuse: 'no_rate_for_destination' });
     expect(decide(prepaid, account('0'), line({ rate: '0' }))).toEqual({ unlimited: true });
+  });
+
+  it('a line of only a connect fee holds the fee; the call lasts up to the cap', () => {
+    const feeOnly = line({ rate: '0', connect_fee: '0.04' });
+    expect(decide(prepaid, account('0.05'), feeOnly)).toEqual({
+      hold: '0.04',
+      max_duration_s: MAX_CREDIT_CALL_S,
+    });
+    expect(decide(prepaid, account('0.05', '0.02'), feeOnly)).toEqual({ refuse: 'insufficient_credit' });
+    expect(decide(prepaid, account('1'), feeOnly, 60)).toEqual({ hold: '0.04', max_duration_s: 60 });
+  });
+
+  it('a large balance holds at most MAX_CREDIT_CALL_S of one call', () => {
+    // 0.01 a minute: 1000 would pay 69 days.
+    expect(decide(prepaid, account('1000'), line({ rate: '0.01' }))).toEqual({
+      hold: '2.4',
+      max_duration_s: MAX_CREDIT_CALL_S,
+    });
   });
 
   it('holds of other calls reduce what is available', () => {

@@ -29,6 +29,14 @@ export type CreditOutcome =
 export const HOLD_RECORD_MARGIN_S = 300;
 
 /**
+ * The longest a credit-controlled call may last when the customer's policy sets no shorter
+ * maximum: 4 h. It bounds what one call holds, so one call of a large balance does not hold all of
+ * it (the customer's other calls share the rest), and how long a hold whose record never came
+ * keeps money.
+ */
+export const MAX_CREDIT_CALL_S = 4 * 3600;
+
+/**
  * The money available to a customer's calls: balance (+ credit_limit when postpaid) − held; null
  * when nothing limits it (postpaid without credit_limit).
  *
@@ -51,7 +59,9 @@ export function available(billing: CustomerBilling, account: AccountView): strin
  *   while anything is available (an unpriced call charges nothing), else `insufficient_credit`;
  * - the available money pays not even the first step → `insufficient_credit`;
  * - else hold the price of the affordable time (on the line's billing grid, capped by the policy's
- *   `max_call_duration_s`) and end the call after that time. A free line → unlimited.
+ *   `max_call_duration_s` and MAX_CREDIT_CALL_S) and end the call after that time;
+ * - a line of only a connect fee holds the fee, the call lasting up to the cap; a free line
+ *   (rate and fee 0) → unlimited.
  *
  * @example
  * creditDecision({ billing: { mode: 'prepaid', daily_spend_limit: null },
@@ -75,11 +85,17 @@ export function creditDecision(input: {
     if (billing.mode === 'prepaid') return { refuse: 'no_rate_for_destination' };
     return new Big(money).gt(0) ? { unlimited: true } : { refuse: 'insufficient_credit' };
   }
-  const seconds = affordableSeconds(new Big(money).lt(0) ? '0' : money, sellLine);
-  if (seconds === undefined) return { unlimited: true };
+  const cap = Math.min(input.maxCallDurationS ?? MAX_CREDIT_CALL_S, MAX_CREDIT_CALL_S);
+  const fee = new Big(sellLine.connect_fee);
+  if (new Big(sellLine.rate).eq(0)) {
+    if (fee.eq(0)) return { unlimited: true };
+    // Only the connect fee costs: it is held, and time is not limited by money.
+    if (new Big(money).lt(fee)) return { refuse: 'insufficient_credit' };
+    return { hold: sellLine.connect_fee, max_duration_s: cap };
+  }
+  const seconds = affordableSeconds(new Big(money).lt(0) ? '0' : money, sellLine) ?? 0;
   if (seconds === 0) return { refuse: 'insufficient_credit' };
-  const max = input.maxCallDurationS;
-  const duration = max !== undefined && max < seconds ? max : seconds;
+  const duration = Math.min(seconds, cap);
   return { hold: callAmount(sellLine, duration, true).amount, max_duration_s: duration };
 }
 

@@ -1,8 +1,8 @@
 import { type PrefixTable, prefixDigits, prefixLookup } from '../decision/engine/prefix-table';
 import { effectiveFromMs, inForce, type RateLine } from './rate-line';
 
-/** A line without its prefix: what many prefixes of a deck share. */
-export type Tariff = Omit<RateLine, 'prefix'>;
+/** A line without its prefix (a tariff and its start): what many prefixes of a deck share. */
+export type ScheduledTariff = Omit<RateLine, 'prefix'>;
 
 /**
  * A deck compiled for lookups: longest prefix, then the line in force at a time.
@@ -14,16 +14,8 @@ export type Tariff = Omit<RateLine, 'prefix'>;
 export type Deck = {
   table: PrefixTable;
   /** Distinct schedules, by the index the table holds. */
-  schedules: readonly (readonly Tariff[])[];
-  /**
-   * The owner's currency (ISO 4217), set where a deck is compiled for its provider or rate plan
-   * (the decision snapshot); compileDeck alone leaves it out.
-   */
-  currency?: string;
+  schedules: readonly (readonly ScheduledTariff[])[];
 };
-
-/** The line that rates a number at a time, and the deck prefix it matched. */
-export type MatchedRate = RateLine;
 
 const MAX_DIGITS = 15;
 
@@ -41,7 +33,7 @@ export function compileDeck(lines: readonly RateLine[]): Deck {
   const lengths = new Uint8Array(n);
   const digits = new Float64Array(n);
   const tariffOf = new Uint32Array(n);
-  const tariffs: Tariff[] = [];
+  const tariffs: ScheduledTariff[] = [];
   const tariffIds = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const line = lines[i]!;
@@ -68,7 +60,7 @@ export function compileDeck(lines: readonly RateLine[]): Deck {
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => lengths[a]! - lengths[b]! || digits[a]! - digits[b]! || a - b);
 
-  const schedules: Tariff[][] = [];
+  const schedules: ScheduledTariff[][] = [];
   const scheduleIds = new Map<string, number>();
   // One-line schedules, by tariff: the common case needs no key string.
   const single = new Int32Array(tariffs.length).fill(-1);
@@ -120,17 +112,18 @@ export function compileDeck(lines: readonly RateLine[]): Deck {
 }
 
 /** A prefix's tariffs sorted by start, one per `effective_from` (the last line given wins). */
-function scheduleOf(run: Uint32Array, tariffOf: Uint32Array, tariffs: readonly Tariff[]): number[] {
+function scheduleOf(run: Uint32Array, tariffOf: Uint32Array, tariffs: readonly ScheduledTariff[]): number[] {
   const byStart = new Map<number, number>();
   for (const i of run) byStart.set(effectiveFromMs(tariffs[tariffOf[i]!]!), tariffOf[i]!);
   return [...byStart].sort((a, b) => a[0] - b[0]).map(([, t]) => t);
 }
 
 /**
- * The line rating `e164` at `atMs`: the longest prefix of the deck that has a line in force then.
+ * The line rating `e164` at `atMs`, with the deck prefix it matched: the longest prefix of the
+ * deck that has a line in force then.
  * A longer prefix whose lines all start later does not hide a shorter one in force.
  */
-export function lookupRate(deck: Deck, e164: string, atMs: number): MatchedRate | undefined {
+export function lookupRate(deck: Deck, e164: string, atMs: number): RateLine | undefined {
   return lookupRateWith(prefixLookup(e164), deck, atMs);
 }
 
@@ -139,7 +132,7 @@ export function lookupRateWith(
   lookup: ReturnType<typeof prefixLookup>,
   deck: Deck,
   atMs: number,
-): MatchedRate | undefined {
+): RateLine | undefined {
   const found = lookup(deck.table);
   if (!found) return undefined;
   const tariff = inForce(deck.schedules[found.value]!, atMs);

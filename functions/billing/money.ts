@@ -21,11 +21,18 @@ export const money = signedMoney
   .refine((s) => !s.startsWith('-'), 'must not be negative')
   .openapi({ example: '0.0125' });
 
+/** The currency of a provider or rate plan that names none (stored before `currency` existed). */
+export const DEFAULT_CURRENCY = 'USD';
+
 /** ISO 4217 code. */
 export const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
-  .openapi({ example: 'USD' });
+  .openapi({ example: DEFAULT_CURRENCY });
+
+/** A deck owner's currency (provider or rate plan); DEFAULT_CURRENCY when it has none. */
+export const currencyOf = (owner: { currency?: string | undefined } | undefined): string =>
+  owner?.currency ?? DEFAULT_CURRENCY;
 
 /** An amount rounded half-up to 6 places, as the canonical string (`"0.012000"` → `"0.012"`). */
 export function roundMoney(value: Big): string {

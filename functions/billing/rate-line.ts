@@ -3,7 +3,13 @@ import { e164Prefix } from '../domain/common';
 import { money } from './money';
 
 /** How long a rate may bill in one step, and the longest minimum: one hour. */
-const MAX_INCREMENT_S = 3600;
+export const MAX_INCREMENT_S = 3600;
+
+/** Whole seconds from `min` to MAX_INCREMENT_S, one message for every way to miss. */
+const seconds = (min: number) => {
+  const error = `must be a whole number of seconds from ${min} to ${MAX_INCREMENT_S}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(MAX_INCREMENT_S, { error });
+};
 
 /**
  * One line of a rate deck: a provider's deck (what Tandem pays) or a customer rate plan (what it
@@ -18,11 +24,11 @@ export const rateLine = z
     /** Charged once when the call is answered. */
     connect_fee: money.default('0'),
     /** The first billing step, seconds: a 1 s call bills this much. */
-    first_increment_s: z.number().int().min(1).max(MAX_INCREMENT_S).default(60),
+    first_increment_s: seconds(1).default(60),
     /** Every later step, seconds. */
-    next_increment_s: z.number().int().min(1).max(MAX_INCREMENT_S).default(60),
+    next_increment_s: seconds(1).default(60),
     /** An answered call bills at least this long, seconds. */
-    minimum_s: z.number().int().min(0).max(MAX_INCREMENT_S).default(0),
+    minimum_s: seconds(0).default(0),
     /**
      * When the line starts to apply (UTC). Null: always — in force at once, and for earlier calls
      * when they are re-rated.

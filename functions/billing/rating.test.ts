@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compareMoney } from './money';
 import { affordableSeconds, billedSeconds, callAmount, type Tariff } from './rating';
 
 const perMinute = (rate: string, extra: Partial<Tariff> = {}): Tariff => ({
@@ -21,11 +22,10 @@ describe('billedSeconds', () => {
     expect(billedSeconds(t, '36.5')).toBe(42);
   });
 
-  it('bills at least the minimum, and nothing when not answered', () => {
+  it('bills at least the minimum', () => {
     const t = perMinute('1', { first_increment_s: 1, next_increment_s: 1, minimum_s: 10 });
     expect(billedSeconds(t, '3.2')).toBe(10);
     expect(billedSeconds(t, '12.1')).toBe(13);
-    expect(billedSeconds(t, '12.1', false)).toBe(0);
   });
 });
 
@@ -75,6 +75,8 @@ describe('affordableSeconds', () => {
     expect(affordableSeconds('1', perMinute('0.6', { first_increment_s: 30, next_increment_s: 6 }))).toBe(96);
     expect(affordableSeconds('0.1', perSecond('1', { minimum_s: 10 }))).toBe(0);
     expect(affordableSeconds('0.2', perSecond('1', { minimum_s: 10 }))).toBe(12);
+    // A minimum beyond the first increment: 1 s bills the 30 s minimum, 61 s would bill 61 s.
+    expect(affordableSeconds('40', perMinute('60', { first_increment_s: 1, minimum_s: 30 }))).toBe(1);
   });
 
   it('is 0 when not even the first step fits, and undefined when the call is free', () => {
@@ -92,7 +94,7 @@ describe('affordableSeconds', () => {
       ]) {
         const seconds = affordableSeconds(available, t)!;
         if (seconds > 0)
-          expect(Number(callAmount(t, seconds, true).amount)).toBeLessThanOrEqual(Number(available));
+          expect(compareMoney(callAmount(t, seconds, true).amount, available)).toBeLessThanOrEqual(0);
       }
     }
   });

@@ -8,14 +8,13 @@ export type Tariff = Pick<
 >;
 
 /**
- * The seconds a call of `billsec` bills under a tariff: the first increment, then whole next
- * increments, at least the minimum; 0 when not answered.
+ * The seconds an answered call of `billsec` bills under a tariff: the first increment, then whole
+ * next increments, at least the minimum.
  *
  * @example
  * billedSeconds({ ...t, first_increment_s: 30, next_increment_s: 6, minimum_s: 0 }, '31.2'); // 36
  */
-export function billedSeconds(tariff: Tariff, billsec: string | number, answered = true): number {
-  if (!answered) return 0;
+export function billedSeconds(tariff: Tariff, billsec: string | number): number {
   const talked = new Big(billsec);
   let billed = tariff.first_increment_s;
   if (talked.gt(billed)) {
@@ -39,15 +38,15 @@ export function callAmount(
   answered: boolean,
 ): { amount: string; billed_s: number } {
   if (!answered) return { amount: '0', billed_s: 0 };
-  const billed = billedSeconds(tariff, billsec, true);
+  const billed = billedSeconds(tariff, billsec);
   const amount = new Big(tariff.connect_fee).plus(new Big(tariff.rate).times(billed).div(60));
   return { amount: roundMoney(amount), billed_s: billed };
 }
 
 /**
  * The longest talk time, whole seconds on the tariff's billing grid, whose amount stays within
- * `available`; 0 when not even the first step (or the minimum) is affordable. Undefined when the
- * rate and connect fee are 0: money does not limit the call.
+ * `available`; 0 when not even the connect fee and the first step (or the minimum) are affordable.
+ * Undefined when the rate is 0 (and the connect fee 0 or affordable): money does not limit the call.
  *
  * A call cut at this time bills at most one next increment more, for the moments between the cut
  * and its record (docs/billing.md).
@@ -61,15 +60,12 @@ export function affordableSeconds(available: string, tariff: Tariff): number | u
   if (rate.eq(0) && fee.eq(0)) return undefined;
   const left = new Big(available).minus(fee);
   if (left.lt(0)) return 0;
-  const firstStep = Math.max(tariff.first_increment_s, tariff.minimum_s);
   if (rate.eq(0)) return undefined;
   const seconds = left.times(60).div(rate).round(0, Big.roundDown).toNumber();
-  if (seconds < firstStep) return 0;
-  // Down to the billing grid: first increment, then whole next increments.
-  if (seconds <= tariff.first_increment_s) return seconds >= tariff.minimum_s ? tariff.first_increment_s : 0;
+  // Less than the first step (or the minimum, when longer) bills more than the money.
+  if (seconds < Math.max(tariff.first_increment_s, tariff.minimum_s)) return 0;
+  // Down to the billing grid: the first increment, then whole next increments. The cut bills
+  // itself or the minimum, and both are at most `seconds`.
   const steps = Math.floor((seconds - tariff.first_increment_s) / tariff.next_increment_s);
-  let cut = tariff.first_increment_s + steps * tariff.next_increment_s;
-  // A minimum off the grid can bill more than the cut: step back until the bill fits.
-  while (cut > 0 && billedSeconds(tariff, cut) > seconds) cut -= tariff.next_increment_s;
-  return Math.max(cut, 0);
+  return tariff.first_increment_s + steps * tariff.next_increment_s;
 }

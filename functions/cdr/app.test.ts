@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { type Cdr, MAX_CDR_ATTEMPTS, MAX_CDR_BATCH } from '../../contract/cdr';
 import { cdrRecord } from '../../contract/cdr.fixture';
 import { CDR_BODY_LIMIT, JSON_BODY_LIMIT } from '../http/request-guard';
+import { CreditContention } from '../store/credit';
 import { scriptedStore, throttling } from '../store/scripted-store.fixture';
 import { createCdrApp } from './app';
 import { CDR_RETRY_AFTER_S } from './ingest-routes';
-import { withoutDecks } from './rating-source';
+import { type RatingSource, withoutDecks } from './rating-source';
 
 const RELAY = 'relay-token-0123456789abcdef';
 
-function app(reply: Parameters<typeof scriptedStore>[0] = () => []) {
+function app(reply: Parameters<typeof scriptedStore>[0] = () => [], rating: RatingSource = withoutDecks) {
   const { store, calls } = scriptedStore(reply);
   const logs: Record<string, unknown>[] = [];
   const cdrApp = createCdrApp({
@@ -19,7 +20,7 @@ function app(reply: Parameters<typeof scriptedStore>[0] = () => []) {
     retentionDays: 400,
     log: (e) => logs.push(e),
     writeBudgetMs: 50,
-    rating: withoutDecks,
+    rating,
   });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     cdrApp.request('/v1/cdrs', {
@@ -140,6 +141,33 @@ describe('CDR ingestion app', () => {
         expect.objectContaining({ msg: 'cdr batch throttled', batch_id: 'b-1', unwritten: 2 }),
       ]);
     }
+  });
+
+  /** The rating source of a batch whose charge step throws `error` (a customer with credit control). */
+  const chargeFailing =
+    (error: Error): RatingSource =>
+    async () => ({
+      ...(await withoutDecks()),
+      creditControl: () => {
+        throw error;
+      },
+    });
+
+  it('answers 503 with Retry-After when the charges meet a busy credit account; the records are stored', async () => {
+    const { post, calls, logs } = app(undefined, chargeFailing(new CreditContention('c-1')));
+    const res = await post({ cdrs: [cdrRecord()] });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe(String(CDR_RETRY_AFTER_S));
+    expect(calls.flat()).toHaveLength(1);
+    expect(logs).toEqual([expect.objectContaining({ msg: 'cdr batch not charged' })]);
+  });
+
+  it('answers 500 when the charges fail otherwise (a bug is not retried forever)', async () => {
+    const { post, logs } = app(undefined, chargeFailing(new TypeError('a bug')));
+    const res = await post({ cdrs: [cdrRecord()] });
+    expect(res.status).toBe(500);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(logs).toEqual([]);
   });
 
   it('answers only POST /v1/cdrs and /healthz', async () => {

@@ -38,7 +38,10 @@ describe('chargesOf', () => {
       [noPlan.id, priced(null, null)],
       [noCustomer.id, priced(null, null)],
     ]);
-    const charges = chargesOf([answered, noLine, noPlan, noCustomer], ratings, () => 'GBP');
+    const charges = chargesOf([answered, noLine, noPlan, noCustomer], ratings, {
+      planCurrency: () => 'GBP',
+      creditControl: () => false,
+    });
     expect(charges).toEqual([
       {
         customerId: answered.customer_id,
@@ -57,5 +60,40 @@ describe('chargesOf', () => {
         day: '2026-12-05',
       },
     ]);
+  });
+
+  it('charges "0" to an outbound call of a customer with credit control rated without a plan (its hold released)', () => {
+    // The plan removed between the decision (which held credit) and the record.
+    const outbound = cdrRecord();
+    const inbound = cdrRecord({ direction: 'inbound' });
+    const ratings = new Map([
+      [outbound.id, priced(null, null)],
+      [inbound.id, { ...priced(null, null), price_unrated_reason: 'not_outbound' as const }],
+    ]);
+    const customers = (creditControl: boolean) => ({
+      planCurrency: () => undefined,
+      creditControl: () => creditControl,
+    });
+    expect(chargesOf([outbound, inbound], ratings, customers(true))).toEqual([
+      {
+        customerId: outbound.customer_id,
+        cdrId: outbound.id,
+        callId: outbound.call_id,
+        amount: '0',
+        currency: null,
+        day: outbound.tm_invite.slice(0, 10),
+      },
+    ]);
+    // Without credit control nothing was held: nothing to charge.
+    expect(chargesOf([outbound, inbound], ratings, customers(false))).toEqual([]);
+  });
+
+  it('charges a stored rating on a plan since removed: "0" without a currency when unpriced', () => {
+    const record = cdrRecord();
+    const charges = chargesOf([record], new Map([[record.id, priced(null)]]), {
+      planCurrency: () => undefined,
+      creditControl: () => false,
+    });
+    expect(charges).toMatchObject([{ cdrId: record.id, amount: '0', currency: null }]);
   });
 });

@@ -4,12 +4,16 @@ import type { CdrRating } from '../billing/cdr-rating';
 import { compareMoney } from '../billing/money';
 import { cdrDay } from '../store/cdrs';
 import type { Store } from '../store/client';
-import { type ChargeResult, chargeCall } from '../store/credit';
-import { chargedAlready, daySpend } from '../store/credit-charges';
+import { type ChargeCall, type ChargeResult, chargeCalls } from '../store/credit';
 import type { RatingContext } from './rating-source';
 
-/** Customers charged at once; one customer's records go one at a time (they move one account). */
+/** Customers charged at once; one customer's records go one slice at a time (they move one account). */
 const CUSTOMERS_IN_FLIGHT = 8;
+/**
+ * Records of one customer per `chargeCalls`: a few transactions of up to 100 actions each, the
+ * charge budget checked between them.
+ */
+const SLICE = 200;
 
 /** The charges took longer than their budget: some are left for the batch sent again. */
 export class ChargeBudgetExceeded extends Error {
@@ -19,43 +23,47 @@ export class ChargeBudgetExceeded extends Error {
   }
 }
 
-/** One charge to make: what `chargeCall` takes, from a rated record. */
-export type PendingCharge = {
-  customerId: string;
-  cdrId: string;
-  callId: string;
-  amount: string;
-  currency: string;
-  day: string;
+/** One charge to make, from a rated record: what `chargeCalls` takes, but its time. */
+export type PendingCharge = Omit<ChargeCall, 'at' | 'dailySpendLimit'>;
+
+/** What `chargesOf` needs to know of a record's customer, as of the batch's snapshot. */
+export type ChargedCustomers = {
+  /** The currency of the customer's rate plan; undefined when it has none (any more). */
+  planCurrency(customerId: string): string | undefined;
+  /** The customer has credit control (prepaid or a limit): its decisions hold credit. */
+  creditControl(customerId: string): boolean;
 };
 
 /**
- * The charges of a rated batch (pure): one per record whose customer has a rate plan and whose
- * call is outbound (a `rate_plan_id` in its rating), the price or `"0"` when not answered or not
- * priced (which still releases the call's hold). Records without a customer, inbound and on-net
- * calls, and customers without a plan are not charged: nothing was held for them. The spend
+ * The charges of a rated batch (pure): one per record rated on its customer's plan (an outbound
+ * call: a `rate_plan_id` in its rating), the price or `"0"` when not answered or not priced (which
+ * still releases the call's hold). An outbound call of a customer with credit control rated
+ * without a plan (the plan removed between the decision and the record) is charged `"0"` too: its
+ * decision held credit, which the charge releases. Records without a customer, inbound and on-net
+ * calls, and other customers without a plan are not charged: nothing was held for them. The spend
  * counts to the UTC day of the INVITE, the day the CDR is listed under.
  *
  * @example
- * chargesOf(records, ratings, (customerId) => 'USD');
+ * chargesOf(records, ratings, { planCurrency: () => 'USD', creditControl: () => false });
  */
 export function chargesOf(
   records: readonly Cdr[],
   ratings: ReadonlyMap<string, CdrRating>,
-  planCurrency: (customerId: string) => string | undefined,
+  customers: ChargedCustomers,
 ): PendingCharge[] {
   const charges: PendingCharge[] = [];
   for (const record of records) {
     const rating = ratings.get(record.id);
-    if (!rating || record.customer_id === null || rating.rate_plan_id === null) continue;
-    const currency = rating.price?.currency ?? planCurrency(record.customer_id);
-    if (!currency) continue;
+    const customerId = record.customer_id;
+    if (!rating || customerId === null) continue;
+    const onPlan = rating.rate_plan_id !== null;
+    if (!onPlan && !(record.direction === 'outbound' && customers.creditControl(customerId))) continue;
     charges.push({
-      customerId: record.customer_id,
+      customerId,
       cdrId: record.id,
       callId: record.call_id,
       amount: rating.price?.amount ?? '0',
-      currency,
+      currency: rating.price?.currency ?? customers.planCurrency(customerId) ?? null,
       day: cdrDay(record.tm_invite),
     });
   }
@@ -63,13 +71,14 @@ export function chargesOf(
 }
 
 /**
- * Charges a batch's records (each exactly once: `chargeCall`'s `CHARGE#<cdr id>` marker) and
+ * Charges a batch's records (each exactly once: `chargeCalls`' `CHARGE#<cdr id>` markers), one
+ * customer's records together (a few DynamoDB round trips per slice of them, not per record), and
  * raises the daily spend alert of each customer whose spend of the day reached its limit. Resolves
  * once every charge and alert is durably written; a failure rejects (the batch is answered 503 and
  * sent again: what was charged is not charged twice).
  *
  * @example
- * await chargeBatch(store, chargesOf(records, ratings, currency), context, alerts);
+ * await chargeBatch(store, chargesOf(records, ratings, customers), context, alerts);
  */
 export async function chargeBatch(
   store: Store,
@@ -80,34 +89,49 @@ export async function chargeBatch(
 ): Promise<{ charged: number }> {
   const now = options.now ?? Date.now;
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
-  // A batch sent again (after a 503, a lost answer) skips what is charged with one read each.
-  const done = await chargedAlready(store, charges);
   const byCustomer = new Map<string, PendingCharge[]>();
   for (const c of charges) {
-    if (!done.has(c.cdrId)) byCustomer.set(c.customerId, [...(byCustomer.get(c.customerId) ?? []), c]);
+    const list = byCustomer.get(c.customerId);
+    if (list) list.push(c);
+    else byCustomer.set(c.customerId, [c]);
   }
   const queue = [...byCustomer.values()];
   let charged = 0;
   let failure: unknown;
   const worker = async () => {
     for (let list = queue.shift(); list && failure === undefined; list = queue.shift()) {
-      for (const c of list) {
+      const customerId = list[0]!.customerId;
+      const limit = context.dailySpendLimit(customerId);
+      /** Days alerted by this batch: one alert per customer and day. */
+      const alerted = new Set<string>();
+      for (let from = 0; from < list.length; from += SLICE) {
         if (failure !== undefined) return;
         // Past the budget the batch is answered 503 before the function's timeout; sent again, it
         // charges the rest.
         if (now() >= deadline) throw new ChargeBudgetExceeded(charged);
-        const limit = context.dailySpendLimit(c.customerId);
-        const result = await chargeCall(store, {
-          ...c,
-          at: new Date(now()).toISOString(),
-          ...(limit !== undefined ? { dailySpendLimit: limit } : {}),
-        });
-        if (result.charged) charged++;
-        if (alerts && reachedLimit(result)) await alerts.raise(alertOf(c, result));
+        const slice = list.slice(from, from + SLICE);
+        const at = new Date(now()).toISOString();
+        const results = await chargeCalls(
+          store,
+          customerId,
+          slice.map(({ customerId: _, ...c }) => ({ ...c, at })),
+          limit !== undefined ? { dailySpendLimit: limit } : {},
+        );
+        for (const [k, result] of results.entries()) {
+          const c = slice[k]!;
+          if (result.charged) charged++;
+          // Also a record charged by an earlier try that failed before its alert: its day's spend
+          // (read with the account) says whether the limit is reached. A charge without a currency
+          // is a "0" that moved no spend: the records that did raise the alert.
+          if (alerts && c.currency !== null && reachedLimit(result) && !alerted.has(c.day)) {
+            alerted.add(c.day);
+            await alerts.raise(alertOf({ ...c, currency: c.currency }, result));
+          }
+        }
       }
     }
   };
-  // Every worker stops at its next record once one fails; the batch waits for all before answering.
+  // Every worker stops at its next slice once one fails; the batch waits for all before answering.
   await Promise.all(
     Array.from({ length: Math.min(CUSTOMERS_IN_FLIGHT, queue.length) }, () =>
       worker().catch((error: unknown) => {
@@ -116,21 +140,6 @@ export async function chargeBatch(
     ),
   );
   if (failure !== undefined) throw failure;
-  // Records charged by an earlier try whose alert that try did not write (it failed after the
-  // charge): the day's spend says whether the limit is reached.
-  if (alerts) {
-    const skipped = new Map(
-      charges.filter((c) => done.has(c.cdrId)).map((c) => [`${c.customerId}#${c.day}`, c]),
-    );
-    for (const c of skipped.values()) {
-      const limit = context.dailySpendLimit(c.customerId);
-      if (limit === null || limit === undefined) continue;
-      const spend = await daySpend(store, c.customerId, c.day);
-      if (compareMoney(spend, limit) >= 0) {
-        await alerts.raise({ customerId: c.customerId, day: c.day, spend, limit, currency: c.currency });
-      }
-    }
-  }
   return { charged };
 }
 
@@ -143,7 +152,7 @@ function reachedLimit(result: ChargeResult): result is ChargeResult & { dailyLim
   return result.dailyLimit !== null && compareMoney(result.spendToday, result.dailyLimit) >= 0;
 }
 
-const alertOf = (c: PendingCharge, result: ChargeResult & { dailyLimit: string }) => ({
+const alertOf = (c: PendingCharge & { currency: string }, result: ChargeResult & { dailyLimit: string }) => ({
   customerId: c.customerId,
   day: c.day,
   spend: result.spendToday,

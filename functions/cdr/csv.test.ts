@@ -98,5 +98,8 @@ describe('cdr CSV lines', () => {
       'USD',
     ]);
     expect(parseCsv(cdrCsvLine(record))[0]!.slice(-4)).toEqual(['', '', '', '']);
+    // A customer key's export has its price, never the cost.
+    const priced = { ...rating, price: side('0.05', 'USD') };
+    expect(parseCsv(cdrCsvLine(record, priced, 'customer'))[0]!.slice(-4)).toEqual(['', '', '0.05', 'USD']);
   });
 });

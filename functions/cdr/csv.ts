@@ -1,5 +1,6 @@
 import type { Cdr, CdrAttempt } from '../../contract/cdr';
 import type { CdrRating } from '../billing/cdr-rating';
+import { type CdrAudience, ratingFor } from './rated-cdr';
 
 /**
  * One CSV field as RFC 4180 writes it: quoted when it holds a comma, a
@@ -74,9 +75,15 @@ export const CDR_CSV_COLUMNS = [...RECORD_COLUMNS, ...RATING_COLUMNS].map(([name
 /** The header line of the export. */
 export const cdrCsvHeader = () => csvLine(CDR_CSV_COLUMNS);
 
-/** One call (and its rating) as one CSV line. */
-export const cdrCsvLine = (record: Cdr, rating: CdrRating | null = null) =>
-  csvLine([
+/** One call (and its rating, as `audience` sees it: a customer's `cost_*` columns are empty) as one CSV line. */
+export const cdrCsvLine = (
+  record: Cdr,
+  rating: CdrRating | null = null,
+  audience: CdrAudience = 'operator',
+) => {
+  const shown = ratingFor(rating, audience);
+  return csvLine([
     ...RECORD_COLUMNS.map(([, read]) => read(record)),
-    ...RATING_COLUMNS.map(([, read]) => read(rating)),
+    ...RATING_COLUMNS.map(([, read]) => read(shown)),
   ]);
+};

@@ -1,16 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 // Direct files, not the indexes (http/auth.ts pulls the whole store): the CDR Lambda bundles only ingestion.
-import { cdrBatch, cdrBatchResult } from '../../contract/cdr';
+import { type Cdr, cdrBatch, cdrBatchResult } from '../../contract/cdr';
 import type { SpendAlerts } from '../alerts/spend-alerts';
 import { type CdrRating, rateCdr } from '../billing/cdr-rating';
 import { type LogEntry, logLine } from '../http/log';
 import { problemResponse, problemResponses } from '../http/problem';
 import { relayTokenOnly } from '../http/relay-token';
 import { createRouteGroup } from '../http/route-group';
-import { CdrWriteThrottled, putCdrs } from '../store/cdrs';
+import { CdrWriteThrottled, putCdrs, storedCdrs } from '../store/cdrs';
 import type { Store } from '../store/client';
+import { CreditContention } from '../store/credit';
 import { HttpError } from '../store/errors';
-import { chargeBatch, chargesOf } from './charge-batch';
+import { transientStoreError } from '../store/transient';
+import { ChargeBudgetExceeded, chargeBatch, chargesOf } from './charge-batch';
 import type { RatingSource } from './rating-source';
 
 export const CDRS_PATH = '/v1/cdrs';
@@ -93,37 +95,57 @@ export function cdrIngestRoutes(deps: CdrIngestDeps) {
     const { cdrs } = c.req.valid('json');
     const batchId = c.req.valid('header')['idempotency-key'] ?? null;
     const unique = [...new Map(cdrs.map((r) => [r.id, r])).values()];
-    // Rated before anything is written: the rating goes into the record's item, in the same write.
     const context = await deps.rating();
-    const ratings = new Map<string, CdrRating>(unique.map((r) => [r.id, rateCdr(r, context.decks)]));
-    let accepted: number;
+    let records: Cdr[];
+    let ratings: Map<string, CdrRating>;
     try {
-      accepted = await putCdrs(deps.store, unique, {
+      // A record stored already (a batch sent again, overlapping batches) is kept as it is: its
+      // rating is the one its charge was made from, or the one a re-rating wrote since, so rating
+      // it again with the decks of now would make the two disagree. New records are rated before
+      // they are written, the rating in the same item. Two copies of a new record in flight at
+      // once are both rated: they agree unless a deck changed between the two.
+      const stored = await storedCdrs(
+        deps.store,
+        unique.map((r) => r.id),
+      );
+      const fresh = unique.filter((r) => !stored.has(r.id));
+      records = unique.map((r) => stored.get(r.id)?.doc ?? r);
+      ratings = new Map(fresh.map((r) => [r.id, rateCdr(r, context.decks)]));
+      for (const [id, { rating }] of stored) if (rating) ratings.set(id, rating);
+      await putCdrs(deps.store, fresh, {
         retentionDays: deps.retentionDays,
         ratings,
         ...(deps.writeBudgetMs !== undefined ? { budgetMs: deps.writeBudgetMs } : {}),
       });
     } catch (error) {
-      if (!(error instanceof CdrWriteThrottled)) throw error;
+      if (!(error instanceof CdrWriteThrottled) && !transientStoreError(error)) throw error;
+      const unwritten = error instanceof CdrWriteThrottled ? error.unwritten : unique.length;
       log({
         level: 'warn',
         msg: 'cdr batch throttled',
         batch_id: batchId,
         records: cdrs.length,
-        unwritten: error.unwritten,
+        unwritten,
         ms: Date.now() - started,
       });
       return throttledResponse(
-        `the store is throttling writes (${error.unwritten} record(s) not written)`,
+        `the store is throttling writes (${unwritten} record(s) not written)`,
       ) as never;
     }
+    const accepted = unique.length;
     let charged: number;
     try {
-      const charges = chargesOf(unique, ratings, (id) => context.decks.plan(id)?.currency);
+      const charges = chargesOf(records, ratings, {
+        planCurrency: (id) => context.decks.plan(id)?.currency,
+        creditControl: (id) => context.creditControl(id),
+      });
       ({ charged } = await chargeBatch(deps.store, charges, context, deps.alerts, {
         deadline: started + (deps.chargeBudgetMs ?? CHARGE_BUDGET_MS),
       }));
     } catch (error) {
+      // Anything but a passing failure is a bug or an outage: the app answers 500 and logs it,
+      // rather than the relay sending the batch again forever.
+      if (!chargeMayPass(error)) throw error;
       // The records are stored; their charges are not all written. The batch sent again charges
       // what is missing, once (store/credit.ts).
       log({
@@ -151,6 +173,16 @@ export function cdrIngestRoutes(deps: CdrIngestDeps) {
     return c.json({ accepted }, 200);
   });
   return group;
+}
+
+/**
+ * A charge failure that the batch sent again can get past: a credit account too busy, the charge
+ * budget spent, DynamoDB throttling or a transaction conflict.
+ */
+export function chargeMayPass(error: unknown): boolean {
+  return (
+    error instanceof CreditContention || error instanceof ChargeBudgetExceeded || transientStoreError(error)
+  );
 }
 
 /** 503 + Retry-After: the relay keeps the batch (spool) and sends it again. */

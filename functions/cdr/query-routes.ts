@@ -6,9 +6,9 @@ import { bearerSecurity, createRouteGroup } from '../http/route-group';
 import { type CdrFilter, type CdrScan, type ScannedCdr, scanCdrs } from '../store/cdr-scan';
 import { CDR_SHARDS, getCdr } from '../store/cdrs';
 import type { Store } from '../store/client';
-import { badRequest, notFound } from '../store/errors';
+import { badRequest, HttpError, notFound } from '../store/errors';
 import { cdrCsvHeader, cdrCsvLine } from './csv';
-import { cdrView, ratedCdr } from './rated-cdr';
+import { type CdrAudience, cdrView, ratedCdr } from './rated-cdr';
 import type { RatingSource } from './rating-source';
 import { rerateCdrs } from './rerate';
 import { rerateReport } from './rerate-report';
@@ -44,7 +44,11 @@ const listQuery = z.object({
   ...range,
   caller: z.string().max(256).optional(),
   callee: z.string().max(256).optional(),
-  provider_id: id.optional().openapi({ description: 'Calls with an attempt to this provider' }),
+  provider_id: id
+    .optional()
+    .openapi({
+      description: 'Calls with an attempt to this provider (operator only: 403 for a customer key)',
+    }),
   final_code: z.coerce.number().int().min(100).max(699).optional(),
   page_size: z.coerce.number().int().min(1).max(100).default(100).openapi({ example: 100 }),
   page_token: z.string().max(512).optional(),
@@ -76,6 +80,21 @@ function decodeToken(token: string): string {
 
 type Scope = { customerId?: string | undefined } | 'nothing';
 
+const audienceOf = (principalCustomer: string | undefined): CdrAudience =>
+  principalCustomer ? 'customer' : 'operator';
+
+/**
+ * Which provider carried a call is the operator's to ask: a customer key filtering by provider is
+ * refused (403 naming the field), as its records show no cost nor the provider that rated it.
+ */
+function operatorFilter(principalCustomer: string | undefined, field: string, value: string | undefined) {
+  if (principalCustomer && value !== undefined) {
+    throw new HttpError(403, 'Forbidden', `only the operator may filter CDRs by \`${field}\``, [
+      { field, message: 'is for the operator only' },
+    ]);
+  }
+}
+
 /**
  * Whose CDRs a caller reads: a customer key its own customer's only (another
  * customer_id reads nothing, as lists of resources do); the operator one
@@ -105,18 +124,22 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
       summary: 'List CDRs of a time range, newest first',
       description:
         `\`from\` and \`to\` are required and at most ${MAX_RANGE_DAYS} days apart. Filters match exactly; ` +
-        '`provider_id` matches any attempt to that provider.',
+        '`provider_id` matches any attempt to that provider (operator only). A customer key reads its ' +
+        "customer's records with the price but without the buy side: `rating.provider_id`, `rating.cost` " +
+        'and `rating.cost_unrated_reason` are null.',
       security: bearerSecurity,
       request: { query: listQuery },
       responses: {
         200: { description: 'A page of CDRs', content: { 'application/json': { schema: cdrList } } },
-        ...problemResponses(400, 401),
+        ...problemResponses(400, 401, 403),
       },
     }),
     async (c) => {
       const q = c.req.valid('query');
+      const principalCustomer = customerScope(principalOf(c));
+      operatorFilter(principalCustomer, 'provider_id', q.provider_id);
       const window = timeRange(q);
-      const scope = scopeOf(customerScope(principalOf(c)), q.customer_id);
+      const scope = scopeOf(principalCustomer, q.customer_id);
       const before = q.page_token ? decodeToken(q.page_token) : undefined;
       if (scope === 'nothing') return c.json({ result: [], next_page_token: '' }, 200);
       const filter: CdrFilter = {
@@ -138,7 +161,7 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
       const rows = more ? page.slice(0, q.page_size) : page;
       return c.json(
         {
-          result: rows.map((r) => cdrView(r.doc, r.rating)),
+          result: rows.map((r) => cdrView(r.doc, r.rating, audienceOf(principalCustomer))),
           next_page_token: more ? encodeToken(rows[rows.length - 1]!.order) : '',
         },
         200,
@@ -157,34 +180,45 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
         'One line per call, newest first, RFC 4180 (CRLF, quoted when needed), a header line first. ' +
         'Columns: see docs/cdrs.md; `attempts` holds every attempt as ' +
         '`target_kind:target_id:route_id:code:cause:pdd_ms:uri`, separated by `|`; the last four ' +
-        'columns are the rating (`cost_amount`, `cost_currency`, `price_amount`, `price_currency`). ' +
-        'Streamed as it is read.',
+        'columns are the rating (`cost_amount`, `cost_currency`, `price_amount`, `price_currency`; ' +
+        'the `cost_*` columns are empty for a customer key). Streamed as it is read.',
       security: bearerSecurity,
       request: {
-        query: z.object({
-          ...range,
-          provider_id: id.optional().openapi({
-            description: "Only the calls this provider answered (the rating's provider): what it bills",
-          }),
-        }),
+        // Strict: an unknown parameter (the list's `provider_id`, which means any attempt) is a 400
+        // naming it, not an export of every call.
+        query: z
+          .object({
+            ...range,
+            answered_by: id.optional().openapi({
+              description:
+                "Only the calls this provider answered (the rating's `provider_id`): what it bills. " +
+                'Operator only: 403 for a customer key.',
+            }),
+          })
+          .strict(),
       },
       responses: {
         200: {
           description: 'The CSV',
           content: { 'text/csv': { schema: z.string().openapi({ example: 'id,call_id,...\r\n' }) } },
         },
-        ...problemResponses(400, 401),
+        ...problemResponses(400, 401, 403),
       },
     }),
     async (c) => {
       const q = c.req.valid('query');
+      const principalCustomer = customerScope(principalOf(c));
+      operatorFilter(principalCustomer, 'answered_by', q.answered_by);
       const window = timeRange(q);
-      const scope = scopeOf(customerScope(principalOf(c)), q.customer_id);
+      const scope = scopeOf(principalCustomer, q.customer_id);
       const rows =
         scope === 'nothing'
           ? undefined
           : scanCdrs(deps.store, { ...window, ...scope }, { limit: EXPORT_PAGE, prefetch: true });
-      const stream = csvStream(rows && q.provider_id ? answeredBy(rows, q.provider_id) : rows);
+      const stream = csvStream(
+        rows && q.answered_by ? answeredBy(rows, q.answered_by) : rows,
+        audienceOf(principalCustomer),
+      );
       const headers = {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="${exportName(window)}"`,
@@ -200,6 +234,9 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
       path: '/v1/cdrs/{id}',
       tags: ['CDRs'],
       summary: 'Get a CDR',
+      description:
+        "A customer key reads its own customer's records, without the buy side (`rating.provider_id`, " +
+        '`rating.cost` and `rating.cost_unrated_reason` null).',
       security: bearerSecurity,
       request: { params: z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) }) },
       responses: {
@@ -214,7 +251,7 @@ export function cdrQueryRoutes(deps: CdrQueryDeps) {
       if (!stored) throw notFound(`cdr ${cdrId} does not exist`);
       // A record without a customer (refused before one was known) is the operator's alone.
       assertCanSee(principal, stored.doc.customer_id ?? '', `cdr ${cdrId}`);
-      return c.json(cdrView(stored.doc, stored.rating), 200);
+      return c.json(cdrView(stored.doc, stored.rating, principal.kind), 200);
     },
   );
 
@@ -272,7 +309,10 @@ const exportName = (w: TimeRange) => `cdrs-${w.from.replaceAll(':', '')}-${w.to.
  * about 64 KB are encoded, so the server never holds more than that and one
  * page per partition, however many rows there are.
  */
-function csvStream(rows: AsyncGenerator<ScannedCdr> | undefined): ReadableStream<Uint8Array> {
+function csvStream(
+  rows: AsyncGenerator<ScannedCdr> | undefined,
+  audience: CdrAudience,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let header = true;
   return new ReadableStream<Uint8Array>(
@@ -289,7 +329,7 @@ function csvStream(rows: AsyncGenerator<ScannedCdr> | undefined): ReadableStream
             rows = undefined;
             break;
           }
-          text += cdrCsvLine(next.value.doc, next.value.rating);
+          text += cdrCsvLine(next.value.doc, next.value.rating, audience);
         }
         if (text) controller.enqueue(encoder.encode(text));
         if (!rows) controller.close();

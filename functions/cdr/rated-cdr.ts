@@ -14,12 +14,28 @@ export type RatedCdr = z.infer<typeof ratedCdr>;
 const ordered = <T extends object>(shape: object, value: T): T =>
   Object.fromEntries(Object.keys(shape).map((k) => [k, value[k as keyof T]])) as T;
 
+/** Who reads a CDR: the operator, or a customer key (its own customer's records). */
+export type CdrAudience = 'operator' | 'customer';
+
 /**
- * A stored record and its rating in the schemas' field order (DynamoDB keeps no order of map
- * keys), so JSON answers read like the schema.
+ * The rating as `audience` may see it. A customer sees its price, never the buy side: which
+ * provider's deck rated the call and what it cost tell the operator's margin.
+ *
+ * @example
+ * ratingFor(rating, 'customer')?.cost; // null
  */
-export function cdrView(doc: Cdr, rating: CdrRating | null): RatedCdr {
+export function ratingFor(rating: CdrRating | null, audience: CdrAudience): CdrRating | null {
+  if (!rating || audience === 'operator') return rating;
+  return { ...rating, provider_id: null, cost: null, cost_unrated_reason: null };
+}
+
+/**
+ * A stored record and its rating as `audience` sees it, in the schemas' field order (DynamoDB
+ * keeps no order of map keys), so JSON answers read like the schema.
+ */
+export function cdrView(doc: Cdr, stored: CdrRating | null, audience: CdrAudience): RatedCdr {
   const side = (amount: CdrRating['cost']) => (amount ? ordered(ratedAmount.shape, amount) : null);
+  const rating = ratingFor(stored, audience);
   return {
     ...ordered(cdr.shape, doc),
     source: ordered(cdrSource.shape, doc.source),

@@ -1,5 +1,6 @@
 import type { RatingDecks } from '../billing/cdr-rating';
 import { compileDeck } from '../billing/deck';
+import { currencyOf } from '../billing/money';
 import type { Snapshot } from '../decision/engine/compile-snapshot';
 
 /** What rating a batch reads, from one snapshot: the decks, and each customer's daily spend limit. */
@@ -7,15 +8,14 @@ export type RatingContext = {
   decks: RatingDecks;
   /** The customer's `billing.daily_spend_limit` (null: none); undefined when the snapshot has no such customer. */
   dailySpendLimit(customerId: string): string | null | undefined;
+  /** The customer has credit control (prepaid or a limit): its decisions hold credit. */
+  creditControl(customerId: string): boolean;
 };
 
 /** The rating context as of now (the decision's compiled decks, refreshed as they change). */
 export type RatingSource = () => Promise<RatingContext>;
 
 const EMPTY_DECK = compileDeck([]);
-
-/** A deck owner's currency (ISO 4217); USD, the default, when stored before it had one. */
-const currencyOf = (owner: { currency?: string | undefined }) => owner.currency ?? 'USD';
 
 /**
  * Rating reads the decision's snapshot: the same compiled decks LCR uses (provider decks by
@@ -51,6 +51,8 @@ export function ratingSourceOf(loader: { get(): Promise<Snapshot> }): RatingSour
         if (!rules) return undefined;
         return rules.billing?.daily_spend_limit ?? null;
       },
+      // The snapshot keeps `billing` only for customers with credit control (engine/fraud-policy.ts).
+      creditControl: (customerId) => snapshot.global.customers.get(customerId)?.billing !== undefined,
     };
   };
 }
@@ -59,4 +61,5 @@ export function ratingSourceOf(loader: { get(): Promise<Snapshot> }): RatingSour
 export const withoutDecks: RatingSource = async () => ({
   decks: { provider: () => undefined, plan: () => undefined },
   dailySpendLimit: () => null,
+  creditControl: () => false,
 });

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { detail, id, limits, name, timestamps } from './common';
-import { customerBilling, defaultCustomerBilling } from './customer-billing';
+import { customerBilling, defaultCustomerBilling, hasCreditControl } from './customer-billing';
 import { customerPolicy, defaultCustomerPolicy } from './customer-policy';
 
 export * from './customer-billing';
@@ -21,8 +21,19 @@ export const customerInput = z
     /** The rate plan its calls are priced with (sell; docs/billing.md); null: none, calls are not priced. */
     rate_plan_id: id.nullable().default(null),
   })
+  // Credit control acts on what calls are charged, and calls are charged from the rate plan's
+  // prices only: prepaid, a credit limit or a daily spend limit without a plan would do nothing.
+  .superRefine((input, ctx) => {
+    if (input.rate_plan_id === null && hasCreditControl(input.billing)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rate_plan_id'],
+        message: 'credit control needs a rate plan: billing is prepaid or sets a credit or daily spend limit',
+      });
+    }
+  })
   .openapi('CustomerInput');
-export const customer = customerInput.extend({ id, ...timestamps }).openapi('Customer');
+export const customer = customerInput.safeExtend({ id, ...timestamps }).openapi('Customer');
 export type CustomerInput = z.infer<typeof customerInput>;
 export type Customer = z.infer<typeof customer>;
 

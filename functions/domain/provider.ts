@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { currency } from '../billing/money';
+import { currency, DEFAULT_CURRENCY } from '../billing/money';
 import {
   allowedSource,
   codecPolicy,
@@ -67,7 +67,7 @@ export const providerInput = z
     /** TLS checks: its server certificate when we connect to it, its client certificate when it calls (docs/security-tls.md). */
     tls: peerTls.default(() => ({ ...DEFAULT_PEER_TLS, client_cert_sha256: [] })),
     /** The currency of its rate deck (ISO 4217); Tandem never converts. */
-    currency: currency.default('USD'),
+    currency: currency.default(DEFAULT_CURRENCY),
   })
   .openapi('ProviderInput');
 
@@ -77,7 +77,7 @@ export const provider = providerInput
   .openapi('Provider');
 
 /**
- * What the store keeps: the view plus the HA1 hashes (no `tls`, no `currency` (read as USD), and
+ * What the store keeps: the view plus the HA1 hashes (no `tls`, no `currency` (read as DEFAULT_CURRENCY), and
  * fewer `health_check` settings, in objects stored before they existed).
  */
 export const storedProvider = provider.omit({ credentials: true, warnings: true }).extend({
@@ -87,9 +87,6 @@ export const storedProvider = provider.omit({ credentials: true, warnings: true 
   health_check: storedHealthCheck,
   currency: currency.optional(),
 });
-
-/** A provider's deck currency; one stored before `currency` existed is USD. */
-export const providerCurrency = (p: Pick<StoredProvider, 'currency'>) => p.currency ?? 'USD';
 
 export {
   aliveCode,

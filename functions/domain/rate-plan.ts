@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { currency } from '../billing/money';
+import { currency, DEFAULT_CURRENCY } from '../billing/money';
 import { detail, id, name, timestamps } from './common';
 
 /**
@@ -12,7 +12,7 @@ export const ratePlanInput = z
     name,
     detail,
     /** Every line of the plan is in this currency (ISO 4217); Tandem never converts. */
-    currency: currency.default('USD'),
+    currency: currency.default(DEFAULT_CURRENCY),
   })
   .openapi('RatePlanInput');
 

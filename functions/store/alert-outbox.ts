@@ -74,24 +74,41 @@ export async function putAlert(
   }
 }
 
-/** Pending alerts due at `nowMs`, oldest first (at most `limit`). */
+/** Items read per query page of the pending index while looking for due alerts. */
+const PENDING_PAGE = 100;
+
+/**
+ * Pending alerts due at `nowMs`, oldest first (at most `limit`). The pending index is ordered by
+ * when an alert was raised, not by when it is due, and DynamoDB filters after it reads a page: it
+ * reads on, page after page, until `limit` due ones are found or the index ends, so alerts waiting
+ * for a later retry never hide the due ones behind them.
+ */
 export async function dueAlerts(store: Store, nowMs: number, limit = 25): Promise<PendingAlert[]> {
-  const out = await store.doc.send(
-    new QueryCommand({
-      TableName: store.tableName,
-      IndexName: GSI1.name,
-      KeyConditionExpression: '#pk = :pk',
-      FilterExpression: '#next <= :now AND #lease < :now',
-      ExpressionAttributeNames: { '#pk': GSI1.pk, '#next': 'next_attempt_at', '#lease': 'lease_until' },
-      ExpressionAttributeValues: { ':pk': keys.alertsPending(), ':now': nowMs },
-      Limit: 100,
-    }),
-  );
-  return (out.Items ?? []).slice(0, limit).map((item) => ({
-    key: { PK: String(item['PK']), SK: String(item['SK']) },
-    event: item['doc'] as AlertEvent,
-    attempts: Number(item['attempts'] ?? 0),
-  }));
+  const found: PendingAlert[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: GSI1.name,
+        KeyConditionExpression: '#pk = :pk',
+        FilterExpression: '#next <= :now AND #lease < :now',
+        ExpressionAttributeNames: { '#pk': GSI1.pk, '#next': 'next_attempt_at', '#lease': 'lease_until' },
+        ExpressionAttributeValues: { ':pk': keys.alertsPending(), ':now': nowMs },
+        Limit: PENDING_PAGE,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      found.push({
+        key: { PK: String(item['PK']), SK: String(item['SK']) },
+        event: item['doc'] as AlertEvent,
+        attempts: Number(item['attempts'] ?? 0),
+      });
+    }
+    start = out.LastEvaluatedKey;
+  } while (start && found.length < limit);
+  return found.slice(0, limit);
 }
 
 const NAMES = { '#state': 'state', '#lease': 'lease_until', '#gpk': GSI1.pk, '#gsk': GSI1.sk };

@@ -7,8 +7,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Cdr } from '../../contract/cdr';
 import type { CdrRating } from '../billing/cdr-rating';
+import { jitteredDelay } from './backoff';
+import { batchGet } from './batch-get';
 import type { Store } from './client';
 import { GSI1, GSI2, keys } from './keys';
+import { THROTTLED } from './transient';
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
@@ -24,12 +27,6 @@ const BATCH = 25;
 const IN_FLIGHT = 8;
 /** How long a batch keeps retrying unprocessed items before it answers 503 (the relay retries later). */
 const WRITE_BUDGET_MS = 5_000;
-/** DynamoDB's names for "too fast"; after the SDK's own retries they mean: come back later. */
-const THROTTLED = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-]);
 
 /** The store is throttling CDR writes: some records of the batch may be stored, the batch must be sent again. */
 export class CdrWriteThrottled extends Error {
@@ -97,7 +94,8 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Writes records with BatchWriteItem (25 per request, several in flight). A
  * repeated id is written once (the last copy); writing an id already stored
- * replaces the same item, so retries never duplicate. Unprocessed items are
+ * replaces the same item, so retries never duplicate (ingestion writes only
+ * the records `storedCdrs` did not find: a stored record keeps its rating). Unprocessed items are
  * retried with exponential backoff and full jitter for `budgetMs`; past it,
  * or when DynamoDB throttles outright, it throws CdrWriteThrottled. Resolves
  * only when every record is written. Returns the number of distinct records.
@@ -130,7 +128,7 @@ export async function putCdrs(
             unwritten += pending.length;
             return;
           }
-          await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
+          await sleep(jitteredDelay(attempt, 25, 1_000));
         }
         try {
           const out = await store.doc.send(
@@ -172,6 +170,25 @@ export function itemSize(value: unknown): number {
 
 /** A stored record and its rating (null: stored before rating existed). */
 export type StoredCdr = { doc: Cdr; rating: CdrRating | null };
+
+/**
+ * The records among `ids` already stored, by id, each as stored (strongly consistent; 100 keys a
+ * request, the requests at once). Ingestion keeps these as they are: a record's rating is the one
+ * its charge was made from, or the one a re-rating wrote since.
+ *
+ * @example
+ * const stored = await storedCdrs(store, batch.map((r) => r.id));
+ */
+export async function storedCdrs(store: Store, ids: readonly string[]): Promise<Map<string, StoredCdr>> {
+  const items = await batchGet(store, ids.map(keys.cdr), ['kind', 'doc', 'rating']);
+  const stored = new Map<string, StoredCdr>();
+  for (const item of items) {
+    if (item['kind'] !== 'cdr') continue;
+    const doc = item['doc'] as Cdr;
+    stored.set(doc.id, { doc, rating: (item['rating'] as CdrRating | undefined) ?? null });
+  }
+  return stored;
+}
 
 /** One record by id (strongly consistent), or undefined. */
 export async function getCdr(store: Store, id: string): Promise<StoredCdr | undefined> {

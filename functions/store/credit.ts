@@ -3,13 +3,16 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   QueryCommand,
+  TransactGetCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { Big } from 'big.js';
 import { addMoney, subtractMoney } from '../billing/money';
 import type { CustomerBilling } from '../domain/customer-billing';
+import { backoff } from './backoff';
 import type { Store } from './client';
+import { chargedAlready } from './credit-charges';
 import { conflict, HttpError } from './errors';
 import { keys } from './keys';
 import { type Page, queryPage } from './pagination';
@@ -65,14 +68,14 @@ export type Movement = {
   balance_after: string;
 };
 
-/** How many times a write reads again after another writer moved the account first. */
-const ATTEMPTS = 10;
+/**
+ * How many times a write of a credit account (a charge, a balance move, a decision's hold) reads
+ * the account again after another writer moved it first; then CreditContention.
+ */
+export const CREDIT_ATTEMPTS = 10;
 
 /** The UTC day (`yyyy-mm-dd`) of an epoch ms. */
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const backoff = (attempt: number) => sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
 
 async function getItem(store: Store, key: { PK: string; SK: string }) {
   const out = await store.doc.send(
@@ -237,8 +240,11 @@ export type ChargeCall = {
   callId: string;
   /** The call's price (≥ 0, the sell side); `"0"` for a call not answered or not priced. */
   amount: string;
-  /** The price's currency (the rate plan's). */
-  currency: string;
+  /**
+   * The price's currency (the rate plan's); null only for an amount of `"0"` without a plan (a
+   * call whose customer lost its plan after the decision held its credit: the hold is released).
+   */
+  currency: string | null;
   /** The UTC day whose spend the price counts to (`yyyy-mm-dd`). */
   day: string;
   /** When it is charged (ISO 8601): the movement's time. */
@@ -250,94 +256,249 @@ export type ChargeCall = {
   dailySpendLimit?: string | null;
 };
 
+/** One record of `chargeCalls` (its customer is the call's). */
+export type CallCharge = Omit<ChargeCall, 'customerId' | 'dailySpendLimit'>;
+
 export type ChargeResult = {
   /** False: the record was charged before (nothing changed). */
   charged: boolean;
-  /** The day's spend after this charge. */
+  /**
+   * The day's spend after this charge; when not charged, as it stands (a record charged by an
+   * earlier try whose alert was not raised still finds the limit reached).
+   */
   spendToday: string;
-  /** The day's spend before it (equal to `spendToday` when not charged). */
-  spendBefore: string;
   /** The customer's daily spend limit; null: none. */
   dailyLimit: string | null;
-  /** True when this charge took the day's spend from below the limit to at least it: alert once. */
-  crossedDailyLimit: boolean;
-  balance: string;
 };
+
+/** DynamoDB's limit of actions in one transaction. */
+const TRANSACTION_ACTIONS = 100;
 
 /**
  * Draws a rated call from the balance, exactly once per record (a `CHARGE#<cdr id>` marker written
  * in the same transaction): balance −= amount, the day's spend += amount, the call's hold is
  * released, and a `call` movement is written (none for an amount of 0). Call it for EVERY stored
- * record that has a customer, priced 0 included: that releases the hold its decision took.
+ * record that has a customer, priced 0 included: that releases the hold its decision took. Many
+ * records of one customer: `chargeCalls` (a few round trips for all of them).
  *
  * @example
  * const r = await chargeCall(store, { customerId, cdrId: cdr.id, callId: cdr.call_id, amount: '0.034',
  *   currency: 'USD', day: cdrDay(cdr.tm_invite), at: new Date().toISOString() });
- * if (r.crossedDailyLimit) alert(customerId, r.spendToday, r.dailyLimit);
+ * if (r.dailyLimit !== null && compareMoney(r.spendToday, r.dailyLimit) >= 0) alert(customerId, r.spendToday);
  */
 export async function chargeCall(store: Store, input: ChargeCall): Promise<ChargeResult> {
-  const { customerId } = input;
+  const { customerId, dailySpendLimit, ...charge } = input;
+  const [result] = await chargeCalls(
+    store,
+    customerId,
+    [charge],
+    dailySpendLimit !== undefined ? { dailySpendLimit } : {},
+  );
+  return result!;
+}
+
+/**
+ * `chargeCall` for many records of ONE customer, in order, with the same exactly-once guarantee
+ * and the same result per record (a record listed twice is charged once). The round trips are a
+ * few for the lot, not a few per record: one read of the `CHARGE#` markers (100 a request), one
+ * consistent read of the account (`BALANCE` and the `SPEND#` of the records' days, a transactional
+ * get), then transactions of up to 100 actions, each a chunk of records (their markers, hold
+ * releases and movements) with the `BALANCE` update conditioned on the version and one `SPEND#`
+ * update per day. Chunks follow each other version by version; when one is cancelled (another
+ * writer moved the account, or a concurrent batch charged one of its records first) the markers and
+ * the account are read again and the records not yet charged go on from there.
+ *
+ * Movements of one call share their time; their key's id is the record's position in the call and
+ * its id (`MOVE#<at>#<nnnnnn>#<cdr id>`), so the movements list in the order they were charged.
+ *
+ * @example
+ * const results = await chargeCalls(store, customerId, charges, { dailySpendLimit: '50' });
+ */
+export async function chargeCalls(
+  store: Store,
+  customerId: string,
+  charges: readonly CallCharge[],
+  options: { dailySpendLimit?: string | null } = {},
+): Promise<ChargeResult[]> {
   const dailyLimit =
-    input.dailySpendLimit !== undefined ? input.dailySpendLimit : await storedDailyLimit(store, customerId);
-  const result = (charged: boolean, spendBefore: string, spendToday: string, balance: string) => ({
+    options.dailySpendLimit !== undefined
+      ? options.dailySpendLimit
+      : await storedDailyLimit(store, customerId);
+  const result = (charged: boolean, spendToday: string): ChargeResult => ({
     charged,
     spendToday,
-    spendBefore,
     dailyLimit,
-    crossedDailyLimit:
-      charged &&
-      dailyLimit !== null &&
-      new Big(spendBefore).lt(dailyLimit) &&
-      new Big(spendToday).gte(dailyLimit),
-    balance,
   });
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const { balance, version } = await readBalance(store, customerId);
-    const spend = await readSpend(store, customerId, input.day);
-    const after = subtractMoney(balance, input.amount);
-    const spendAfter = addMoney(spend, input.amount);
-    const moves = new Big(input.amount).eq(0)
-      ? []
-      : [
-          put(store, {
-            ...keys.creditMove(customerId, input.at, input.cdrId),
-            kind: 'credit_move',
-            doc: {
-              id: input.cdrId,
-              at: input.at,
-              amount: subtractMoney('0', input.amount),
-              kind: 'call',
-              note: '',
-              by: 'cdr',
-              cdr_id: input.cdrId,
-              currency: input.currency,
-              balance_after: after,
-            } satisfies Movement,
-          }),
-        ];
-    const outcome = await tryTransact(store, [
-      {
-        Put: {
-          TableName: store.tableName,
-          Item: {
-            ...keys.creditCharge(customerId, input.cdrId),
-            kind: 'credit_charge',
-            amount: input.amount,
-            at: input.at,
+  const results: (ChargeResult | undefined)[] = charges.map(() => undefined);
+  /** The first position of each record id: a repeat is answered as already charged. */
+  const first = new Map<string, number>();
+  charges.forEach((c, i) => {
+    if (!first.has(c.cdrId)) first.set(c.cdrId, i);
+  });
+  let failures = 0;
+  /** The days' spend as this call last read or wrote it: what a repeated record answers. */
+  const latest = new Map<string, string>();
+  for (;;) {
+    const open = [...first.values()].filter((i) => results[i] === undefined);
+    if (open.length === 0) break;
+    // The account is read in one transactional get (≤ 100 items): records of more days than that
+    // wait for the next round.
+    const days = [...new Set(open.map((i) => charges[i]!.day))].slice(0, TRANSACTION_ACTIONS - 1);
+    const pending = open.filter((i) => days.includes(charges[i]!.day));
+    const done = await chargedAlready(
+      store,
+      pending.map((i) => ({ customerId, cdrId: charges[i]!.cdrId })),
+    );
+    const account = await readCharging(store, customerId, days);
+    let { balance, version } = account;
+    const spend = account.spend;
+    for (const [day, amount] of spend) latest.set(day, amount);
+    const todo: number[] = [];
+    for (const i of pending) {
+      const c = charges[i]!;
+      if (done.has(c.cdrId)) {
+        results[i] = result(false, spend.get(c.day) ?? '0');
+      } else todo.push(i);
+    }
+    let cancelled = false;
+    while (todo.length > 0 && !cancelled) {
+      const chunk = nextChunk(charges, todo);
+      const planned: { i: number; result: ChargeResult }[] = [];
+      const items: TransactItem[] = [];
+      const holds = new Set<string>();
+      const chunkSpend = new Map(spend);
+      let after = balance;
+      for (const i of chunk) {
+        const c = charges[i]!;
+        const before = chunkSpend.get(c.day) ?? '0';
+        const spendAfter = addMoney(before, c.amount);
+        after = subtractMoney(after, c.amount);
+        chunkSpend.set(c.day, spendAfter);
+        planned.push({ i, result: result(true, spendAfter) });
+        items.push({
+          Put: {
+            TableName: store.tableName,
+            Item: {
+              ...keys.creditCharge(customerId, c.cdrId),
+              kind: 'credit_charge',
+              amount: c.amount,
+              at: c.at,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
           },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      balanceUpdate(store, customerId, version, { balance: after, currency: input.currency }),
-      put(store, { ...keys.creditSpend(customerId, input.day), kind: 'credit_spend', amount: spendAfter }),
-      { Delete: { TableName: store.tableName, Key: keys.creditHold(customerId, input.callId) } },
-      ...moves,
-    ]);
-    if (outcome === 'ok') return result(true, spend, spendAfter, after);
-    if (outcome === 0) return result(false, spend, spend, balance);
-    await backoff(attempt);
+        });
+        // Two records of one call (one transaction may not touch an item twice): one release.
+        if (!holds.has(c.callId)) {
+          holds.add(c.callId);
+          items.push({ Delete: { TableName: store.tableName, Key: keys.creditHold(customerId, c.callId) } });
+        }
+        if (!new Big(c.amount).eq(0)) {
+          items.push(
+            put(store, {
+              ...keys.creditMove(customerId, c.at, `${String(i).padStart(6, '0')}#${c.cdrId}`),
+              kind: 'credit_move',
+              doc: {
+                id: c.cdrId,
+                at: c.at,
+                amount: subtractMoney('0', c.amount),
+                kind: 'call',
+                note: '',
+                by: 'cdr',
+                cdr_id: c.cdrId,
+                ...(c.currency !== null ? { currency: c.currency } : {}),
+                balance_after: after,
+              } satisfies Movement,
+            }),
+          );
+        }
+      }
+      const currency = chunk.map((i) => charges[i]!.currency).findLast((c) => c !== null);
+      items.push(
+        balanceUpdate(store, customerId, version, { balance: after, ...(currency ? { currency } : {}) }),
+      );
+      for (const day of new Set(chunk.map((i) => charges[i]!.day))) {
+        items.push(
+          put(store, {
+            ...keys.creditSpend(customerId, day),
+            kind: 'credit_spend',
+            amount: chunkSpend.get(day),
+          }),
+        );
+      }
+      const outcome = await tryTransact(store, items);
+      if (outcome === 'ok') {
+        for (const p of planned) results[p.i] = p.result;
+        for (const [day, amount] of chunkSpend) spend.set(day, amount);
+        balance = after;
+        version++;
+        for (const [day, amount] of chunkSpend) latest.set(day, amount);
+        todo.splice(0, chunk.length);
+        failures = 0;
+      } else {
+        // Another writer moved the account, or charged one of these records: read both again.
+        cancelled = true;
+        if (++failures >= CREDIT_ATTEMPTS) throw new CreditContention(customerId);
+        await backoff(failures);
+      }
+    }
   }
-  throw new CreditContention(customerId);
+  return charges.map((c, i) => {
+    const own = results[i];
+    if (own) return own;
+    // A repeat of a record earlier in the list: charged (if at all) by that one.
+    return result(false, latest.get(c.day) ?? '0');
+  });
+}
+
+/**
+ * The records of `todo` (in order) that fit one transaction: per record its marker, its hold
+ * release and its movement when the amount is not 0; per transaction the `BALANCE` update and one
+ * `SPEND#` update per day.
+ */
+function nextChunk(charges: readonly CallCharge[], todo: readonly number[]) {
+  const chunk: number[] = [];
+  const days = new Set<string>();
+  const holds = new Set<string>();
+  let actions = 1;
+  for (const i of todo) {
+    const c = charges[i]!;
+    const cost =
+      1 + (holds.has(c.callId) ? 0 : 1) + (new Big(c.amount).eq(0) ? 0 : 1) + (days.has(c.day) ? 0 : 1);
+    if (actions + cost > TRANSACTION_ACTIONS) break;
+    actions += cost;
+    chunk.push(i);
+    days.add(c.day);
+    holds.add(c.callId);
+  }
+  return chunk;
+}
+
+/**
+ * `BALANCE` and the `SPEND#` items of `days` (at most 99) as one snapshot, a transactional get: a
+ * charge conditioned on the version read computes every day's spend from values of that version.
+ */
+async function readCharging(store: Store, customerId: string, days: readonly string[]) {
+  const items = [keys.creditBalance(customerId), ...days.map((d) => keys.creditSpend(customerId, d))];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await store.doc.send(
+        new TransactGetCommand({
+          TransactItems: items.map((Key) => ({ Get: { TableName: store.tableName, Key } })),
+        }),
+      );
+      const [head, ...rest] = out.Responses ?? [];
+      const amountOf = (value: unknown) => (typeof value === 'string' ? value : '0');
+      return {
+        balance: amountOf(head?.Item?.['balance']),
+        version: Number(head?.Item?.['version'] ?? 0),
+        spend: new Map(days.map((d, k) => [d, amountOf(rest[k]?.Item?.['amount'])])),
+      };
+    } catch (error) {
+      // A write of the account in flight cancels the read: read again once it is through.
+      if (!(error instanceof TransactionCanceledException) || attempt >= CREDIT_ATTEMPTS) throw error;
+      await backoff(attempt);
+    }
+  }
 }
 
 async function storedDailyLimit(store: Store, customerId: string): Promise<string | null> {
@@ -392,7 +553,7 @@ export async function moveBalance(
   if (before) return before;
   const at = request.at ?? new Date().toISOString();
   const id = request.id ?? randomUUID();
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  for (let attempt = 1; attempt <= CREDIT_ATTEMPTS; attempt++) {
     const { balance, version } = await readBalance(store, customerId);
     const after = addMoney(balance, request.amount);
     const movement: Movement = {

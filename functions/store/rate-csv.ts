@@ -1,5 +1,5 @@
 import { Big } from 'big.js';
-import { effectiveFromMs, type RateLine } from '../billing/rate-line';
+import { effectiveFromMs, type RateLine, rateLine } from '../billing/rate-line';
 import type { FieldError } from './errors';
 
 export type { RateLine } from '../billing/rate-line';
@@ -25,14 +25,7 @@ export const MAX_LINES_PER_PREFIX = 100;
 const MAX_REPORTED_ERRORS = 1000;
 /** A first line whose first cell is a word (no prefix is) names the columns. */
 const HEADER = /^\s*"?[a-z_]+"?\s*(,|$)/i;
-const DEFAULTS = { connect_fee: '0', first_increment_s: 60, next_increment_s: 60, minimum_s: 0 };
-const MAX_INCREMENT_S = 3600;
-/** A decimal ≥ 0: at most 12 integer digits (as money.ts) and any number of decimals (checked apart). */
-const DECIMAL = /^(0|[1-9][0-9]{0,11})(\.[0-9]+)?$/;
-const INTEGER = /^[0-9]{1,6}$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-/** ISO 8601 with an offset, as rate-line.ts's `effective_from` (seconds and fractions optional). */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Parses a rate deck, pure (no I/O): one line per rate,
@@ -129,110 +122,71 @@ function readHeader(cells: readonly string[]): Column[] | string {
   return columns;
 }
 
-/** One line's cells → a complete line (defaults filled in), or undefined after reporting each bad field. */
+/** Where a CSV cell reads otherwise than the API's JSON field, the message says how it reads. */
+const CSV_MESSAGES: Partial<Record<Column, string>> = {
+  prefix: 'must be + (optional) followed by 1 to 15 digits',
+  effective_from:
+    'must be an ISO 8601 date-time with an offset (2027-01-01T00:00:00Z) or a date (midnight UTC)',
+};
+
+/**
+ * One line's cells → a complete line (the schema's defaults filled in), or undefined after
+ * reporting each bad field: `rateLine` checks the values, this only reads the cells as JSON would
+ * give them.
+ */
 function parseLine(
   raw: Partial<Record<Column, string>>,
   fail: (field: string, message: string) => void,
 ): RateLine | undefined {
-  let ok = true;
-  const bad = (field: string, message: string) => {
-    ok = false;
-    fail(field, message);
-  };
-  const rawPrefix = raw.prefix ?? '';
-  const prefix = rawPrefix.startsWith('+') ? rawPrefix : `+${rawPrefix}`;
-  if (!/^\+[0-9]{1,15}$/.test(prefix)) bad('prefix', 'must be + (optional) followed by 1 to 15 digits');
-  const rate = decimal('rate', raw.rate, undefined, bad);
-  const connectFee = decimal('connect_fee', raw.connect_fee, DEFAULTS.connect_fee, bad);
-  const first = integer('first_increment_s', raw.first_increment_s, DEFAULTS.first_increment_s, 1, bad);
-  const next = integer('next_increment_s', raw.next_increment_s, DEFAULTS.next_increment_s, 1, bad);
-  const minimum = integer('minimum_s', raw.minimum_s, DEFAULTS.minimum_s, 0, bad);
-  const effectiveFrom = instant(raw.effective_from, bad);
-  if (!ok) return undefined;
-  return {
-    prefix,
-    rate: rate!,
-    connect_fee: connectFee!,
-    first_increment_s: first!,
-    next_increment_s: next!,
-    minimum_s: minimum!,
-    effective_from: effectiveFrom!,
-  };
-}
-
-/** A decimal string ≥ 0 with at most 6 places, in its one canonical spelling (`0.0120` → `0.012`). */
-function decimal(
-  field: string,
-  cell: string | undefined,
-  fallback: string | undefined,
-  bad: (field: string, message: string) => void,
-): string | undefined {
-  if (cell === undefined || cell === '') {
-    if (fallback === undefined) bad(field, 'is required');
-    return fallback;
-  }
-  if (field === 'connect_fee' && DATE_ONLY.test(cell)) {
+  if (DATE_ONLY.test(raw.connect_fee ?? '')) {
     // The older three-column `prefix,rate,effective_date` without its header line.
-    bad(
-      field,
+    fail(
+      'connect_fee',
       'is a date: the third column is connect_fee; start the file with a header line such as prefix,rate,effective_from',
     );
     return undefined;
   }
-  if (!DECIMAL.test(cell)) {
-    bad(field, 'must be a decimal number ≥ 0 such as 0.0125 (at most 12 digits before the point)');
+  const input: Partial<Record<Column, string | number>> = {};
+  for (const column of RATE_COLUMNS) {
+    const cell = raw[column];
+    // An empty cell is a column left out: the schema's default (or `is required`).
+    if (cell === undefined || cell === '') continue;
+    input[column] = cellValue(column, cell);
+  }
+  const parsed = rateLine.safeParse(input);
+  if (!parsed.success) {
+    const reported = new Set<string>();
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? '(line)') as Column;
+      if (reported.has(field)) continue;
+      reported.add(field);
+      fail(field, input[field] === undefined ? 'is required' : (CSV_MESSAGES[field] ?? issue.message));
+    }
     return undefined;
   }
-  if ((cell.split('.')[1]?.length ?? 0) > 6) {
-    bad(field, 'has more than 6 decimal places');
-    return undefined;
-  }
-  return new Big(cell).toFixed();
+  const line = parsed.data;
+  // One canonical spelling per value: `0.0120` → `0.012`, any offset → UTC.
+  return {
+    ...line,
+    rate: new Big(line.rate).toFixed(),
+    connect_fee: new Big(line.connect_fee).toFixed(),
+    effective_from: line.effective_from === null ? null : new Date(line.effective_from).toISOString(),
+  };
 }
 
-function integer(
-  field: string,
-  cell: string | undefined,
-  fallback: number,
-  min: number,
-  bad: (field: string, message: string) => void,
-): number | undefined {
-  if (cell === undefined || cell === '') return fallback;
-  const value = INTEGER.test(cell) ? Number(cell) : Number.NaN;
-  if (!(value >= min && value <= MAX_INCREMENT_S)) {
-    bad(field, `must be a whole number of seconds from ${min} to ${MAX_INCREMENT_S}`);
-    return undefined;
+/** A cell as the JSON field would hold it: seconds as numbers, a plain date as midnight UTC, `+` before a prefix. */
+function cellValue(column: Column, cell: string): string | number {
+  switch (column) {
+    case 'prefix':
+      return cell.startsWith('+') ? cell : `+${cell}`;
+    case 'first_increment_s':
+    case 'next_increment_s':
+    case 'minimum_s':
+      // Digits only: Number() would also read `1e3`, `0x10` or ` `.
+      return /^[0-9]+$/.test(cell) ? Number(cell) : cell;
+    case 'effective_from':
+      return DATE_ONLY.test(cell) ? `${cell}T00:00:00Z` : cell;
+    default:
+      return cell;
   }
-  return value;
-}
-
-/** An ISO 8601 instant with an offset (or a plain date: midnight UTC) → its UTC form; empty: null. */
-function instant(
-  cell: string | undefined,
-  bad: (field: string, message: string) => void,
-): string | null | undefined {
-  if (cell === undefined || cell === '') return null;
-  const text = DATE_ONLY.test(cell) ? `${cell}T00:00:00Z` : cell;
-  const ms = DATE_TIME.test(text) ? Date.parse(text) : Number.NaN;
-  // Date.parse rolls 2026-02-30 over to March: the date must read back as written.
-  if (Number.isNaN(ms) || !sameCalendarDate(text, ms)) {
-    bad(
-      'effective_from',
-      'must be an ISO 8601 date-time with an offset (2027-01-01T00:00:00Z) or a date (midnight UTC)',
-    );
-    return undefined;
-  }
-  return new Date(ms).toISOString();
-}
-
-/** The written calendar date exists (shifting by the offset cannot change whether it does). */
-function sameCalendarDate(text: string, ms: number): boolean {
-  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const probe = new Date(Date.UTC(y, m - 1, d));
-  return (
-    probe.getUTCFullYear() === y &&
-    probe.getUTCMonth() === m - 1 &&
-    probe.getUTCDate() === d &&
-    !Number.isNaN(ms)
-  );
 }

@@ -72,6 +72,11 @@ export type ResourceDef = {
   hidden: string[];
   /** Has `allowed_sources`: writes go through the source registry (sources.ts). */
   sources?: boolean;
+  /**
+   * Global kinds only: the customer field naming the one object of this kind a customer key may
+   * read (its list holds just that one, any other is a 404). Unset: customer keys read them all.
+   */
+  namedByCustomer?: string;
 };
 
 const customerRef: Reference = { field: 'customer_id', kind: 'customer', owner: 'any' };
@@ -183,8 +188,10 @@ export const resources = {
     plural: 'rate plans',
     input: ratePlanInput,
     view: ratePlan,
-    // Operator-owned like providers: customer keys read them, only the operator writes them.
+    // Operator-owned like providers, but a plan is a price list: a customer key reads only the
+    // plan its own customer is priced with, and only the operator writes them.
     scope: 'global',
+    namedByCustomer: 'rate_plan_id',
   },
   api_key: {
     ...base,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { rateLineOf } from '../../functions/billing/rate-line.fixture';
 import { createConfigReader, currentDeckVersion, keys, queryAll } from '../../functions/store';
 import { apiHarness } from './api-fixture';
 import { create, makeRefs, type Refs, validBody, walk } from './world';
@@ -50,6 +51,41 @@ describe('rate plans', () => {
     expect((await h.call('GET', `/v1/rate-plans/${plain.id}`)).status).toBe(404);
   });
 
+  it("a customer key reads only its own customer's plan: the list holds it alone, any other plan is a 404", async () => {
+    const mine = await create(h.call, 'rate-plans', { name: 'mine' });
+    const theirs = await create(h.call, 'rate-plans', { name: 'theirs' });
+    const customer = await create(h.call, 'customers', { name: 'priced', rate_plan_id: mine.id });
+    const key = await h.customerKey(customer.id);
+
+    const list = await h.call('GET', '/v1/rate-plans', { key });
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual({ result: [mine], next_page_token: '' });
+    expect((await h.call('GET', `/v1/rate-plans/${mine.id}`, { key })).body).toEqual(mine);
+    const other = await h.call('GET', `/v1/rate-plans/${theirs.id}`, { key });
+    expect(other.status).toBe(404);
+    expect(other.body.detail).toBe(`rate plan ${theirs.id} does not exist`);
+    expect((await h.call('GET', `/v1/rate-plans/${MISSING}`, { key })).status).toBe(404);
+    // The operator still reads them all.
+    const all = (await walk(h.call, '/v1/rate-plans', 100)).map((p) => p.id);
+    expect(all).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+
+    // A customer without a plan reads none.
+    const bare = await h.customerKey(refs.customerId);
+    expect((await h.call('GET', '/v1/rate-plans', { key: bare })).body).toEqual({
+      result: [],
+      next_page_token: '',
+    });
+    expect((await h.call('GET', `/v1/rate-plans/${mine.id}`, { key: bare })).status).toBe(404);
+    // Moved to another plan, the key reads that one instead.
+    expect(
+      (await h.call('PATCH', `/v1/customers/${customer.id}`, { body: { rate_plan_id: theirs.id } })).status,
+    ).toBe(200);
+    expect(
+      (await h.call('GET', '/v1/rate-plans', { key })).body.result.map((p: { id: string }) => p.id),
+    ).toEqual([theirs.id]);
+    expect((await h.call('GET', `/v1/rate-plans/${mine.id}`, { key })).status).toBe(404);
+  });
+
   it('providers have a currency, USD by default', async () => {
     const provider = await create(h.call, 'providers', validBody['providers']!(refs));
     expect(provider.currency).toBe('USD');
@@ -79,13 +115,7 @@ describe('rate plans', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.result).toEqual([
       {
-        prefix: '+4420',
-        rate: '0.015',
-        connect_fee: '0.02',
-        first_increment_s: 30,
-        next_increment_s: 6,
-        minimum_s: 0,
-        effective_from: null,
+        ...rateLineOf('+4420', '0.015', { connect_fee: '0.02', first_increment_s: 30, next_increment_s: 6 }),
         provider_id: null,
         rate_plan_id: plan.id,
       },

@@ -89,7 +89,7 @@ describe('rates', () => {
       { line: 5, field: 'rate', message: 'is required' },
       { line: 6, field: 'prefix', message: 'repeats line 2: the same prefix with the same effective_from' },
       { line: 7, field: 'effective_from', message: expect.any(String) },
-      { line: 8, field: 'rate', message: 'has more than 6 decimal places' },
+      { line: 8, field: 'rate', message: expect.stringContaining('at most 6 decimal places') },
     ]);
     expect(await currentDeckVersion(h.store, provider.id)).toBe(deck);
     expect(await createConfigReader(h.store).rateDeck(provider.id)).toEqual([

@@ -7,6 +7,7 @@ describe('GET/POST /v1/customers/{id}/balance', () => {
   let prepaid: string;
   let other: string;
   let prepaidKey: string;
+  let planId: string;
 
   /** `call` with extra headers (Idempotency-Key). */
   async function send(
@@ -26,10 +27,13 @@ describe('GET/POST /v1/customers/{id}/balance', () => {
 
   beforeAll(async () => {
     h = await apiHarness();
+    const plan = await h.call('POST', '/v1/rate-plans', { body: { name: 'retail' } });
+    expect(plan.status).toBe(201);
+    planId = plan.body.id;
     const a = await h.call('POST', '/v1/customers', {
-      body: { name: 'prepaid', billing: { mode: 'prepaid', daily_spend_limit: '20' } },
+      body: { name: 'prepaid', billing: { mode: 'prepaid', daily_spend_limit: '20' }, rate_plan_id: planId },
     });
-    expect(a.status).toBe(201);
+    expect(a.status, JSON.stringify(a.body)).toBe(201);
     expect(a.body.billing).toEqual({ mode: 'prepaid', daily_spend_limit: '20' });
     prepaid = a.body.id;
     other = (await h.call('POST', '/v1/customers', { body: { name: 'other' } })).body.id;
@@ -52,7 +56,7 @@ describe('GET/POST /v1/customers/{id}/balance', () => {
     expect(mode.body.errors.map((e: Json) => e.field)).toContain('billing.mode');
     // A credit limit means nothing to a prepaid customer: refused, not dropped.
     const prepaidLimit = await h.call('POST', '/v1/customers', {
-      body: { name: 'x', billing: { mode: 'prepaid', credit_limit: '10' } },
+      body: { name: 'x', billing: { mode: 'prepaid', credit_limit: '10' }, rate_plan_id: planId },
     });
     expect(prepaidLimit.status).toBe(400);
     expect(prepaidLimit.body.errors.map((e: Json) => e.field)).toContain('billing.credit_limit');
@@ -60,6 +64,43 @@ describe('GET/POST /v1/customers/{id}/balance', () => {
     const balance = await h.call('POST', '/v1/customers', { body: { name: 'x', balance: '100' } });
     expect(balance.status).toBe(400);
     expect(balance.body.errors.map((e: Json) => e.field)).toContain('balance');
+  });
+
+  it('refuses credit control without a rate plan (nothing would be charged), naming rate_plan_id', async () => {
+    const fields = (res: { status: number; body: Json }) => {
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      return res.body.errors.map((e: Json) => e.field);
+    };
+    const controlled = [
+      { mode: 'prepaid', daily_spend_limit: null },
+      { mode: 'postpaid', credit_limit: '50', daily_spend_limit: null },
+      { mode: 'postpaid', credit_limit: null, daily_spend_limit: '10' },
+    ];
+    for (const billing of controlled) {
+      const res = await h.call('POST', '/v1/customers', { body: { name: 'x', billing } });
+      expect(fields(res)).toEqual(['rate_plan_id']);
+      expect(res.body.errors[0].message).toContain('credit control needs a rate plan');
+    }
+    // Postpaid without limits needs none.
+    const plain = await h.call('POST', '/v1/customers', {
+      body: { name: 'x', billing: { mode: 'postpaid', credit_limit: null, daily_spend_limit: null } },
+    });
+    expect(plain.status).toBe(201);
+    // PATCH: adding a limit to a customer without a plan, or removing the plan of a prepaid one.
+    const patch = (id: string, body: Json) => h.call('PATCH', `/v1/customers/${id}`, { body });
+    expect(fields(await patch(plain.body.id, { billing: controlled[2] }))).toEqual(['rate_plan_id']);
+    expect(fields(await patch(prepaid, { rate_plan_id: null }))).toEqual(['rate_plan_id']);
+    const put = await h.call('PUT', `/v1/customers/${prepaid}`, {
+      body: { name: 'prepaid', billing: { mode: 'prepaid', daily_spend_limit: '20' } },
+    });
+    expect(fields(put)).toEqual(['rate_plan_id']);
+    expect((await h.call('GET', `/v1/customers/${prepaid}`)).body).toMatchObject({
+      rate_plan_id: planId,
+      billing: { mode: 'prepaid' },
+    });
+    // Both in one PATCH is fine.
+    const both = await patch(plain.body.id, { billing: controlled[0], rate_plan_id: planId });
+    expect(both.status, JSON.stringify(both.body)).toBe(200);
   });
 
   it('credits with an audit trail; a retried request with the same Idempotency-Key credits once', async () => {

@@ -100,13 +100,20 @@ describe('the decision’s credit check', () => {
     expect(await held(w.customerId)).toBe('0.05');
   });
 
-  it('many decisions at once hold no more than the balance', async () => {
-    const w = world(prepaid);
-    await w.credit('0.1'); // 6 s: 3 calls of at least 1 s… the first takes all it can afford
+  it('many decisions at once share the balance: each holds its own time, none the same money', async () => {
+    // 0.1 pays 6 s; the policy caps a call at 2 s: three calls fit, three do not.
+    const w = world(prepaid, { maxDurationS: 2 });
+    await w.credit('0.1');
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => w.decide(`many-${i}`)));
-    const total = answers.reduce((s, a) => s + (a.action === 'route' ? (a.max_duration_s ?? 0) : 0), 0);
-    expect(total).toBeLessThanOrEqual(6);
-    expect(Number(await held(w.customerId))).toBeLessThanOrEqual(0.1);
+    const routed = answers.filter((a) => a.action === 'route');
+    expect(routed.map((a) => a.max_duration_s)).toEqual([2, 2, 2]);
+    expect(answers.filter((a) => a.action === 'reject').map((a) => a.reason)).toEqual([
+      'insufficient_credit',
+      'insufficient_credit',
+      'insufficient_credit',
+    ]);
+    // Three holds of 2 s at 1 a minute: 0.033333 each, every amount rounded once.
+    expect(await held(w.customerId)).toBe('0.099999');
   });
 
   it('a call decided again replaces its own hold', async () => {

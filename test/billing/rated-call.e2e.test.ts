@@ -11,8 +11,8 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 // Calls through the relay bundle (under node, logging at info) with sipp as IPBX and carrier, the
 // API and the decision on DynamoDB Local: each record is rated with the carrier's buy rate and the
-// customer's sell rate in force at its start, across a rate change scheduled a few seconds ahead
-// and applied with no import at its time.
+// customer's sell rate in force at its start, across a rate change scheduled a moment ahead and
+// applied with no import at its time.
 let stack: TestStack;
 let relays: ReturnType<typeof bundleRelays>;
 
@@ -69,17 +69,11 @@ describe('a call through the relay, rated', () => {
     await stack.api('PATCH', `/v1/customers/${customer.id}`, { rate_plan_id: plan.id });
     const relay = await relays.start();
 
-    // The change: a few seconds ahead, on a whole second.
-    const changeAt = new Date(Math.ceil((Date.now() + 6_000) / 1000) * 1000).toISOString();
     const header = 'prefix,rate,connect_fee,first_increment_s,next_increment_s,minimum_s,effective_from';
-    await importDeck(
-      `provider_id=${carrier.id}`,
-      `${header}\n+82,0.6,0,1,1,0,\n+82,1.2,0,1,1,0,${changeAt}\n+8210,9,0,1,1,0,2030-01-01T00:00:00Z\n`,
-    );
-    await importDeck(
-      `rate_plan_id=${plan.id}`,
-      `${header}\n+82,1.8,0.05,1,1,0,\n+82,3,0.05,1,1,0,${changeAt}\n`,
-    );
+    const buyNow = '+82,0.6,0,1,1,0,\n+8210,9,0,1,1,0,2030-01-01T00:00:00Z\n';
+    const sellNow = '+82,1.8,0.05,1,1,0,\n';
+    await importDeck(`provider_id=${carrier.id}`, `${header}\n${buyNow}`);
+    await importDeck(`rate_plan_id=${plan.id}`, `${header}\n${sellNow}`);
 
     const call = async () => {
       const uas = await startSipp({ scenario: 'uas-answer.xml', port: carrierPort, transport: 'udp' });
@@ -99,6 +93,10 @@ describe('a call through the relay, rated', () => {
 
     await call();
     const [before] = await answeredRecords(customer.id, 1);
+    // Then a change a moment ahead (on a whole second), imported now: nothing is imported at its time.
+    const changeAt = new Date(Math.ceil((Date.now() + 2_000) / 1000) * 1000).toISOString();
+    await importDeck(`provider_id=${carrier.id}`, `${header}\n${buyNow}+82,1.2,0,1,1,0,${changeAt}\n`);
+    await importDeck(`rate_plan_id=${plan.id}`, `${header}\n${sellNow}+82,3,0.05,1,1,0,${changeAt}\n`);
     expect(Date.parse(before!.tm_invite)).toBeLessThan(Date.parse(changeAt));
     while (Date.now() <= Date.parse(changeAt)) await new Promise((r) => setTimeout(r, 100));
     await call();

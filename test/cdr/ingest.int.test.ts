@@ -93,16 +93,16 @@ describe('POST /v1/cdrs on DynamoDB Local', () => {
     expect(new Set(listed).size).toBe(listed.length);
   });
 
-  it('keeps one record when an id comes back with other content (keyed by id: the last copy wins)', async () => {
+  it('keeps one record when an id comes back with other content (keyed by id: the stored copy stays, with its rating)', async () => {
     const original = cdrRecord({ customer_id: customerId, at: '2026-12-07T09:00:00.000Z' });
     expect((await post([original])).status).toBe(200);
     const moved = cdrRecord({ id: original.id, customer_id: null, at: '2026-12-08T09:00:00.000Z' });
-    expect((await post([moved])).status).toBe(200);
+    expect((await post([moved])).body).toEqual({ accepted: 1 });
     expect((await storedIds()).filter((id) => id === original.id)).toHaveLength(1);
     expect((await listedIds()).filter((id) => id === original.id)).toHaveLength(1);
     expect((await h.call('GET', `/v1/cdrs/${original.id}`)).body).toEqual({
-      ...moved,
-      rating: expect.objectContaining({ price_unrated_reason: 'no_customer' }),
+      ...original,
+      rating: expect.objectContaining({ price_unrated_reason: 'no_rate_plan' }),
     });
   });
 

@@ -1,3 +1,4 @@
+import { Big } from 'big.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cdr } from '../../contract/cdr';
 import { cdrRecord } from '../../contract/cdr.fixture';
@@ -161,7 +162,7 @@ describe('rated CDRs on DynamoDB Local', () => {
     // By provider: only the calls it answered (what it bills), not the busy attempt.
     const billed = await h.call(
       'GET',
-      `/v1/cdrs/export?from=2026-12-05&to=2026-12-06&provider_id=${providerId}`,
+      `/v1/cdrs/export?from=2026-12-05&to=2026-12-06&answered_by=${providerId}`,
     );
     expect(billed.status).toBe(200);
     const ids = (billed.body as string)
@@ -170,6 +171,65 @@ describe('rated CDRs on DynamoDB Local', () => {
       .slice(1)
       .map((l) => l.split(',')[0]);
     expect(ids).toEqual([answered.id]);
+  });
+
+  it("shows a customer key its price but not the buy side; filtering by provider is the operator's", async () => {
+    const key = await h.customerKey(customerId);
+    const hidden = { provider_id: null, cost: null, cost_unrated_reason: null };
+    const own = await h.call('GET', `/v1/cdrs/${answered.id}`, { key });
+    expect(own.status).toBe(200);
+    expect(own.body.rating).toEqual({
+      ...hidden,
+      rate_plan_id: planId,
+      price: expect.objectContaining({ amount: '0.032', currency: 'USD', prefix: '+4420' }),
+      price_unrated_reason: null,
+    });
+    // The operator reads the same record with its cost.
+    expect((await get(answered.id)).rating).toMatchObject({
+      provider_id: providerId,
+      cost: { amount: '0.0064', currency: 'EUR' },
+    });
+    // An unanswered call hides why it has no cost too.
+    expect((await h.call('GET', `/v1/cdrs/${busy.id}`, { key })).body.rating).toMatchObject(hidden);
+
+    const list = await h.call('GET', '/v1/cdrs?from=2026-12-05&to=2026-12-06', { key });
+    expect(list.status).toBe(200);
+    expect(list.body.result.map((r: Json) => r.id).sort()).toEqual([answered.id, busy.id].sort());
+    for (const record of list.body.result) expect(record.rating).toMatchObject(hidden);
+
+    const csv = await h.call('GET', '/v1/cdrs/export?from=2026-12-05&to=2026-12-06', { key });
+    expect(csv.status).toBe(200);
+    const row = (csv.body as string)
+      .trim()
+      .split('\r\n')
+      .find((l) => l.startsWith(answered.id))!
+      .split(',');
+    expect(row.slice(-4)).toEqual(['', '', '0.032', 'USD']);
+
+    // Which provider carried the calls is not a customer's question: 403 naming the field.
+    const byAttempt = await h.call(
+      'GET',
+      `/v1/cdrs?from=2026-12-05&to=2026-12-06&provider_id=${providerId}`,
+      {
+        key,
+      },
+    );
+    expect(byAttempt.status).toBe(403);
+    expect(byAttempt.body.errors.map((e: Json) => e.field)).toEqual(['provider_id']);
+    const byAnswer = await h.call(
+      'GET',
+      `/v1/cdrs/export?from=2026-12-05&to=2026-12-06&answered_by=${providerId}`,
+      { key },
+    );
+    expect(byAnswer.status).toBe(403);
+    expect(byAnswer.body.errors.map((e: Json) => e.field)).toEqual(['answered_by']);
+    // The list's `provider_id` (any attempt) is no parameter of the export: refused, not ignored.
+    const oldName = await h.call(
+      'GET',
+      `/v1/cdrs/export?from=2026-12-05&to=2026-12-06&provider_id=${providerId}`,
+    );
+    expect(oldName.status).toBe(400);
+    expect(oldName.body.errors.map((e: Json) => e.field)).toEqual(['provider_id']);
   });
 
   it('charges each record once: the same batch sent again moves nothing', async () => {
@@ -241,5 +301,107 @@ describe('rated CDRs on DynamoDB Local', () => {
       body: { customer_id: customerId },
     });
     expect(withFields.status).toBe(400);
+  });
+
+  it('charges a batch of 60 records of one customer: sent twice and overlapping in parallel, each once', async () => {
+    // Its own plan: 0.06 a minute in whole minutes, so each call of 47.3 s costs 0.06.
+    const plan = await h.call('POST', '/v1/rate-plans', { body: { name: 'per minute', currency: 'USD' } });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    await importDeck(
+      `rate_plan_id=${plan.body.id}`,
+      'prefix,rate,first_increment_s,next_increment_s\n+44,0.06,60,60\n',
+    );
+    const customer = await h.call('POST', '/v1/customers', {
+      body: { name: 'Busy Co', rate_plan_id: plan.body.id },
+    });
+    expect(customer.status, JSON.stringify(customer.body)).toBe(201);
+    const id = customer.body.id;
+    // 45 calls on 6 December, 45 on the 7th, a minute apart.
+    const records = Array.from({ length: 90 }, (_, i) =>
+      call(new Date(Date.parse('2026-12-06T23:15:00.000Z') + i * 60_000).toISOString(), { customer_id: id }),
+    );
+    const state = async () => ({
+      balance: (await readAccount(h.store, id, Date.parse('2026-12-06T12:00:00Z'))).balance,
+      spend6: (await readAccount(h.store, id, Date.parse('2026-12-06T12:00:00Z'))).spendToday,
+      spend7: (await readAccount(h.store, id, Date.parse('2026-12-07T12:00:00Z'))).spendToday,
+      moves: (await listMovements(h.store, id, 200)).items,
+    });
+    const each = new Big('0.06');
+
+    const first = records.slice(0, 60);
+    expect((await post(first)).status).toBe(200);
+    const after = await state();
+    expect(after).toMatchObject({ balance: '-3.6', spend6: '2.7', spend7: '0.9' });
+    // One movement per record, newest first, the balance after each in the order charged.
+    expect(after.moves.map((m) => [m.cdr_id, m.amount, m.balance_after])).toEqual(
+      first.map((r, i) => [r.id, '-0.06', each.times(-(i + 1)).toString()]).reverse(),
+    );
+    // The same batch again: nothing moves.
+    expect((await post(first)).status).toBe(200);
+    expect(await state()).toEqual(after);
+
+    // Two overlapping batches at once: records 30–89 and 45–89 (30 of them new to both).
+    const [a, b] = await Promise.all([post(records.slice(30)), post(records.slice(45))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const end = await state();
+    expect(end).toMatchObject({ balance: '-5.4', spend6: '2.7', spend7: '2.7' });
+    expect(end.moves.map((m) => m.cdr_id).sort()).toEqual(records.map((r) => r.id).sort());
+  });
+
+  it('keeps the stored rating of a record sent again: after a deck change, and after a re-rating', async () => {
+    const plan = await h.call('POST', '/v1/rate-plans', { body: { name: 'changing', currency: 'USD' } });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const perMinute = (rate: string) =>
+      importDeck(
+        `rate_plan_id=${plan.body.id}`,
+        `prefix,rate,first_increment_s,next_increment_s\n+44,${rate},60,60\n`,
+      );
+    await perMinute('0.06');
+    const customer = await h.call('POST', '/v1/customers', {
+      body: { name: 'Resending Co', rate_plan_id: plan.body.id },
+    });
+    expect(customer.status, JSON.stringify(customer.body)).toBe(201);
+    const id = customer.body.id;
+    const record = call('2026-12-12T10:00:00.000Z', { customer_id: id });
+    const charged = async () => ({
+      balance: (await readAccount(h.store, id, Date.parse('2026-12-12T12:00:00Z'))).balance,
+      moves: (await listMovements(h.store, id, 10)).items.map((m) => [m.cdr_id, m.amount]),
+    });
+    expect((await post([record])).status).toBe(200);
+    expect((await get(record.id)).rating.price).toMatchObject({ rate: '0.06', amount: '0.06' });
+    const first = { balance: '-0.06', moves: [[record.id, '-0.06']] };
+    expect(await charged()).toEqual(first);
+
+    await perMinute('0.12');
+    // Ingestion sees the new deck: a new (unanswered, so free) record is rated on it.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = call('2026-12-12T11:00:00.000Z', {
+        customer_id: id,
+        final_code: 486,
+        reason: 'Busy Here',
+        tm_answer: null,
+        tm_end: '2026-12-12T11:00:04.000Z',
+        end_by: null,
+        end_reason: null,
+      });
+      probe.attempts = [{ ...probe.attempts[0]!, code: 486, tm_end: probe.tm_end }];
+      expect((await post([probe])).status).toBe(200);
+      if ((await get(probe.id)).rating.price?.rate === '0.12') break;
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Sent again: rated and charged as the first time.
+    expect((await post([record])).status).toBe(200);
+    expect((await get(record.id)).rating.price).toMatchObject({ rate: '0.06', amount: '0.06' });
+    expect(await charged()).toEqual(first);
+
+    // Re-rated on the new deck, then sent again: the re-rating stays; the charge does not move.
+    const rerated = await rerate(`from=2026-12-12&to=2026-12-13&customer_id=${id}`);
+    expect(rerated.status, JSON.stringify(rerated.body)).toBe(200);
+    expect(rerated.body.price_delta).toEqual({ USD: '0.06' });
+    expect((await post([record])).status).toBe(200);
+    expect((await get(record.id)).rating.price).toMatchObject({ rate: '0.12', amount: '0.12' });
+    expect(await charged()).toEqual(first);
   });
 });

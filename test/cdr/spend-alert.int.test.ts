@@ -5,8 +5,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cdr } from '../../contract/cdr';
 import { cdrRecord } from '../../contract/cdr.fixture';
+import { type AlertEvent, alertNotSent, dueAlerts, putAlert } from '../../functions/store/alert-outbox';
 import { keys } from '../../functions/store/keys';
 import { apiHarness } from '../api/api-fixture';
+import { freshStore } from '../api/store-fixture';
 
 // The daily spend alert: written once per customer and UTC day, POSTed to a real HTTP receiver,
 // signed, retried after a 500, never sent twice.
@@ -179,5 +181,45 @@ describe('daily spend alert webhook', () => {
       'the next day alert',
     );
     expect(nextDay).toHaveLength(1);
+  });
+});
+
+describe('the alert outbox', () => {
+  it('finds the due alerts behind more than a page of alerts waiting for a later retry', async () => {
+    const store = await freshStore();
+    const event = (subject: string, at: string): AlertEvent => ({
+      id: subject,
+      type: 'daily_spend_limit',
+      at,
+      customer_id: subject,
+      day: at.slice(0, 10),
+      spend: '1',
+      daily_spend_limit: '1',
+      currency: 'USD',
+    });
+    // 150 older alerts, each failed once and rescheduled for the next day: pending, not due.
+    const later = Date.parse('2026-12-06T00:00:00.000Z');
+    const waiting = Array.from({ length: 150 }, (_, i) => `waiting-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < waiting.length; i += 25) {
+      await Promise.all(
+        waiting.slice(i, i + 25).map(async (subject) => {
+          const key = keys.alert('daily_spend_limit', subject);
+          expect(await putAlert(store, key, event(subject, '2026-12-05T08:00:00.000Z'), true)).toBe(true);
+          expect(await alertNotSent(store, key, 'HTTP 500', later)).toBe(true);
+        }),
+      );
+    }
+    // Raised after them, due now: it sorts behind all of them in the pending index.
+    await putAlert(
+      store,
+      keys.alert('daily_spend_limit', 'due'),
+      event('due', '2026-12-05T09:00:00.000Z'),
+      true,
+    );
+    const now = Date.parse('2026-12-05T09:00:01.000Z');
+    expect((await dueAlerts(store, now)).map((a) => a.event.id)).toEqual(['due']);
+    // Once the retries are due, `limit` caps the answer, oldest first.
+    const next = await dueAlerts(store, later, 3);
+    expect(next.map((a) => a.event.id)).toEqual(waiting.slice(0, 3));
   });
 });

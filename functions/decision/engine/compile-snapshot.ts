@@ -1,5 +1,5 @@
 import { compileDeck, type Deck } from '../../billing/deck';
-import type { RateLine } from '../../billing/rate-line';
+import { type RateLine, rateLine } from '../../billing/rate-line';
 import type { StoredCustomer } from '../../domain/customer';
 import type { Did } from '../../domain/did';
 import type { Domain } from '../../domain/domain';
@@ -122,18 +122,12 @@ export function compileRoutes(routes: readonly Route[]): CustomerRoutes {
 /** A deck line with only what differs from the defaults (tests, benchmarks). */
 export type DeckLineInput = Pick<RateLine, 'prefix' | 'rate'> & Partial<RateLine>;
 
+/** The columns after `rate` as a line that leaves them out holds them: the schema's defaults. */
+const LINE_DEFAULTS = rateLine.omit({ prefix: true, rate: true }).parse({});
+
 /** A deck from lines that may leave out the columns after `rate` (rate-line.ts's defaults). */
 export function compileRates(lines: readonly DeckLineInput[]): Deck {
-  return compileDeck(
-    lines.map((l) => ({
-      connect_fee: '0',
-      first_increment_s: 60,
-      next_increment_s: 60,
-      minimum_s: 0,
-      effective_from: null,
-      ...l,
-    })),
-  );
+  return compileDeck(lines.map((l) => ({ ...LINE_DEFAULTS, ...l })));
 }
 
 /**

@@ -1,7 +1,9 @@
 import { Big } from 'big.js';
-import { lookupRateWith, type MatchedRate } from '../../billing/deck';
+import { lookupRateWith } from '../../billing/deck';
+import { currencyOf } from '../../billing/money';
+import type { RateLine } from '../../billing/rate-line';
 import { DEFAULT_CUSTOMER_ID } from '../../domain/common';
-import { providerCurrency, type StoredProvider } from '../../domain/provider';
+import type { StoredProvider } from '../../domain/provider';
 import type { Route } from '../../domain/route';
 import type { SkippedCandidate, SkipReason } from '../explain';
 import { probePrefixes, type Snapshot } from './compile-snapshot';
@@ -31,7 +33,7 @@ export type Candidate = {
   tier: 'customer' | 'default';
   target: string;
   /** The provider's buy line in force now for the callee (lcr routes and margin checks only). */
-  rate: MatchedRate | undefined;
+  rate: RateLine | undefined;
   /** What the margin check found (`exclude_negative_margin` routes only), for the reason. */
   margin: string | undefined;
   reason: string;
@@ -125,7 +127,7 @@ export function orderRoutes(
       let margin: string | undefined;
       if (route.exclude_negative_margin === true) {
         sell ??= sellRate(snapshot, customer, lookup, options.now);
-        margin = marginOf(buy, sell, providerCurrency(provider!));
+        margin = marginOf(buy, sell, currencyOf(provider));
         if (margin === NEGATIVE) {
           skipped.push({ route_id: route.id, provider_id: route.provider_id, reason: 'negative_margin' });
           continue;
@@ -177,7 +179,7 @@ export function orderRoutes(
 }
 
 /** A provider's buy line for the callee now, and its rate as a decimal (undefined: unrated). */
-type BuyRate = { line: MatchedRate | undefined; cost: Big | undefined };
+type BuyRate = { line: RateLine | undefined; cost: Big | undefined };
 const NO_RATE: BuyRate = { line: undefined, cost: undefined };
 
 /** The customer's sell line for the callee now, or why there is none to compare with. */
@@ -194,7 +196,7 @@ function sellRate(
   if (planId === null || !deck) return { missing: 'no_rate_plan' };
   const line = lookupRateWith(lookup, deck, now);
   if (!line) return { missing: 'no_sell_rate' };
-  return { rate: new Big(line.rate), currency: snapshot.global.ratePlans.get(planId)?.currency ?? 'USD' };
+  return { rate: new Big(line.rate), currency: currencyOf(snapshot.global.ratePlans.get(planId)) };
 }
 
 const NEGATIVE = 'negative';

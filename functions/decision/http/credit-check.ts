@@ -2,7 +2,8 @@ import type { DecideResponse } from '../../../contract/decide';
 import { creditDecision, holdExpiresAt } from '../../billing/credit-decision';
 import { lookupRate } from '../../billing/deck';
 import { subtractMoney } from '../../billing/money';
-import { type CreditAccount, CreditContention } from '../../store/credit';
+import { backoff } from '../../store/backoff';
+import { CREDIT_ATTEMPTS, type CreditAccount, CreditContention } from '../../store/credit';
 import type { Snapshot } from '../engine/compile-snapshot';
 
 /** The credit account as the decision uses it (store/credit.ts binds it to DynamoDB). */
@@ -19,9 +20,6 @@ export type CreditAccounts = {
 };
 
 type Routed = Extract<DecideResponse, { action: 'route' }>;
-
-/** Decisions on one account may race (calls of one customer at once): each retry reads it again. */
-const ATTEMPTS = 10;
 
 /**
  * The credit check of a routed outbound call (docs/billing.md, "Credit"), after the pure engine
@@ -48,7 +46,8 @@ export async function checkCredit(
   if (!billing) return response;
   const plan = rules.ratePlanId ? snapshot.plans.get(rules.ratePlanId) : undefined;
   const sellLine = plan ? lookupRate(plan, response.call.callee, nowMs) : undefined;
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  // Decisions on one account may race (calls of one customer at once): each retry reads it again.
+  for (let attempt = 1; attempt <= CREDIT_ATTEMPTS; attempt++) {
     const account = await credit.read(customerId, nowMs);
     // The call decided again (a retried decide): its own hold is replaced, not counted against it.
     const own = account.holds.find((h) => h.callId === callId);
@@ -66,7 +65,7 @@ export async function checkCredit(
     if (await credit.hold(customerId, callId, outcome.hold, expiresAt, account.version)) {
       return { ...response, max_duration_s: outcome.max_duration_s };
     }
-    await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 5 * 2 ** attempt)));
+    await backoff(attempt);
   }
   throw new CreditContention(customerId);
 }

@@ -125,7 +125,7 @@ describe('snapshot loader', () => {
     expect(second.plans.get(PLAN)).toBe(first.plans.get(PLAN));
   });
 
-  it("a rate plan's deck is read as a plan's, recompiled only when its version moves, and carries the plan's currency", async () => {
+  it("a rate plan's deck is read as a plan's and recompiled only when its version moves, not when its currency does", async () => {
     const { state, reader } = fakeReader();
     const c = clock();
     const cache = createMemoryCache();
@@ -133,19 +133,17 @@ describe('snapshot loader', () => {
     const first = await loader.get();
     expect(state.calls.deckKinds[state.calls.rateDeck.indexOf(PLAN)]).toBe('rate_plan');
     expect(lookupRate(first.plans.get(PLAN)!, '+8210', c.now())?.rate).toBe('0.3');
-    expect(first.plans.get(PLAN)?.currency).toBe('EUR');
-    expect(first.rates.get(provider(1).id)?.currency).toBe('USD');
     expect(first.global.ratePlans.get(PLAN)?.currency).toBe('EUR');
 
-    // A currency change moves no deck version: the deck is not read again, its currency follows.
+    // A currency change moves no deck version: the deck is not read again, the plan's currency follows.
     state.ratePlans = [plan({ currency: 'GBP' })];
     state.versions[DEFAULT] = 2;
     await cache.bump(DEFAULT);
     c.advance(300);
     const second = await loader.get();
     expect(state.calls.rateDeck.filter((id) => id === PLAN)).toHaveLength(1);
-    expect(second.plans.get(PLAN)?.currency).toBe('GBP');
-    expect(second.plans.get(PLAN)?.table).toBe(first.plans.get(PLAN)?.table);
+    expect(second.global.ratePlans.get(PLAN)?.currency).toBe('GBP');
+    expect(second.plans.get(PLAN)).toBe(first.plans.get(PLAN));
 
     state.ratePlans = [plan({ currency: 'GBP', rate_deck_version: 'p2' })];
     state.decks.set(PLAN, [line('+82', '0.25')]);

@@ -56,7 +56,7 @@ export type SnapshotLoader = {
 type CachedDeck = { version: string | null; deck: Deck };
 
 /** A provider or a rate plan: what holds a deck. */
-type DeckOwner = { id: string; rate_deck_version: string | null; currency?: string | undefined };
+type DeckOwner = { id: string; rate_deck_version: string | null };
 
 /**
  * Keeps one compiled snapshot per warm instance and rebuilds only what
@@ -153,15 +153,12 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
     return stale.map(([, owner]) => owner.id);
   }
 
-  /** The compiled decks of one kind, each with its owner's currency as it is now (a currency change moves no deck version). */
-  function withCurrency(kind: DeckKind, owners: readonly DeckOwner[]): Map<string, Deck> {
+  /** The compiled decks of one kind, by owner id (an owner's currency is read from the owner). */
+  function compiledDecks(kind: DeckKind, owners: readonly DeckOwner[]): Map<string, Deck> {
     const compiled = new Map<string, Deck>();
     for (const owner of owners) {
       const cached = decks[kind].get(owner.id);
-      if (!cached) continue;
-      const currency = owner.currency ?? 'USD';
-      if (cached.deck.currency !== currency) cached.deck = { ...cached.deck, currency };
-      compiled.set(owner.id, cached.deck);
+      if (cached) compiled.set(owner.id, cached.deck);
     }
     return compiled;
   }
@@ -178,8 +175,8 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
     }
     return {
       global,
-      rates: withCurrency('provider', config.providers),
-      plans: withCurrency('rate_plan', config.ratePlans ?? []),
+      rates: compiledDecks('provider', config.providers),
+      plans: compiledDecks('rate_plan', config.ratePlans ?? []),
       routes,
     };
   }
