@@ -44,11 +44,9 @@ const listQuery = z.object({
   ...range,
   caller: z.string().max(256).optional(),
   callee: z.string().max(256).optional(),
-  provider_id: id
-    .optional()
-    .openapi({
-      description: 'Calls with an attempt to this provider (operator only: 403 for a customer key)',
-    }),
+  provider_id: id.optional().openapi({
+    description: 'Calls with an attempt to this provider (operator only: 403 for a customer key)',
+  }),
   final_code: z.coerce.number().int().min(100).max(699).optional(),
   page_size: z.coerce.number().int().min(1).max(100).default(100).openapi({ example: 100 }),
   page_token: z.string().max(512).optional(),
