@@ -7,6 +7,8 @@ const unit = [
   'functions/**/*.test.ts',
   'edge-relay/**/*.test.ts',
   'local/**/*.test.ts',
+  'console/**/*.test.ts',
+  'cli/**/*.test.ts',
   'test/**/*.unit.test.ts',
 ];
 

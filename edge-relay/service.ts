@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
 import { tuneHeapForCalls } from '../platform/heap-tuning';
 import type { Admission } from './admission/admission';
 import { createAdmission } from './admission/create-admission';
@@ -18,13 +19,13 @@ import { createLogger, type Logger } from './log';
 import type { MediaAnchor } from './media/media-anchor';
 import { noMediaAnchor } from './media/no-media-anchor';
 import { type HttpEndpoint, startHttpEndpoint } from './metrics/http-endpoint';
-import { renderPrometheus } from './metrics/prometheus-text';
 import { createRelayMetrics } from './metrics/relay-metrics';
 import type { CallRecorder } from './runtime/call-record';
 import { createCallRunner } from './runtime/call-runner';
 import { createRelayContext, type RelayContext } from './runtime/context';
 import { startDialogExpiry } from './runtime/dialog-expiry';
 import { createInDialogRunner } from './runtime/in-dialog-runner';
+import { liveCalls } from './runtime/live-calls';
 import { createLoadMonitor } from './runtime/load-monitor';
 import { createReceiver } from './runtime/receive';
 import { createRefusalLog } from './runtime/refusal-log';
@@ -311,24 +312,26 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
     return reasons.length > 0 ? reasons.join(', ') : false;
   };
   if (metrics && config.http) {
+    // One exposition: the relay's families, then provider health's (both registries made once).
+    const exposition = Registry.merge([metrics.registry, health.metricsRegistry]);
     http = await startHttpEndpoint({
       ...config.http,
       draining: () => draining,
       unhealthy,
       ...(ownRecords ? { detail: () => cdrHealthDetail(ownRecords.health()) } : {}),
-      metrics: async () =>
-        renderPrometheus([
-          ...metrics.families({
-            callsInProgress: calls.size,
-            dialogs: await ctx.dialogs.size(),
-            oldestDialogAgeS: Math.floor(ctx.held.oldestAgeMs(ctx.now()) / 1000),
-            bannedSources: guard.bannedCount(ctx.now()),
-            overloaded: load.overloaded(),
-            draining,
-            decisionUnreachable: decisionHealth?.unreachable() ?? false,
-          }),
-          ...health.metricFamilies(),
-        ]),
+      calls: { token: config.relayToken, list: () => liveCalls(ctx) },
+      metrics: async () => {
+        metrics.setGauges({
+          callsInProgress: calls.size,
+          dialogs: await ctx.dialogs.size(),
+          oldestDialogAgeS: Math.floor(ctx.held.oldestAgeMs(ctx.now()) / 1000),
+          bannedSources: guard.bannedCount(ctx.now()),
+          overloaded: load.overloaded(),
+          draining,
+          decisionUnreachable: decisionHealth?.unreachable() ?? false,
+        });
+        return exposition.metrics();
+      },
     }).catch(async (error: unknown) => {
       await release(); // the HTTP port is taken: nothing of this relay may stay open
       throw error;

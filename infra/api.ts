@@ -3,6 +3,15 @@ import { nodeFunction } from './node-function';
 import { allSecrets } from './secrets';
 import { table } from './table';
 
+/** Days an audit event is kept (TANDEM_AUDIT_RETENTION_DAYS at deploy time; default 400). */
+const auditRetentionDays = process.env.TANDEM_AUDIT_RETENTION_DAYS ?? '400';
+/**
+ * `?token=` on the VoIPBIN-compatible paths (TANDEM_API_TOKEN_IN_QUERY=true at deploy time; off by
+ * default: tokens in URLs end up in logs, docs/voipbin-compat.md).
+ */
+const tokenInQuery: Record<string, string> =
+  process.env.TANDEM_API_TOKEN_IN_QUERY === 'true' ? { TANDEM_API_TOKEN_IN_QUERY: 'true' } : {};
+
 /**
  * The configuration API (REST, OpenAPI, CDR reads and exports): the Hono app of
  * functions/api behind an HTTP API, which adds custom domains, throttling and
@@ -15,6 +24,8 @@ export const apiFunction = new sst.aws.Function('ApiFunction', {
   memory: '1024 MB',
   timeout: '30 seconds',
   link: [table, ...allSecrets],
+  // Configuration writes record their audit events here (docs/audit.md).
+  environment: { TANDEM_AUDIT_RETENTION_DAYS: auditRetentionDays, ...tokenInQuery },
   // Swagger UI's assets for /docs, served by the function itself (no CDN).
   copyFiles: lambdaFiles.api,
 });

@@ -23,8 +23,12 @@ export type LocalStackConfig = {
   upstash?: { url: string; token: string } | undefined;
   /** TANDEM_CDR_RETENTION_DAYS; default 400. */
   cdrRetentionDays?: number;
+  /** TANDEM_AUDIT_RETENTION_DAYS; default 400. */
+  auditRetentionDays?: number;
   /** TANDEM_ALERT_WEBHOOK_URL and _SECRET: where alerts are POSTed; unset: logged only. */
   alertWebhook?: { url: string; secret: string } | undefined;
+  /** VoIPBIN's `?token=<key>` on /v1.0 paths (settings.apiTokenInQuery); off when unset. */
+  apiTokenInQuery?: boolean;
   /** Where a DynamoDB Local started here reports that it died and came back; stderr by default. */
   log?: (line: string) => void;
 };
@@ -85,7 +89,9 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       routing,
       ...(config.sourceLimits ? { sourceLimits: config.sourceLimits } : {}),
       ...(config.cdrRetentionDays ? { cdrRetentionDays: config.cdrRetentionDays } : {}),
+      ...(config.auditRetentionDays ? { auditRetentionDays: config.auditRetentionDays } : {}),
       alertWebhook: config.alertWebhook,
+      apiTokenInQuery: config.apiTokenInQuery === true,
     });
     // One node server: decide on its fast path, everything else through the Hono app; both share `routing`,
     // so a write through the API is seen by the next decision at once.

@@ -68,7 +68,9 @@ async function main() {
     apiHost: settings.api.apiAddress,
     sourceLimits: settings.api.sourceLimits,
     cdrRetentionDays: settings.api.cdrRetentionDays,
+    auditRetentionDays: settings.api.auditRetentionDays,
     alertWebhook: settings.api.alertWebhook,
+    apiTokenInQuery: settings.api.apiTokenInQuery,
     log: report,
     dynamodb: settings.api.dynamodbEndpoint
       ? { endpoint: settings.api.dynamodbEndpoint }

@@ -15,10 +15,14 @@ const allowed: Record<string, string[]> = {
   platform: [],
   functions: ['contract', 'platform'],
   'edge-relay': ['contract', 'platform'],
+  // An HTTP client of the API: it shares its schemas at most, never the API's code.
+  cli: ['contract', 'platform'],
+  // The browser console: a client of the JSON API; it may share the contract's types, nothing else.
+  console: ['contract'],
   local: ['contract', 'platform', 'functions', 'edge-relay'],
   infra: ['contract', 'platform', 'functions', 'edge-relay'],
   bench: ['contract', 'platform', 'functions', 'edge-relay', 'local', 'infra'],
-  test: ['contract', 'platform', 'functions', 'edge-relay', 'local', 'infra'],
+  test: ['contract', 'platform', 'functions', 'edge-relay', 'local', 'infra', 'cli'],
 };
 
 /** Inside a half: folders that must not import another. */
@@ -29,7 +33,7 @@ function sources(dir: string): string[] {
     const path = join(dir, name);
     if (name === 'node_modules' || name === 'fixtures' || name.startsWith('.')) return [];
     if (statSync(path).isDirectory()) return sources(path);
-    return /\.(ts|mts|mjs)$/.test(name) ? [path] : [];
+    return /\.(ts|tsx|mts|mjs)$/.test(name) ? [path] : [];
   });
 }
 

@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createRelayEvents } from '../events';
-import { renderPrometheus } from '../metrics/prometheus-text';
 import { createRelayMetrics } from '../metrics/relay-metrics';
 import { sampleCdrHealth as health } from './cdr-test-kit.fixture';
 
 const gauges = { callsInProgress: 0, dialogs: 0, bannedSources: 0, overloaded: false, draining: false };
 
 describe('CDR metrics', () => {
-  it('are rendered from the sink at scrape time once registered', () => {
+  it('are rendered from the sink at scrape time once registered', async () => {
     const metrics = createRelayMetrics(createRelayEvents());
     try {
-      expect(renderPrometheus(metrics.families(gauges))).not.toContain('tandem_cdr_');
+      expect(await metrics.render(gauges)).not.toContain('tandem_cdr_');
       let current = health;
       metrics.watchCdr(() => current);
-      const text = renderPrometheus(metrics.families(gauges));
+      const text = await metrics.render(gauges);
       const cdrLines = text.split('\n').filter((l) => l.startsWith('tandem_cdr_'));
       expect(cdrLines).toEqual([
         'tandem_cdr_spool_bytes 2048',
@@ -30,7 +29,7 @@ describe('CDR metrics', () => {
       ]);
       expect(text).toContain('# TYPE tandem_cdr_rejected_total counter');
       current = { ...health, level: 'full' };
-      expect(renderPrometheus(metrics.families(gauges))).toContain('tandem_cdr_spool_level 2');
+      expect(await metrics.render(gauges)).toContain('tandem_cdr_spool_level 2');
     } finally {
       metrics.close();
     }

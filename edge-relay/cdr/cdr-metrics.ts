@@ -1,49 +1,71 @@
-import { gauge } from '../metrics/metric-types';
-import type { MetricFamily } from '../metrics/prometheus-text';
+import type { Registry } from 'prom-client';
+import { scrapeCounter, scrapeGauge } from '../metrics/scrape-time';
 import type { CdrHealth } from './cdr-health';
 import { SPOOL_LEVEL_VALUE } from './spool-level';
 
 /**
- * The CDR families of `/metrics`, read from the sink's state at scrape time; pure. Labels are
- * bounded: three reasons, and HTTP statuses or `network` / `timeout`.
+ * The CDR families of `/metrics`, read from the sink's state at scrape time (nothing is updated
+ * per record). Labels are bounded: three reasons, and HTTP statuses or `network` / `timeout`.
+ *
+ * @example
+ * registerCdrMetrics(registry, () => sink.health());
  */
-export function cdrMetricFamilies(health: CdrHealth): MetricFamily[] {
-  return [
-    gauge('tandem_cdr_spool_bytes', 'Bytes of CDR segments on disk, not sent yet.', health.spoolBytes),
-    gauge(
-      'tandem_cdr_spool_cap_bytes',
-      'Spool size at which new calls are refused (503) until records leave.',
-      health.capBytes,
-    ),
-    gauge(
-      'tandem_cdr_spool_level',
-      '0 ok, 1 filling (80 % of the cap), 2 full (new calls refused).',
-      SPOOL_LEVEL_VALUE[health.level],
-    ),
-    gauge('tandem_cdr_pending_segments', 'Sealed spool segments waiting to be sent.', health.pendingSegments),
-    {
-      name: 'tandem_cdr_spooled_total',
-      help: 'CDRs written and fsynced to the spool.',
-      type: 'counter',
-      samples: [{ value: health.spooled }],
-    },
-    {
-      name: 'tandem_cdr_shipped_total',
-      help: 'CDRs the API acknowledged (stored).',
-      type: 'counter',
-      samples: [{ value: health.shipped }],
-    },
-    {
-      name: 'tandem_cdr_rejected_total',
-      help: 'CDR lines set aside in rejected/: unreadable (not JSON, torn), invalid (not a CDR), refused_by_api (400/413).',
-      type: 'counter',
-      samples: Object.entries(health.rejected).map(([reason, value]) => ({ labels: { reason }, value })),
-    },
-    {
-      name: 'tandem_cdr_ship_failures_total',
-      help: 'Failed POST /v1/cdrs, by HTTP status, network or timeout.',
-      type: 'counter',
-      samples: Object.entries(health.failures).map(([status, value]) => ({ labels: { status }, value })),
-    },
-  ];
+export function registerCdrMetrics(registry: Registry, health: () => CdrHealth): void {
+  const one = (read: (h: CdrHealth) => number) => () => [{ value: read(health()) }];
+  scrapeGauge(
+    registry,
+    'tandem_cdr_spool_bytes',
+    'Bytes of CDR segments on disk, not sent yet.',
+    [],
+    one((h) => h.spoolBytes),
+  );
+  scrapeGauge(
+    registry,
+    'tandem_cdr_spool_cap_bytes',
+    'Spool size at which new calls are refused (503) until records leave.',
+    [],
+    one((h) => h.capBytes),
+  );
+  scrapeGauge(
+    registry,
+    'tandem_cdr_spool_level',
+    '0 ok, 1 filling (80 % of the cap), 2 full (new calls refused).',
+    [],
+    one((h) => SPOOL_LEVEL_VALUE[h.level]),
+  );
+  scrapeGauge(
+    registry,
+    'tandem_cdr_pending_segments',
+    'Sealed spool segments waiting to be sent.',
+    [],
+    one((h) => h.pendingSegments),
+  );
+  scrapeCounter(
+    registry,
+    'tandem_cdr_spooled_total',
+    'CDRs written and fsynced to the spool.',
+    [],
+    one((h) => h.spooled),
+  );
+  scrapeCounter(
+    registry,
+    'tandem_cdr_shipped_total',
+    'CDRs the API acknowledged (stored).',
+    [],
+    one((h) => h.shipped),
+  );
+  scrapeCounter(
+    registry,
+    'tandem_cdr_rejected_total',
+    'CDR lines set aside in rejected/: unreadable (not JSON, torn), invalid (not a CDR), refused_by_api (400/413).',
+    ['reason'],
+    () => Object.entries(health().rejected).map(([reason, value]) => ({ labels: { reason }, value })),
+  );
+  scrapeCounter(
+    registry,
+    'tandem_cdr_ship_failures_total',
+    'Failed POST /v1/cdrs, by HTTP status, network or timeout.',
+    ['status'],
+    () => Object.entries(health().failures).map(([status, value]) => ({ labels: { status }, value })),
+  );
 }

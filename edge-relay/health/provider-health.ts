@@ -1,7 +1,7 @@
+import type { Registry } from 'prom-client';
 import type { HealthTarget } from '../../contract/health';
 import type { AttemptOutcome } from '../events';
 import type { Logger } from '../log';
-import type { MetricFamily } from '../metrics/prometheus-text';
 import type { LocalAddress } from '../sip/route';
 import { createHealthMetrics } from './health-metrics';
 import {
@@ -56,7 +56,8 @@ export type ProviderHealth = {
    */
   observe(outcome: AttemptOutcome, passiveDownAfter: number | undefined): void;
   isLeader(): boolean;
-  metricFamilies(): MetricFamily[];
+  /** Its Prometheus families (`tandem_provider_*`, `tandem_health_leader`); /metrics merges them in. */
+  readonly metricsRegistry: Registry;
   stop(): Promise<void>;
 };
 
@@ -121,7 +122,12 @@ export function startProviderHealth(o: ProviderHealthOptions): ProviderHealth {
   const api = { apiBase: o.apiBase, token: o.token, log, ...(o.fetch ? { fetch: o.fetch } : {}) };
   const targetsClient = createHealthTargetsClient(api);
   const reporter = createStatusReporter(api);
-  const metrics = createHealthMetrics();
+  // Read at scrape time (the state below is declared after: the view runs only then).
+  const metrics = createHealthMetrics(() => ({
+    providers: [...targets.keys()],
+    down: downSet,
+    leader: leading,
+  }));
 
   let targets = new Map<string, HealthTarget>();
   let targetsKnown = false;
@@ -465,7 +471,7 @@ export function startProviderHealth(o: ProviderHealthOptions): ProviderHealth {
       );
     },
     isLeader: () => leading,
-    metricFamilies: () => metrics.families([...targets.keys()], downSet, leading),
+    metricsRegistry: metrics.registry,
     async stop() {
       if (stopped) return;
       stopped = true;

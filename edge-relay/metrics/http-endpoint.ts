@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import type { LiveCalls } from '../../contract/live-calls';
 
 export type HttpEndpoint = { readonly port: number; close(): Promise<void> };
 
@@ -11,17 +13,34 @@ export type HttpEndpointOptions = {
   detail?: () => Record<string, unknown>;
   /** A reason to answer 503 besides draining (e.g. `cdr spool full`), or false. */
   unhealthy?: () => string | false;
+  /**
+   * `GET /calls`: the calls in progress (phone numbers: only with `Authorization: Bearer <token>`,
+   * the relay's token to the decision). Absent: 404.
+   */
+  calls?: { token: string; list: () => Promise<LiveCalls> };
 };
+
+const sha = (text: string) => createHash('sha256').update(text).digest();
+
+/** Whether an Authorization header carries `token` (compared in constant time). */
+function bearerIs(authorization: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  return match !== null && timingSafeEqual(sha(match[1]!), expected);
+}
 
 /**
  * The relay's small HTTP side for operators: `GET /healthz` (200 serving; 503 draining or
- * unhealthy, e.g. a full CDR spool: a load balancer or keepalived check stops sending calls) and
- * `GET /metrics` (Prometheus). Nothing else; never SIP, never configuration.
+ * unhealthy, e.g. a full CDR spool: a load balancer or keepalived check stops sending calls),
+ * `GET /metrics` (Prometheus, unauthenticated like /healthz: counts and provider ids, no numbers
+ * and no customer) and `GET /calls` (the calls in progress, with the relay token: they show phone
+ * numbers). Nothing else; never SIP, never configuration.
  *
  * @example
  * const http = await startHttpEndpoint({ address: '127.0.0.1', port: 9060, draining: () => false, metrics: async () => text });
  */
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
+  // Hashed once: each request hashes only the token it brings.
+  const callsToken = options.calls ? sha(options.calls.token) : undefined;
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -43,6 +62,23 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       options.metrics().then(
         (text) => response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
         () => response.writeHead(500).end(),
+      );
+      return;
+    }
+    if (path === '/calls' && options.calls && callsToken) {
+      if (!bearerIs(request.headers.authorization, callsToken)) {
+        response
+          .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
+          .end('{"error":"send Authorization: Bearer <relay token>"}');
+        return;
+      }
+      options.calls.list().then(
+        (calls) =>
+          response
+            .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+            .end(JSON.stringify(calls)),
+        () =>
+          response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"calls unreadable"}'),
       );
       return;
     }

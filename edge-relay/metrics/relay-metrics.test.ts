@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type AttemptOutcome, createRelayEvents } from '../events';
-import { renderPrometheus } from './prometheus-text';
 import { createRelayMetrics } from './relay-metrics';
 
 const gauges = { callsInProgress: 0, dialogs: 0, bannedSources: 0, overloaded: false, draining: false };
 
 describe('relay metrics', () => {
-  it('counts refused INVITEs by code and reason; odd reasons become other', () => {
+  it('counts refused INVITEs by code and reason; odd reasons become other', async () => {
     const metrics = createRelayMetrics(createRelayEvents());
     try {
       metrics.rejected(403, 'unknown_source');
@@ -15,7 +14,7 @@ describe('relay metrics', () => {
       metrics.rejected(503, 'overload');
       metrics.rejected(null, 'flood');
       metrics.rejected(404, 'No Route "x"');
-      const text = renderPrometheus(metrics.families(gauges));
+      const text = await metrics.render(gauges);
       const lines = text.split('\n').filter((l) => l.startsWith('tandem_relay_rejects_total{'));
       expect(lines).toEqual([
         'tandem_relay_rejects_total{code="403",reason="unknown_source"} 2',
@@ -30,7 +29,25 @@ describe('relay metrics', () => {
     }
   });
 
-  it('observes the post-dial delay per call (failovers included) apart from each attempt', () => {
+  it('counts received SIP messages by what intake did, zero series included', async () => {
+    const metrics = createRelayMetrics(createRelayEvents());
+    try {
+      metrics.received({ kind: 'drop', reason: 'malformed' });
+      metrics.received({ kind: 'reply', raw: 'SIP/2.0 400 Bad Request' });
+      metrics.received({ kind: 'reply', raw: 'SIP/2.0 400 Bad Request' });
+      const lines = (await metrics.render(gauges)).split('\n');
+      expect(lines).toContain('# TYPE tandem_relay_sip_messages_total counter');
+      expect(lines.filter((l) => l.startsWith('tandem_relay_sip_messages_total{'))).toEqual([
+        'tandem_relay_sip_messages_total{result="accepted"} 0',
+        'tandem_relay_sip_messages_total{result="replied"} 2',
+        'tandem_relay_sip_messages_total{result="dropped"} 1',
+      ]);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  it('observes the post-dial delay per call (failovers included) apart from each attempt', async () => {
     const events = createRelayEvents();
     const metrics = createRelayMetrics(events);
     try {
@@ -59,7 +76,7 @@ describe('relay metrics', () => {
         ended_at: 2500,
         attempts,
       });
-      const lines = renderPrometheus(metrics.families({ ...gauges, oldestDialogAgeS: 7 })).split('\n');
+      const lines = (await metrics.render({ ...gauges, oldestDialogAgeS: 7 })).split('\n');
       expect(lines).toContain('tandem_relay_post_dial_delay_seconds_bucket{le="2"} 0');
       expect(lines).toContain('tandem_relay_post_dial_delay_seconds_bucket{le="3"} 1');
       expect(lines).toContain('tandem_relay_post_dial_delay_seconds_sum 2.04');

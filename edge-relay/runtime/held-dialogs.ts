@@ -30,6 +30,15 @@ export function createHeldDialogs(ttlMs: number, base: number) {
       for (const [callId, startedAt] of held) if (expired(startedAt, at)) held.delete(callId);
       return held.size;
     },
+    /** The Call-IDs held at `at` (`GET /calls`); those past the dialog lifetime are forgotten on the way. */
+    callIds(at: number): string[] {
+      const ids: string[] = [];
+      for (const [callId, startedAt] of held) {
+        if (expired(startedAt, at)) held.delete(callId);
+        else ids.push(callId);
+      }
+      return ids;
+    },
     /** Age (ms) of the oldest call held at `at`; 0 with none. */
     oldestAgeMs(at: number): number {
       let oldest = Number.POSITIVE_INFINITY;

@@ -15,9 +15,10 @@ export function apiKeyRoutes(deps: RouteDeps) {
     update: false,
     create: {
       schema: createdApiKey,
-      async create(principal, body) {
+      async create(principal, body, audit) {
         const { key, key_hash, key_prefix } = newApiKey();
         const doc = await repo.create(body, {
+          audit,
           authorize: authorizer(def, principal),
           extra: { key_hash, key_prefix },
         });

@@ -10,11 +10,15 @@ import { healthRoutes } from '../http/health';
 import { type LogEntry, logLine } from '../http/log';
 import { onError, problemResponse, validationHook } from '../http/problem';
 import { requestGuard } from '../http/request-guard';
+import { requestMetrics } from '../metrics/http-metrics';
 import { type AlertWebhookSettings, DEFAULT_CDR_RETENTION_DAYS } from '../settings/settings';
+import { statsRoutes } from '../stats/stats-routes';
 import { notFound, type ResourceDef, resources, type Store } from '../store';
 import { reportedDownProviders } from '../store/provider-status';
 import { apiKeyRoutes } from './api-key-routes';
+import { auditRoutes } from './audit-routes';
 import { balanceRoutes } from './balance-routes';
+import { consoleRoutes } from './console-routes';
 import { docsRoutes } from './docs-routes';
 import { lazyGroup } from './lazy-group';
 import {
@@ -26,6 +30,8 @@ import { dropDeckAfterDelete, rateRoutes } from './rate-routes';
 import { type ResourceRouteOptions, resourceRoutes } from './resource-routes';
 import { sourceConflictRoutes } from './source-conflict-routes';
 import type { SourceLimits } from './source-policy';
+import { VOIPBIN_BASE, voipbinProviderRoutes, voipbinRouteRoutes } from './voipbin/routes';
+import { whoamiRoutes } from './whoami-routes';
 
 export type AppDeps = {
   store: Store;
@@ -38,12 +44,16 @@ export type AppDeps = {
   routing?: Routing;
   /** TANDEM_CDR_RETENTION_DAYS of records ingested here (npm start); default 400. */
   cdrRetentionDays?: number;
+  /** TANDEM_AUDIT_RETENTION_DAYS: how long a write's audit event is kept (docs/audit.md); default 400. */
+  auditRetentionDays?: number;
   /** Largest CDR export answered (the API Lambda buffers its answers: 6 MB); unset: streamed, unbounded. */
   cdrExportMaxBytes?: number;
   /** Where a stored CDR batch is logged; one JSON line (functions/http/log.ts) by default. */
   cdrLog?: (entry: Record<string, unknown>) => void;
   /** Where alerts (a daily spend limit reached) are POSTed; unset: written and logged only. */
   alertWebhook?: AlertWebhookSettings | undefined;
+  /** TANDEM_API_TOKEN_IN_QUERY: VoIPBIN's `?token=<key>` on /v1.0 paths (docs/voipbin-compat.md); default off. */
+  apiTokenInQuery?: boolean;
   /** How long one `POST /v1/cdrs/rerate` reads before it reports where to go on; 20 s by default. */
   rerateBudgetMs?: number;
 };
@@ -58,10 +68,13 @@ export type AppDeps = {
  */
 export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  // First: every answer is counted by route template and status, error answers included.
+  app.use('*', requestMetrics());
   const routeDeps = {
     store: deps.store,
     now: deps.now ?? (() => new Date()),
     ...(deps.sourceLimits ? { sourceLimits: deps.sourceLimits } : {}),
+    auditRetentionDays: deps.auditRetentionDays,
   };
   app.onError(onError);
   app.notFound(() => problemResponse(notFound('no such route')));
@@ -82,6 +95,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
   app.route('/', decide);
   app.use('/v1/*', requestGuard());
   app.use('/v1/*', authenticate(deps));
+  // VoIPBIN's paths (docs/voipbin-compat.md): the same write hook, guard and keys, and `?token=` when enabled.
+  app.use(`${VOIPBIN_BASE}/*`, configWriteHook(routing.onConfigWrite));
+  app.use(`${VOIPBIN_BASE}/*`, requestGuard());
+  app.use(`${VOIPBIN_BASE}/*`, authenticate({ ...deps, tokenInQuery: deps.apiTokenInQuery }));
 
   // ---- Route groups: every group is mounted here (and only here). ----
   // To add one: build it with createRouteGroup() (route-group.ts), use the auth
@@ -113,6 +130,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
     lazyGroup(`/v1/${resources.api_key.path}`, () => apiKeyRoutes(routeDeps)),
     lazyGroup('/v1/rates', () => rateRoutes(routeDeps)),
     lazyGroup('/v1/source-conflicts', () => sourceConflictRoutes(routeDeps)),
+    // Every write above records an event in its own transaction (docs/audit.md).
+    lazyGroup('/v1/audit-events', () => auditRoutes(routeDeps)),
+    lazyGroup('/v1/whoami', () => whoamiRoutes()),
+    // Calls, rejects and provider ASR of at most one hour, from the stored CDRs (docs/console.md).
+    lazyGroup('/v1/stats', () => statsRoutes(routeDeps)),
+    // VoIPBIN's route API over the same repository and access rules (docs/voipbin-compat.md).
+    lazyGroup(`${VOIPBIN_BASE}/routes`, () => voipbinRouteRoutes(routeDeps)),
+    lazyGroup(`${VOIPBIN_BASE}/providers`, () => voipbinProviderRoutes(routeDeps)),
     // Simulate orders last what relay sites report down (`POST /v1/providers/status`).
     lazyGroup('/v1/routing/simulate', () =>
       simulateRoutes({
@@ -149,6 +174,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
     return c.json(document);
   });
   app.route('/', docsRoutes());
+  app.route('/', consoleRoutes());
   return app;
 }
 

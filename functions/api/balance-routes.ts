@@ -3,6 +3,7 @@ import { available } from '../billing/credit-decision';
 import { currency, money, signedMoney } from '../billing/money';
 import { id, withCustomerDefaults } from '../domain';
 import type { Customer } from '../domain/customer';
+import { auditContextOf } from '../http/audit-context';
 import { assertCanSee, principalOf, requireOperator } from '../http/auth';
 import { problemResponses } from '../http/problem';
 import { bearerSecurity, createRouteGroup } from '../http/route-group';
@@ -173,6 +174,7 @@ export function balanceRoutes(deps: RouteDeps) {
       by: principal.kind === 'operator' ? 'operator' : principal.keyId,
       idempotencyKey: key,
       at: deps.now().toISOString(),
+      audit: auditContextOf(c, deps),
     });
     if (outcome.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json({ movement: outcome.movement, balance: outcome.balance }, 201);

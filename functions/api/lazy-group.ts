@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { ApiEnv } from '../http/auth';
 import { allowedMethods, methodNotAllowed } from '../http/method-not-allowed';
 import { onError, problemResponse } from '../http/problem';
+import { noteRouteTemplate } from '../metrics/http-metrics';
 import { notFound } from '../store/errors';
 
 /** A route group built on its first request, not while the app starts. */
@@ -29,6 +30,8 @@ function standalone(group: OpenAPIHono<ApiEnv>): Hono<ApiEnv> {
   app.use('*', async (c, next) => {
     if (c.env?.principal) c.set('principal', c.env.principal);
     await next();
+    // The template this app matched: the outer app's request metrics label by it.
+    noteRouteTemplate(c);
   });
   return app.route('/', group);
 }

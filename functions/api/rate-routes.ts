@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { id, rate } from '../domain';
+import { auditContextOf } from '../http/audit-context';
 import { principalOf, requireOperator } from '../http/auth';
 import { problemResponses } from '../http/problem';
 import { bearerSecurity, createRouteGroup } from '../http/route-group';
@@ -107,7 +108,8 @@ export function rateRoutes(deps: RouteDeps) {
       if (lines.length === 0) {
         throw badRequest('the rate deck has no lines', [{ field: '(body)', message: 'has no rate lines' }]);
       }
-      return c.json(await importRateDeck(deps.store, owner, lines), 200);
+      const audit = auditContextOf(c, deps);
+      return c.json(await importRateDeck(deps.store, owner, lines, { audit, now: deps.now }), 200);
     },
   );
 

@@ -1,5 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { id } from '../domain';
+import type { AuditContext } from '../domain/audit-event';
+import { auditContextOf } from '../http/audit-context';
 import { type ApiEnv, assertCanSee, customerScope, type Principal, principalOf } from '../http/auth';
 import { problemResponses } from '../http/problem';
 import { bearerSecurity, createRouteGroup } from '../http/route-group';
@@ -20,6 +22,8 @@ export type RouteDeps = {
   now: () => Date;
   /** Widest sources a customer key may write (settings: TANDEM_MIN_SOURCE_PREFIX_V4/_V6); unset: the defaults. */
   sourceLimits?: SourceLimits;
+  /** Days a write's audit event is kept (TANDEM_AUDIT_RETENTION_DAYS); unset: 400. */
+  auditRetentionDays?: number | undefined;
 };
 
 /**
@@ -116,9 +120,10 @@ export function resourceRoutes(
     async (c) => {
       const principal = principalOf(c);
       const body = c.req.valid('json' as never);
-      if (options.create) return c.json(await options.create.create(principal, body), 201);
+      const audit = auditContextOf(c, deps);
+      if (options.create) return c.json(await options.create.create(principal, body, audit), 201);
       const doc = await repo
-        .create(body, { authorize: authorizer(def, principal, deps.sourceLimits) })
+        .create(body, { audit, authorize: authorizer(def, principal, deps.sourceLimits) })
         .catch(revealTo(principal));
       return c.json(toView(def, doc), 201);
     },
@@ -213,11 +218,10 @@ export function resourceRoutes(
           const { id: objectId } = c.req.valid('param' as never) as { id: string };
           const principal = principalOf(c);
           // The raw body, not the validated one: a partial schema would fill in defaults.
-          const doc = await repo[write](
-            objectId,
-            await c.req.json(),
-            authorizer(def, principal, deps.sourceLimits),
-          ).catch(revealTo(principal));
+          const doc = await repo[write](objectId, await c.req.json(), {
+            audit: auditContextOf(c, deps),
+            authorize: authorizer(def, principal, deps.sourceLimits),
+          }).catch(revealTo(principal));
           return c.json(toView(def, doc), 200);
         },
       );
@@ -253,7 +257,10 @@ export function resourceRoutes(
     async (c) => {
       const { id: objectId } = c.req.valid('param' as never) as { id: string };
       const cleanup = await options.beforeDelete?.(objectId);
-      const doc = await repo.delete(objectId, authorizer(def, principalOf(c)));
+      const doc = await repo.delete(objectId, {
+        audit: auditContextOf(c, deps),
+        authorize: authorizer(def, principalOf(c)),
+      });
       await cleanup?.();
       return c.json(toView(def, doc), 200);
     },
@@ -273,5 +280,5 @@ export type ResourceRouteOptions = {
 /** Resource-specific creation (api keys return their secret once). */
 export type CreateHandler = {
   schema: z.ZodType;
-  create(principal: Principal, body: unknown): Promise<Record<string, unknown>>;
+  create(principal: Principal, body: unknown, audit: AuditContext): Promise<Record<string, unknown>>;
 };

@@ -3,6 +3,7 @@ import { createSpendAlerts } from '../alerts/spend-alerts';
 import { createSnapshotLoader } from '../decision/loader/snapshot-loader';
 import { createVersionCache } from '../decision/routing';
 import { logLine } from '../http/log';
+import { withEmf } from '../metrics/lambda-emf';
 import { linkedEnv } from '../settings/resource';
 import { loadSettings } from '../settings/settings';
 import { createStore } from '../store/client';
@@ -28,12 +29,16 @@ const loader = createSnapshotLoader({
   cache: createVersionCache({ upstashUrl: settings.upstashUrl, upstashToken: settings.upstashToken }),
 });
 
-export const handler = handle(
-  createCdrApp({
-    store,
-    relayToken: settings.relayToken,
-    retentionDays: settings.cdrRetentionDays,
-    rating: ratingSourceOf(loader),
-    alerts: createSpendAlerts({ store, webhook: settings.alertWebhook, log: logLine }),
-  }),
+/** Its figures (requests by route and status) leave as CloudWatch embedded-metric-format lines. */
+export const handler = withEmf(
+  'cdr',
+  handle(
+    createCdrApp({
+      store,
+      relayToken: settings.relayToken,
+      retentionDays: settings.cdrRetentionDays,
+      rating: ratingSourceOf(loader),
+      alerts: createSpendAlerts({ store, webhook: settings.alertWebhook, log: logLine }),
+    }),
+  ),
 );

@@ -1,4 +1,5 @@
 import { handle } from 'hono/aws-lambda';
+import { withEmf } from '../metrics/lambda-emf';
 import { linkedEnv } from '../settings/resource';
 import { loadSettings } from '../settings/settings';
 import { createStore } from '../store/client';
@@ -32,8 +33,14 @@ let app: AppHandler | undefined;
 const viaApp = (): AppHandler =>
   (app ??= handle(createDecisionApp({ store, ...routing.deps })) as unknown as AppHandler);
 
-/** The decision Lambda: `POST /v1/routing/decide` straight from the event, the rest through the app. */
-export async function handler(event: HttpEventV2, context: unknown): Promise<HttpResultV2> {
+/**
+ * The decision Lambda: `POST /v1/routing/decide` straight from the event, the rest through the
+ * app; each invocation's figures (decide latency, action and reason, snapshot) leave as
+ * CloudWatch embedded-metric-format lines.
+ */
+export const handler = withEmf('decision', invoke);
+
+async function invoke(event: HttpEventV2, context: unknown): Promise<HttpResultV2> {
   if (isDecideEvent(event)) {
     try {
       return await decideFromEvent(decideHandler, event);

@@ -2,11 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { tuneHeapForCalls } from '../../platform/heap-tuning';
+import { functionsRegistry } from '../metrics/registry';
 import type { DecideHandler } from './http/decide-handler';
 import { DECIDE_PATH } from './http/lambda-http';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 export type DecisionServer = { readonly url: string; readonly port: number; close(): Promise<void> };
+
+/** Prometheus scrapes here (the Hono app has no such route: Lambda sends the figures as EMF lines). */
+const METRICS_PATH = '/metrics';
 
 /** A decide request is a few KB (contract limits); anything far larger is refused before parsing. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -24,8 +28,10 @@ async function sendResponse(res: ServerResponse, response: Response): Promise<vo
 /**
  * A node request listener: `POST /v1/routing/decide` goes straight to the
  * decide handler (no Request/Response objects, no router: the relay's hot
- * path), every other request, and a decide whose store faulted, to the Hono
- * app (health, errors as problem+json).
+ * path), `GET /metrics` to the functions' Prometheus registry (importing it turns recording on;
+ * unauthenticated like the relay's: counts by route template, action and reason, never a
+ * customer, key or number; docs/metrics.md), every other request, and a decide whose store
+ * faulted, to the Hono app (health, errors as problem+json).
  *
  * @example
  * createServer(decisionListener(createDecideHandler(deps), app.fetch)).listen(8080);
@@ -33,6 +39,13 @@ async function sendResponse(res: ServerResponse, response: Response): Promise<vo
 export function decisionListener(handle: DecideHandler, fetch: Fetch) {
   const viaApp = getRequestListener(fetch);
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === 'GET' && req.url === METRICS_PATH) {
+      functionsRegistry.metrics().then(
+        (text) => send(res, 200, functionsRegistry.contentType, text),
+        () => send(res, 500, 'text/plain', 'metrics unavailable\n'),
+      );
+      return;
+    }
     if (req.method !== 'POST' || req.url !== DECIDE_PATH) {
       void viaApp(req, res);
       return;

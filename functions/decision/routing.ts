@@ -6,6 +6,7 @@ import {
   type VersionCache,
 } from '../cache';
 import { logLine } from '../http/log';
+import { record, watchSnapshotAge } from '../metrics/figures';
 import type { Store } from '../store/client';
 import { createConfigReader } from '../store/config-reader';
 import { creditAccounts } from '../store/credit';
@@ -23,9 +24,12 @@ export type RoutingSettings = {
   revalidate?: 'inline' | 'background' | undefined;
 };
 
-/** One JSON log line per loader event; never request data or secrets. */
+/** One JSON log line per loader event (never request data or secrets), and its figure. */
 function logEvent(event: LoaderEvent): void {
-  if (event.type === 'cache_down' || event.type === 'refresh_failed') {
+  if (event.type === 'build' || event.type === 'refresh') {
+    record({ kind: 'snapshot_compile', type: event.type, seconds: event.ms / 1000 });
+  } else if (event.type === 'cache_down' || event.type === 'refresh_failed') {
+    record({ kind: 'cache_error', type: event.type });
     logLine({ level: 'warn', msg: `decision: ${event.type}`, error: event.error });
   } else if (event.type === 'unsupported_patterns') {
     // Rules stored before patterns were checked with RE2: skipped until the profile is fixed.
@@ -63,8 +67,10 @@ export function createRouting(store: Store, settings: RoutingSettings, cache = c
     reader: createConfigReader(store),
     cache,
     onEvent: logEvent,
+    onLookup: (result) => record({ kind: 'snapshot_lookup', result }),
     ...(settings.revalidate ? { revalidate: settings.revalidate } : {}),
   });
+  watchSnapshotAge(() => loader.checkedAt?.());
   const deps: RoutingDeps = {
     loader,
     relayToken: settings.relayToken,

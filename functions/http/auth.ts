@@ -40,22 +40,62 @@ export const SELF_AUTHENTICATED_ROUTES: ReadonlySet<string> = new Set([
   'POST /v1/providers/status',
 ]);
 
+/** Paths where VoIPBIN's `?token=<key>` may stand in for the header (docs/voipbin-compat.md). */
+export const QUERY_TOKEN_PATHS = '/v1.0/';
+
 /**
- * `Authorization: Bearer <key>` on every /v1 route but SELF_AUTHENTICATED_PATHS and _ROUTES:
+ * The api key a request presents: `Authorization: Bearer <key>`, or on QUERY_TOKEN_PATHS VoIPBIN's
+ * `?token=<key>` when `tokenInQuery` (TANDEM_API_TOKEN_IN_QUERY) allows it. While it does not, a
+ * `?token=` is refused (401) rather than ignored, so the client learns its key is travelling in URLs.
+ *
+ * @example
+ * presentedKey({ path: '/v1.0/routes', authorization: undefined, tokens: ['tdm_…'] }, true); // 'tdm_…'
+ */
+export function presentedKey(
+  request: { path: string; authorization: string | undefined; tokens: readonly string[] },
+  tokenInQuery: boolean,
+): string {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.authorization ?? '')?.[1];
+  if (!request.path.startsWith(QUERY_TOKEN_PATHS) || request.tokens.length === 0) {
+    if (bearer === undefined) throw unauthorized('send Authorization: Bearer <api key>');
+    return bearer;
+  }
+  if (!tokenInQuery) {
+    throw unauthorized(
+      'the api key in the query (?token=) is off on this server (TANDEM_API_TOKEN_IN_QUERY); send Authorization: Bearer <api key>',
+    );
+  }
+  if (bearer !== undefined || request.tokens.length > 1) {
+    throw unauthorized('send the api key once: as Authorization: Bearer or as one ?token=');
+  }
+  return request.tokens[0]!;
+}
+
+/**
+ * `Authorization: Bearer <key>` on every /v1 route but SELF_AUTHENTICATED_PATHS and _ROUTES
+ * (and on /v1.0 VoIPBIN's `?token=` when `tokenInQuery`: presentedKey):
  * the admin key is the operator, a customer key acts for its customer;
  * missing or unknown → 401.
  *
  * @example
  * app.use('/v1/*', authenticate({ store, adminKey }));
  */
-export function authenticate(deps: { store: Store; adminKey: string }): MiddlewareHandler<ApiEnv> {
+export function authenticate(deps: {
+  store: Store;
+  adminKey: string;
+  tokenInQuery?: boolean | undefined;
+}): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     if (SELF_AUTHENTICATED_PATHS.has(c.req.path)) return next();
     if (SELF_AUTHENTICATED_ROUTES.has(`${c.req.method} ${c.req.path}`)) return next();
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw unauthorized('send Authorization: Bearer <api key>');
-    const key = match[1]!;
+    const key = presentedKey(
+      {
+        path: c.req.path,
+        authorization: c.req.header('authorization'),
+        tokens: c.req.queries('token') ?? [],
+      },
+      deps.tokenInQuery === true,
+    );
     if (sameSecret(key, deps.adminKey)) {
       c.set('principal', { kind: 'operator' });
     } else {

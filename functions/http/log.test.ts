@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { logLine } from './log';
+import { logLine, redactQueryTokens } from './log';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -28,5 +28,27 @@ describe('functions log line', () => {
     const line = JSON.parse(info.mock.calls[0]![0] as string) as { time: string };
     expect(line.time).not.toBe('yesterday');
     expect(new Date(line.time).toISOString()).toBe(line.time);
+  });
+
+  it('never writes the api key of a ?token= query (VoIPBIN compatibility)', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    logLine({
+      level: 'error',
+      msg: 'unhandled error',
+      error: 'bad request to https://api.example/v1.0/routes?page_size=5&token=tdm_secretkey0123456789abcdef',
+      url: '/v1.0/routes?token=the-admin-key-0123&page_token=abc',
+    });
+    const text = error.mock.calls[0]![0] as string;
+    expect(text).not.toContain('secretkey');
+    expect(text).not.toContain('the-admin-key');
+    expect(JSON.parse(text)).toMatchObject({
+      error: 'bad request to https://api.example/v1.0/routes?page_size=5&token=[redacted]',
+      url: '/v1.0/routes?token=[redacted]&page_token=abc',
+    });
+  });
+
+  it('leaves page_token and other query fields alone', () => {
+    expect(redactQueryTokens('/v1.0/routes?page_token=abc&x=1')).toBe('/v1.0/routes?page_token=abc&x=1');
+    expect(redactQueryTokens('?TOKEN=k#frag')).toBe('?TOKEN=[redacted]#frag');
   });
 });

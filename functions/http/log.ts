@@ -12,8 +12,20 @@ export type LogEntry = { level: 'info' | 'warn' | 'error'; msg: string } & Recor
 export function logLine(entry: LogEntry): void {
   // time first, and never overwritten by a field of the same name.
   const time = new Date().toISOString();
-  const text = JSON.stringify(Object.assign({ time }, entry, { time }));
+  const text = redactQueryTokens(JSON.stringify(Object.assign({ time }, entry, { time })));
   if (entry.level === 'error') console.error(text);
   else if (entry.level === 'warn') console.warn(text);
   else console.info(text);
+}
+
+/**
+ * A URL's `token=` query value replaced by `[redacted]` wherever it appears in `text`: VoIPBIN
+ * clients send their api key as `?token=` (docs/voipbin-compat.md), and an error message or a
+ * field quoting a request URL must not carry it into a log.
+ *
+ * @example
+ * redactQueryTokens('GET /v1.0/routes?page_size=5&token=tdm_abc'); // 'GET /v1.0/routes?page_size=5&token=[redacted]'
+ */
+export function redactQueryTokens(text: string): string {
+  return text.replace(/([?&]token=)[^&#\s"\\]*/gi, '$1[redacted]');
 }

@@ -23,6 +23,14 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ TANDEM_CDR_RETENTION_DAYS: '0' })).toThrow(/TANDEM_CDR_RETENTION_DAYS/);
   });
 
+  it('keeps audit events 400 days unless TANDEM_AUDIT_RETENTION_DAYS says otherwise (1–3650)', () => {
+    expect(loadSettings({}).auditRetentionDays).toBe(400);
+    expect(loadSettings({ TANDEM_AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
+    for (const bad of ['0', '3651', '1.5', 'forever']) {
+      expect(() => loadSettings({ TANDEM_AUDIT_RETENTION_DAYS: bad })).toThrow(/TANDEM_AUDIT_RETENTION_DAYS/);
+    }
+  });
+
   it('takes the alert webhook with its secret, or neither', () => {
     expect(loadSettings({}).alertWebhook).toBeUndefined();
     const url = 'https://ops.example/hooks/tandem';
@@ -37,6 +45,13 @@ describe('loadSettings', () => {
     expect(() =>
       loadSettings({ TANDEM_ALERT_WEBHOOK_URL: url, TANDEM_ALERT_WEBHOOK_SECRET: 'short' }),
     ).toThrow(/TANDEM_ALERT_WEBHOOK_SECRET/);
+  });
+
+  it('takes the api key in the query (VoIPBIN compatibility) only when told, off by default', () => {
+    expect(loadSettings({}).apiTokenInQuery).toBe(false);
+    expect(loadSettings({ TANDEM_API_TOKEN_IN_QUERY: 'true' }).apiTokenInQuery).toBe(true);
+    expect(loadSettings({ TANDEM_API_TOKEN_IN_QUERY: 'false' }).apiTokenInQuery).toBe(false);
+    expect(() => loadSettings({ TANDEM_API_TOKEN_IN_QUERY: 'yes' })).toThrow(/TANDEM_API_TOKEN_IN_QUERY/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -7,6 +7,9 @@ export { SettingsError } from '../../platform/env';
 /** How long a CDR is kept when TANDEM_CDR_RETENTION_DAYS is unset: 13 months and change, a year of disputes. */
 export const DEFAULT_CDR_RETENTION_DAYS = 400;
 
+/** How long an audit event is kept when TANDEM_AUDIT_RETENTION_DAYS is unset: as long as a CDR. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+
 /**
  * Every setting Tandem reads from its environment, validated once at start.
  * A bad value stops the start with a message that names the variable.
@@ -53,10 +56,17 @@ export const settingsSchema = z.object({
     .default(DEFAULT_SOURCE_LIMITS.minPrefixV6),
   /** Days a CDR is kept after its INVITE (DynamoDB TTL `expires_at`; docs/cdrs.md). */
   TANDEM_CDR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_CDR_RETENTION_DAYS),
+  /** Days an audit event is kept after its write (DynamoDB TTL `expires_at`; docs/audit.md). */
+  TANDEM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_AUDIT_RETENTION_DAYS),
   /** Where alerts are POSTed (a customer's daily spend limit reached; docs/billing.md); unset: logged only. */
   TANDEM_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** HMAC-SHA256 key of the alerts' `Tandem-Signature` header; required with the URL. */
   TANDEM_ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * VoIPBIN compatibility: the api key may come as `?token=` on /v1.0 paths (docs/voipbin-compat.md).
+   * Off by default: a key in a URL ends up in proxy, browser and server logs.
+   */
+  TANDEM_API_TOKEN_IN_QUERY: z.enum(['true', 'false']).default('false'),
 });
 
 /** An alert webhook: both settings, or neither. */
@@ -76,7 +86,10 @@ export type Settings = {
   upstashToken: string | undefined;
   sourceLimits: SourceLimits;
   cdrRetentionDays: number;
+  auditRetentionDays: number;
   alertWebhook: AlertWebhookSettings | undefined;
+  /** TANDEM_API_TOKEN_IN_QUERY: `?token=<key>` accepted on /v1.0 paths. */
+  apiTokenInQuery: boolean;
 };
 
 export function loadSettings(env: Record<string, string | undefined>): Settings {
@@ -100,6 +113,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     upstashToken: s.UPSTASH_REDIS_REST_TOKEN,
     sourceLimits: { minPrefixV4: s.TANDEM_MIN_SOURCE_PREFIX_V4, minPrefixV6: s.TANDEM_MIN_SOURCE_PREFIX_V6 },
     cdrRetentionDays: s.TANDEM_CDR_RETENTION_DAYS,
+    auditRetentionDays: s.TANDEM_AUDIT_RETENTION_DAYS,
+    apiTokenInQuery: s.TANDEM_API_TOKEN_IN_QUERY === 'true',
     alertWebhook:
       s.TANDEM_ALERT_WEBHOOK_URL && s.TANDEM_ALERT_WEBHOOK_SECRET
         ? { url: s.TANDEM_ALERT_WEBHOOK_URL, secret: s.TANDEM_ALERT_WEBHOOK_SECRET }

@@ -9,7 +9,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { Big } from 'big.js';
 import { addMoney, subtractMoney } from '../billing/money';
+import type { AuditContext } from '../domain/audit-event';
 import type { CustomerBilling } from '../domain/customer-billing';
+import { auditOp } from './audit-events';
 import { backoff } from './backoff';
 import type { Store } from './client';
 import { chargedAlready } from './credit-charges';
@@ -523,6 +525,8 @@ export type MoveBalance = {
   at?: string;
   /** The movement's id (tests); a random UUID by default. */
   id?: string;
+  /** Who asked and from where: the move's audit event, written in its transaction (docs/audit.md). */
+  audit?: AuditContext | undefined;
 };
 
 /**
@@ -581,6 +585,18 @@ export async function moveBalance(
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       });
+    }
+    // Last, so a failed condition's index still names the balance (0) or the request (2).
+    if (request.audit) {
+      const change = {
+        action: 'adjust' as const,
+        resource: 'balance' as const,
+        resource_id: customerId,
+        customer_id: customerId,
+        before: { balance },
+        after: { balance: after, amount: movement.amount, note: movement.note, movement_id: id },
+      };
+      items.push(auditOp(store.tableName, request.audit, change, new Date(at)).op.item);
     }
     const outcome = await tryTransact(store, items);
     if (outcome === 'ok') return { movement, balance: after, replayed: false };

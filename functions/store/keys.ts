@@ -91,6 +91,22 @@ export const keys = {
   providersReportedDown: () => 'PROVIDER_STATUS#DOWN',
   /** Sort key in that index: provider, then site. */
   providerStatusOrder: (providerId: string, site: string) => `${providerId}#${site}`,
+  /**
+   * An audit event (docs/audit.md), in the partition of the object it is about, so one object's
+   * history is one query; the sort key is its time (fixed-width ISO), the event id breaks ties.
+   */
+  auditEvent: (resourceId: string, time: string, id: string): Key => ({
+    PK: `AUDIT#OBJECT#${resourceId}`,
+    SK: `${time}#${id}`,
+  }),
+  /** The partition of one object's events. */
+  auditOfObject: (resourceId: string) => `AUDIT#OBJECT#${resourceId}`,
+  /** GSI1: one customer's events (events of the operator's objects carry none). */
+  auditOfCustomer: (customerId: string) => `AUDIT#CUSTOMER#${customerId}`,
+  /** GSI2: every event (configuration writes are few: one partition holds them). */
+  auditAll: () => 'AUDIT',
+  /** Sort key in both audit indexes: the same time-then-id order as the table's. */
+  auditOrder: (time: string, id: string) => `${time}#${id}`,
 };
 
 export const GSI1 = { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' } as const;

@@ -15,6 +15,12 @@ export type PartitionQuery = {
   filter?: Record<string, string>;
   /** Descending sort key order (a credit account's movements: newest first). */
   descending?: boolean;
+  /**
+   * Only sort keys `>= from` and `< to` (either may be left out; not with `sortKeyPrefix`). With
+   * both, DynamoDB's BETWEEN includes `to` itself: exclusive only for keys that extend the bound
+   * (`<time>#<id>` past a bare `<time>`), which is what the audit log stores.
+   */
+  sortKeyRange?: { from?: string | undefined; to?: string | undefined };
 };
 
 export type Page = { items: Item[]; nextPageToken: string };
@@ -39,10 +45,30 @@ function queryInput(store: Store, q: PartitionQuery): QueryCommandInput {
     values[':skp'] = q.sortKeyPrefix;
     condition += ' AND begins_with(#sk, :skp)';
   }
+  const { from, to } = q.sortKeyRange ?? {};
+  if (from !== undefined || to !== undefined) {
+    names['#sk'] = sk;
+    if (from !== undefined) values[':skfrom'] = from;
+    if (to !== undefined) values[':skto'] = to;
+    // One key condition per sort key, so `from` and `to` together are a BETWEEN (see sortKeyRange).
+    condition +=
+      from !== undefined && to !== undefined
+        ? ' AND #sk BETWEEN :skfrom AND :skto'
+        : from !== undefined
+          ? ' AND #sk >= :skfrom'
+          : ' AND #sk < :skto';
+  }
+  // A field may be a dotted path into the doc (`actor.key_id`).
   const filters = Object.entries(q.filter ?? {}).map(([field, value], i) => {
-    names[`#f${i}`] = field;
+    const path = field
+      .split('.')
+      .map((part, j) => {
+        names[`#f${i}_${j}`] = part;
+        return `#f${i}_${j}`;
+      })
+      .join('.');
     values[`:f${i}`] = value;
-    return `#doc.#f${i} = :f${i}`;
+    return `#doc.${path} = :f${i}`;
   });
   if (filters.length > 0) names['#doc'] = 'doc';
   return {
@@ -81,9 +107,17 @@ export function decodePageToken(token: string, q: PartitionQuery): Record<string
 }
 
 /**
- * One page of `pageSize` items. Queries repeat until the page is full or the
- * partition ends, so filters never produce short pages; the next page starts
- * after the last item returned, so pages never overlap or skip.
+ * Items one page request may read past its filter: a filter that matches rarely in a large
+ * partition (an audit log's `action=revoke` over a year) must not read it all in one request.
+ */
+export const PAGE_READ_BUDGET = 5000;
+
+/**
+ * One page of `pageSize` items. Queries repeat until the page is full, the
+ * partition ends or `readBudget` items have been read; the next page starts
+ * after the last item read, so pages never overlap or skip. Only a filter can
+ * make a page short (even empty) with a token to go on: clients read until the
+ * token is empty.
  *
  * @example
  * const page = await queryPage(store, { index: 'GSI2', partition: 'ROUTE' }, 100, token);
@@ -93,12 +127,14 @@ export async function queryPage(
   q: PartitionQuery,
   pageSize: number,
   pageToken?: string,
+  readBudget = PAGE_READ_BUDGET,
 ): Promise<Page> {
   let start: Record<string, unknown> | undefined = pageToken ? decodePageToken(pageToken, q) : undefined;
   const input = queryInput(store, q);
   const collected: Item[] = [];
   // One more than asked: tells whether a next page exists without an empty last page.
   const wanted = pageSize + 1;
+  let read = 0;
   do {
     const out = await store.doc
       .send(
@@ -116,9 +152,13 @@ export async function queryPage(
         throw error;
       });
     collected.push(...((out.Items ?? []) as Item[]));
+    read += out.ScannedCount ?? out.Items?.length ?? 0;
     start = out.LastEvaluatedKey;
-  } while (start && collected.length < wanted);
-  if (collected.length <= pageSize) return { items: collected, nextPageToken: '' };
+  } while (start && collected.length < wanted && read < readBudget);
+  if (collected.length <= pageSize) {
+    // Out of budget with the partition not read to its end: go on after the last item read.
+    return { items: collected, nextPageToken: start ? encodePageToken(start as Item, q.index) : '' };
+  }
   const items = collected.slice(0, pageSize);
   return { items, nextPageToken: encodePageToken(items[items.length - 1]!, q.index) };
 }

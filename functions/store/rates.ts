@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { RateLine } from '../billing/rate-line';
 import { DEFAULT_CUSTOMER_ID, type Rate } from '../domain';
+import type { AuditContext } from '../domain/audit-event';
+import { auditOp } from './audit-events';
 import type { Store } from './client';
 import { currentDeckVersion } from './config-reader';
 import { badRequest, conflict, notFound } from './errors';
@@ -45,6 +47,7 @@ export async function importRateDeck(
   store: Store,
   deckOwner: DeckOwner | string,
   lines: readonly RateLine[],
+  options: { audit?: AuditContext | undefined; now?: () => Date } = {},
 ): Promise<{
   imported: number;
   provider_id: string | null;
@@ -69,6 +72,26 @@ export async function importRateDeck(
       PutRequest: { Item: { PK: partition, SK: chunk.first, n: chunk.count, lines: chunk.text } },
     })),
   );
+  const ownerFields = {
+    provider_id: owner.kind === 'provider' ? owner.id : null,
+    rate_plan_id: owner.kind === 'rate_plan' ? owner.id : null,
+  };
+  // The import's record goes into the transaction that switches decks: its counts, not its lines.
+  const audit = options.audit
+    ? auditOp(
+        store.tableName,
+        options.audit,
+        {
+          action: 'import',
+          resource: 'rate_deck',
+          resource_id: owner.id,
+          customer_id: null,
+          before: { ...ownerFields, deck_version: previous },
+          after: { ...ownerFields, deck_version: deckVersion, imported: lines.length },
+        },
+        (options.now ?? (() => new Date()))(),
+      ).op
+    : undefined;
   try {
     await transact(store, [
       {
@@ -91,18 +114,14 @@ export async function importRateDeck(
           conflict(`${label(owner)} was deleted or its rates were imported concurrently; retry`),
       },
       bumpVersion(store.tableName, keys.version(DEFAULT_CUSTOMER_ID)),
+      ...(audit ? [audit] : []),
     ]);
   } catch (error) {
     await deleteDeck(store, owner.id, deckVersion).catch(() => {});
     throw error;
   }
   if (previous) await deleteDeck(store, owner.id, previous).catch(() => {});
-  return {
-    imported: lines.length,
-    provider_id: owner.kind === 'provider' ? owner.id : null,
-    rate_plan_id: owner.kind === 'rate_plan' ? owner.id : null,
-    deck_version: deckVersion,
-  };
+  return { imported: lines.length, ...ownerFields, deck_version: deckVersion };
 }
 
 /** Removes every line of one deck version (of a provider or a rate plan: ids never collide). */

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CUSTOMER_ID } from '../domain';
+import type { AuditAction, AuditContext } from '../domain/audit-event';
+import { auditChange } from './audit-change';
+import { auditOp } from './audit-events';
 import type { Store } from './client';
 import { storeCredentials } from './credentials';
 import { badRequest, conflict, fieldErrors, type HttpError, notFound } from './errors';
@@ -16,6 +19,12 @@ type Item = Record<string, unknown>;
 
 /** Called with the object before and after a write; throws (404/403) to refuse it. */
 export type Authorize = (doc: Doc, phase: 'before' | 'after') => void;
+
+/**
+ * What every write takes: who writes and from where (`audit`, recorded in the write's own
+ * transaction: docs/audit.md) and, for callers that limit who may write, `authorize`.
+ */
+export type WriteOptions = { audit: AuditContext; authorize?: Authorize | undefined };
 
 export type ListOptions = {
   customerId?: string | undefined;
@@ -34,7 +43,7 @@ const META = ['id', 'tm_create', 'tm_update', 'tm_delete'];
  *
  * @example
  * const routes = createRepository(store, resources.route);
- * const route = await routes.create({ customer_id, provider_id, target: '+82' });
+ * const route = await routes.create({ customer_id, provider_id, target: '+82' }, { audit });
  */
 export function createRepository(store: Store, def: ResourceDef, now: () => Date = () => new Date()) {
   const table = store.tableName;
@@ -79,8 +88,15 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
   const ops = writeOps(table, def);
 
   /** One transaction of `main` plus the source registry's ops for IPBXs and providers (sources.ts). */
-  async function write(before: Doc | undefined, after: Doc | undefined, main: Op[]): Promise<void> {
-    const run = (extra: Op[]) => transact(store, [...main, ...extra]);
+  async function write(
+    before: Doc | undefined,
+    after: Doc | undefined,
+    main: Op[],
+    audit: { context: AuditContext; action: AuditAction; at: Date },
+  ): Promise<void> {
+    // The event goes into the write's transaction: no change without its record, no record without its change.
+    const { op } = auditOp(table, audit.context, auditChange(def, audit.action, before, after), audit.at);
+    const run = (extra: Op[]) => transact(store, [...main, op, ...extra]);
     if (def.sources) await writeWithSources(store, def.kind as HolderKind, before, after, run);
     else await run([]);
   }
@@ -95,8 +111,9 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
     before: Doc,
     rev: number,
     input: Record<string, unknown>,
-    authorize?: Authorize,
+    options: WriteOptions,
   ) {
+    const { authorize } = options;
     const after = {
       ...toStored(input, before),
       id,
@@ -108,30 +125,35 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
     authorize?.(after, 'after');
     const next = objectItem(def, after, rev + 1);
     const sets = Object.keys(next).filter((k) => k !== 'PK' && k !== 'SK');
-    await write(before, after, [
-      {
-        item: {
-          Update: {
-            TableName: table,
-            Key: keys.object(def.kind, id),
-            UpdateExpression: `SET ${sets.map((_k, i) => `#a${i} = :a${i}`).join(', ')}`,
-            ConditionExpression: '#rev = :rev',
-            ExpressionAttributeNames: {
-              ...Object.fromEntries(sets.map((k, i) => [`#a${i}`, k])),
-              '#rev': 'rev',
-            },
-            ExpressionAttributeValues: {
-              ...Object.fromEntries(sets.map((k, i) => [`:a${i}`, next[k]])),
-              ':rev': rev,
+    await write(
+      before,
+      after,
+      [
+        {
+          item: {
+            Update: {
+              TableName: table,
+              Key: keys.object(def.kind, id),
+              UpdateExpression: `SET ${sets.map((_k, i) => `#a${i} = :a${i}`).join(', ')}`,
+              ConditionExpression: '#rev = :rev',
+              ExpressionAttributeNames: {
+                ...Object.fromEntries(sets.map((k, i) => [`#a${i}`, k])),
+                '#rev': 'rev',
+              },
+              ExpressionAttributeValues: {
+                ...Object.fromEntries(sets.map((k, i) => [`:a${i}`, next[k]])),
+                ':rev': rev,
+              },
             },
           },
+          onConditionFailed: changedConcurrently(id),
         },
-        onConditionFailed: changedConcurrently(id),
-      },
-      ...ops.guardOps(before, after),
-      ...ops.referenceOps(before, after),
-      ...ops.versionOps(before, after),
-    ]);
+        ...ops.guardOps(before, after),
+        ...ops.referenceOps(before, after),
+        ...ops.versionOps(before, after),
+      ],
+      { context: options.audit, action: 'update', at: new Date(String(after['tm_update'])) },
+    );
     return after;
   }
 
@@ -143,7 +165,7 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
     def,
 
     /** Validates `body` with the create schema and stores it with a new id. `extra`: store-made fields. */
-    async create(body: unknown, options: { authorize?: Authorize; extra?: Record<string, unknown> } = {}) {
+    async create(body: unknown, options: WriteOptions & { extra?: Record<string, unknown> }) {
       const input = await parse(body);
       const doc = {
         ...toStored(input, undefined),
@@ -154,20 +176,25 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
         tm_delete: null,
       } as Doc;
       options.authorize?.(doc, 'after');
-      await write(undefined, doc, [
-        {
-          item: {
-            Put: {
-              TableName: table,
-              Item: objectItem(def, doc, 0),
-              ConditionExpression: 'attribute_not_exists(PK)',
+      await write(
+        undefined,
+        doc,
+        [
+          {
+            item: {
+              Put: {
+                TableName: table,
+                Item: objectItem(def, doc, 0),
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
             },
           },
-        },
-        ...ops.guardOps(undefined, doc),
-        ...ops.referenceOps(undefined, doc),
-        ...ops.versionOps(doc),
-      ]);
+          ...ops.guardOps(undefined, doc),
+          ...ops.referenceOps(undefined, doc),
+          ...ops.versionOps(doc),
+        ],
+        { context: options.audit, action: 'create', at: new Date(doc.tm_create) },
+      );
       return doc;
     },
 
@@ -199,67 +226,77 @@ export function createRepository(store: Store, def: ResourceDef, now: () => Date
     },
 
     /** PUT: the body replaces every input field (absent credentials are kept). */
-    async replace(id: string, body: unknown, authorize?: Authorize): Promise<Doc> {
-      const { doc: before, rev } = await load(id, authorize);
-      return update(id, before, rev, await parse(body), authorize);
+    async replace(id: string, body: unknown, options: WriteOptions): Promise<Doc> {
+      const { doc: before, rev } = await load(id, options.authorize);
+      return update(id, before, rev, await parse(body), options);
     },
 
     /** PATCH: the body's top-level fields over the stored input, then validated as a whole. */
-    async patch(id: string, body: unknown, authorize?: Authorize): Promise<Doc> {
+    async patch(id: string, body: unknown, options: WriteOptions): Promise<Doc> {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw badRequest('the body must be a JSON object', [
           { field: '(body)', message: 'must be an object' },
         ]);
       }
-      const { doc: before, rev } = await load(id, authorize);
+      const { doc: before, rev } = await load(id, options.authorize);
       const stored = Object.fromEntries(
         Object.entries(before).filter(
           ([k]) => !META.includes(k) && !def.hidden.includes(k) && k !== 'credentials',
         ),
       );
-      return update(id, before, rev, await parse({ ...stored, ...body }), authorize);
+      return update(id, before, rev, await parse({ ...stored, ...body }), options);
     },
 
     /** Deletes unless referenced (409 naming the count). */
-    async delete(id: string, authorize?: Authorize): Promise<Doc> {
+    async delete(id: string, options: WriteOptions): Promise<Doc> {
       if (def.kind === 'customer' && id === DEFAULT_CUSTOMER_ID) {
         throw conflict('the default customer cannot be deleted');
       }
-      const { doc: before, rev } = await load(id, authorize);
+      const { doc: before, rev } = await load(id, options.authorize);
       const referrers = referrersOf(def.kind);
       const names: Record<string, string> = { '#rev': 'rev' };
       const free = referrers.map((r, i) => {
         names[`#r${i}`] = refCountAttribute(r.kind);
         return `(attribute_not_exists(#r${i}) OR #r${i} = :zero)`;
       });
-      await write(before, undefined, [
-        {
-          item: {
-            Delete: {
-              TableName: table,
-              Key: keys.object(def.kind, id),
-              ConditionExpression: ['#rev = :rev', ...free].join(' AND '),
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: { ':rev': rev, ...(free.length > 0 ? { ':zero': 0 } : {}) },
+      await write(
+        before,
+        undefined,
+        [
+          {
+            item: {
+              Delete: {
+                TableName: table,
+                Key: keys.object(def.kind, id),
+                ConditionExpression: ['#rev = :rev', ...free].join(' AND '),
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: { ':rev': rev, ...(free.length > 0 ? { ':zero': 0 } : {}) },
+              },
+            },
+            onConditionFailed: async () => {
+              const current = await getItem(id);
+              if (!current) return notFound(`${def.singular} ${id} does not exist`);
+              const uses = referrers
+                .map((r) => ({ plural: r.plural, n: Number(current[refCountAttribute(r.kind)] ?? 0) }))
+                .filter((u) => u.n > 0);
+              return uses.length > 0
+                ? conflict(
+                    `${def.singular} ${id} is still referenced by ${uses.map((u) => `${u.n} ${u.n === 1 ? singularOf(u.plural) : u.plural}`).join(', ')}`,
+                  )
+                : conflict(`${def.singular} ${id} was changed concurrently; retry`);
             },
           },
-          onConditionFailed: async () => {
-            const current = await getItem(id);
-            if (!current) return notFound(`${def.singular} ${id} does not exist`);
-            const uses = referrers
-              .map((r) => ({ plural: r.plural, n: Number(current[refCountAttribute(r.kind)] ?? 0) }))
-              .filter((u) => u.n > 0);
-            return uses.length > 0
-              ? conflict(
-                  `${def.singular} ${id} is still referenced by ${uses.map((u) => `${u.n} ${u.n === 1 ? singularOf(u.plural) : u.plural}`).join(', ')}`,
-                )
-              : conflict(`${def.singular} ${id} was changed concurrently; retry`);
-          },
+          ...ops.guardOps(before, undefined),
+          ...ops.referenceOps(before, undefined),
+          ...ops.versionOps(before),
+        ],
+        {
+          context: options.audit,
+          // Deleting an api key revokes it: the word an operator searches for.
+          action: def.kind === 'api_key' ? 'revoke' : 'delete',
+          at: now(),
         },
-        ...ops.guardOps(before, undefined),
-        ...ops.referenceOps(before, undefined),
-        ...ops.versionOps(before),
-      ]);
+      );
       return before;
     },
   };

@@ -2,17 +2,23 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CONSOLE_FILES } from '../../functions/api/console-routes';
 import { SWAGGER_UI_FILES } from '../../functions/api/docs-routes';
+import { buildConsole } from './console';
 import { lambdaBuildOptions } from './esbuild-options';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Files a function reads at run time, copied beside its bundle (SST: `copyFiles` in infra/api.ts). */
 export const lambdaFiles: Partial<Record<LambdaName, { from: string; to: string }[]>> = {
-  api: Object.keys(SWAGGER_UI_FILES).map((file) => ({
-    from: `node_modules/swagger-ui-dist/${file}`,
-    to: `swagger-ui/${file}`,
-  })),
+  api: [
+    ...Object.keys(SWAGGER_UI_FILES).map((file) => ({
+      from: `node_modules/swagger-ui-dist/${file}`,
+      to: `swagger-ui/${file}`,
+    })),
+    // The console's build (`npm run build:console`, which buildLambdas runs first), served at /console/.
+    ...Object.keys(CONSOLE_FILES).map((file) => ({ from: `dist/console/${file}`, to: `console/${file}` })),
+  ],
 };
 
 /** Every Lambda handler infra/ deploys: name → entry (handler export `handler`). */
@@ -40,6 +46,7 @@ export const lambdaBundlePath = (name: LambdaName, outDir = defaultLambdaDir) =>
  */
 export async function buildLambdas(outDir = defaultLambdaDir): Promise<Record<LambdaName, number>> {
   const sizes = {} as Record<LambdaName, number>;
+  await buildConsole();
   for (const [name, entry] of Object.entries(lambdas) as [LambdaName, string][]) {
     const dir = dirname(lambdaBundlePath(name, outDir));
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CUSTOMER_ID } from '../../functions/domain';
+import type { AuditContext } from '../../functions/domain/audit-event';
 import {
   createConfigReader,
   createRepository,
@@ -11,6 +12,14 @@ import {
   type Store,
 } from '../../functions/store';
 import { freshStore } from './store-fixture';
+
+/** These writes are the operator's, from no request. */
+const audit: AuditContext = {
+  actor: { kind: 'operator', key_id: null, customer_id: null },
+  source: { ip: null, forwarded_for: null, user_agent: null },
+  request_id: null,
+  retentionDays: 400,
+};
 
 describe('config reader', () => {
   let store: Store;
@@ -29,15 +38,21 @@ describe('config reader', () => {
 
   it('reads kinds with stored credentials, routes of a customer, the current deck and versions', async () => {
     const customers = createRepository(store, resources.customer);
-    const acme = await customers.create({ name: 'acme' });
-    const provider = await createRepository(store, resources.provider).create({
-      name: 'carrier',
-      hostname: 'sip.carrier.example',
-      credentials: { username: 'u', password: 'p', realm: 'carrier' },
-    });
+    const acme = await customers.create({ name: 'acme' }, { audit });
+    const provider = await createRepository(store, resources.provider).create(
+      {
+        name: 'carrier',
+        hostname: 'sip.carrier.example',
+        credentials: { username: 'u', password: 'p', realm: 'carrier' },
+      },
+      { audit },
+    );
     const routes = createRepository(store, resources.route);
-    await routes.create({ customer_id: acme.id, provider_id: provider.id, target: '+82' });
-    await routes.create({ customer_id: DEFAULT_CUSTOMER_ID, provider_id: provider.id, target: 'all' });
+    await routes.create({ customer_id: acme.id, provider_id: provider.id, target: '+82' }, { audit });
+    await routes.create(
+      { customer_id: DEFAULT_CUSTOMER_ID, provider_id: provider.id, target: 'all' },
+      { audit },
+    );
     await importRateDeck(store, provider.id, parseRateCsv('+82,0.02\n+8210,0.01,0.005,1,1\n').lines);
 
     const reader = createConfigReader(store);

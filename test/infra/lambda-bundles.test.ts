@@ -179,6 +179,22 @@ describe('Lambda bundles (as sst deploy builds them)', () => {
     expect(css?.statusCode).toBe(200);
   });
 
+  it('api: serves the console from its built files beside the bundle, with no link off the host', async () => {
+    const { results } = await invokeBundle(
+      lambdaBundlePath('api', outDir),
+      [
+        functionUrlEvent({ method: 'GET', path: '/console/' }),
+        functionUrlEvent({ method: 'GET', path: '/console/app.js' }),
+      ],
+      envFor('api', sstResourceEnv(links)),
+    );
+    const [page, script] = results.map((r) => r.response);
+    expect(page?.statusCode).toBe(200);
+    expect(page?.body).toContain('/console/app.js');
+    expect(page?.body).not.toMatch(/(?:src|href)="https?:/);
+    expect(script?.statusCode).toBe(200);
+  });
+
   it('api: reads its links from resource.enc + SST_KEY as a deployed function does', async () => {
     const bundle = lambdaBundlePath('api', outDir);
     const { results } = await invokeBundle(

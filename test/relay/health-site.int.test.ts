@@ -14,7 +14,6 @@ import {
 } from '../../edge-relay/health/provider-health';
 import { createRedisHealthStore } from '../../edge-relay/health/redis-health-store';
 import { createLogger } from '../../edge-relay/log';
-import { renderPrometheus } from '../../edge-relay/metrics/prometheus-text';
 import { header, parseMessage, serialize } from '../../edge-relay/sip/message';
 import { makeResponse } from '../../edge-relay/sip/response';
 import type { LocalAddress } from '../../edge-relay/sip/route';
@@ -35,6 +34,9 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/** How many `tandem_provider_up` series an exposition holds (one per health target). */
+const upSeries = (text: string) => text.split('\n').filter((l) => l.startsWith('tandem_provider_up{')).length;
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -216,9 +218,9 @@ describe('provider health of a site sharing Redis', () => {
     await until(() => peer.probes.size >= 3, 'three probes');
     expect(follower.health.isLeader()).toBe(false);
     expect(new Set(peer.probedBy)).toEqual(new Set([leader.port]));
-    expect(renderPrometheus(leader.health.metricFamilies())).toContain('tandem_health_leader 1');
-    expect(renderPrometheus(follower.health.metricFamilies())).toContain('tandem_health_leader 0');
-    expect(renderPrometheus(leader.health.metricFamilies())).toContain(
+    expect(await leader.health.metricsRegistry.metrics()).toContain('tandem_health_leader 1');
+    expect(await follower.health.metricsRegistry.metrics()).toContain('tandem_health_leader 0');
+    expect(await leader.health.metricsRegistry.metrics()).toContain(
       `tandem_provider_probes_total{provider="${t.provider_id}",result="alive"}`,
     );
 
@@ -272,10 +274,10 @@ describe('provider health of a site sharing Redis', () => {
       site: 'test-site',
       relay_id: leader === a ? 'relay-a' : 'relay-b',
     });
-    expect(renderPrometheus(b.health.metricFamilies())).toContain(
+    expect(await b.health.metricsRegistry.metrics()).toContain(
       `tandem_provider_up{provider="${t.provider_id}"} 0`,
     );
-    expect(renderPrometheus(leader.health.metricFamilies())).toContain(
+    expect(await leader.health.metricsRegistry.metrics()).toContain(
       `tandem_provider_marked_down_total{provider="${t.provider_id}",by="probe"} 1`,
     );
 
@@ -285,7 +287,7 @@ describe('provider health of a site sharing Redis', () => {
       expect.objectContaining({ provider: t.provider_id, oks: 2 }),
     ]);
     await until(() => reportOf(api.reports, t.provider_id)?.state === 'up', 'a report of the up state');
-    expect(renderPrometheus(a.health.metricFamilies())).toContain(
+    expect(await a.health.metricsRegistry.metrics()).toContain(
       `tandem_provider_up{provider="${t.provider_id}"} 1`,
     );
   });
@@ -299,7 +301,10 @@ describe('provider health of a site sharing Redis', () => {
     const [a, b] = [await relay(api, keys, 'relay-a'), await relay(api, keys, 'relay-b')];
     await until(() => a.health.isLeader() || b.health.isLeader(), 'a leader');
     const [leader, follower] = a.health.isLeader() ? [a, b] : [b, a];
-    await until(() => follower.health.metricFamilies()[0]!.samples.length === 1, 'targets on the follower');
+    await until(
+      async () => upSeries(await follower.health.metricsRegistry.metrics()) === 1,
+      'targets on the follower',
+    );
 
     // An answer ends a streak: two failures, an answer, two failures is no streak of three. The
     // relays talk to Redis on connections of their own: each attempt lands before the next.
@@ -349,7 +354,7 @@ describe('provider health of a site sharing Redis', () => {
     const keys = { url: server.url, keyPrefix: 'outage:' };
     const a = await relay(api, keys, 'relay-a');
     await until(() => a.health.isLeader(), 'relay-a to lead');
-    await until(() => a.health.metricFamilies()[0]!.samples.length === 1, 'targets');
+    await until(async () => upSeries(await a.health.metricsRegistry.metrics()) === 1, 'targets');
     await until(() => peer.probes.size >= 1, 'a first probe');
 
     await server.stop();

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { decideRequest } from '../../../contract/decide';
+import { type DecideResponse, decideRequest } from '../../../contract/decide';
+import { withDecideMetrics } from '../../metrics/decide-metrics';
 import { fieldErrors, HttpError } from '../../store/errors';
 import { decide } from '../engine/decide';
 import { NONCE_TTL_S } from '../engine/digest';
@@ -7,7 +8,13 @@ import { checkCredit } from './credit-check';
 import type { RoutingDeps } from './routing-deps';
 
 /** An HTTP answer without a framework: the Hono route, the node server and the Lambda adapt it. */
-export type DecideReply = { status: number; contentType: string; body: string };
+export type DecideReply = {
+  status: number;
+  contentType: string;
+  body: string;
+  /** What the engine answered (metrics count decisions by it); absent when refused before it. */
+  outcome?: { action: DecideResponse['action']; reason: string };
+};
 
 /** `POST /v1/routing/decide` as a plain function of the Authorization header and the body text. */
 export type DecideHandler = (authorization: string | undefined, body: string) => Promise<DecideReply>;
@@ -46,7 +53,7 @@ export function createDecideHandler(deps: RoutingDeps): DecideHandler {
   const random = deps.random ?? Math.random;
   // Hashed once: each request hashes only the token it brings.
   const expected = deps.relayToken ? sha(deps.relayToken) : undefined;
-  return async (authorization, text) => {
+  return withDecideMetrics(async (authorization, text) => {
     if (!expected) {
       return problem(
         new HttpError(503, 'Service Unavailable', 'decide is disabled: TANDEM_RELAY_TOKEN is not set'),
@@ -88,6 +95,18 @@ export function createDecideHandler(deps: RoutingDeps): DecideHandler {
     if (response.action === 'reject' && response.auth_failed) {
       deps.onAuthFailure?.({ sourceIp: request.source.ip, callId: request.call_id });
     }
-    return { status: 200, contentType: 'application/json', body: JSON.stringify(response) };
-  };
+    return {
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify(response),
+      outcome: { action: response.action, reason: outcomeReason(response) },
+    };
+  });
+}
+
+/** The reason a decision is counted under: a refusal's own, else its action's. */
+function outcomeReason(response: DecideResponse): string {
+  if (response.action === 'reject') return response.reason;
+  if (response.action === 'route') return 'routed';
+  return response.stale ? 'stale_nonce' : 'challenge';
 }

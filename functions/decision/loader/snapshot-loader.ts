@@ -32,6 +32,11 @@ export type LoaderOptions = {
   /** `background` only: a snapshot checked longer ago than this (sparse traffic) is checked first. */
   maxStaleMs?: number;
   onEvent?: (event: LoaderEvent) => void;
+  /**
+   * Every `get`: answered from the snapshot in memory (`hit`), or after waiting for a version
+   * check (`check`) or the first build (`build`). Called on the decide path: keep it cheap.
+   */
+  onLookup?: (result: 'hit' | 'check' | 'build') => void;
 };
 
 export type LoaderEvent =
@@ -50,6 +55,8 @@ export type SnapshotLoader = {
   get(): Promise<Snapshot>;
   /** A write in this process: the next get waits for a version check that started after it. */
   invalidate(): void;
+  /** When the last check that did not fail started (ms): what the snapshot is known current as of; undefined before the first build. */
+  checkedAt?(): number | undefined;
 };
 
 /** A compiled deck and the owner's deck version it was compiled from. */
@@ -277,6 +284,7 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
 
   async function get(): Promise<Snapshot> {
     if (!snapshot) {
+      options.onLookup?.('build');
       return singleFlight(async () => {
         if (options.cache) token = await options.cache.version().catch(() => undefined);
         lastCheck = lastDynamoCheck = verifiedAt = now();
@@ -285,15 +293,23 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
     }
     if (writesApplied !== writes) {
       // A write through this process (the API answered it already): wait for a check that started after it.
+      options.onLookup?.('check');
       if (!inflight) return singleFlight(check);
       return writesSeen === writes ? inflight : inflight.then(get);
     }
-    if (now() - lastCheck < checkMs) return snapshot;
-    if (inflight) return snapshot; // a check is running: answer from what we have
+    if (now() - lastCheck < checkMs || inflight) {
+      // Fresh enough, or a check is running: answer from what we have.
+      options.onLookup?.('hit');
+      return snapshot;
+    }
     const checked = singleFlight(check);
     // A check that waits on DynamoDB (every second without Redis) took 15–30 ms of the request
     // that started it: the relay's p99 post-dial delay. Behind the request, it costs no call a wait.
-    if (!background || now() - verifiedAt > maxStaleMs) return checked;
+    if (!background || now() - verifiedAt > maxStaleMs) {
+      options.onLookup?.('check');
+      return checked;
+    }
+    options.onLookup?.('hit');
     checked.catch((error: unknown) =>
       options.onEvent?.({ type: 'refresh_failed', error: (error as Error).message }),
     );
@@ -305,5 +321,6 @@ export function createSnapshotLoader(options: LoaderOptions): SnapshotLoader {
     invalidate() {
       writes++;
     },
+    checkedAt: () => (snapshot ? verifiedAt : undefined),
   };
 }
