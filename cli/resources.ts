@@ -83,17 +83,6 @@ export const RESOURCES: readonly ResourceSpec[] = [
   },
 ];
 
-/** Columns of a rate deck listing. */
-export const RATE_COLUMNS = [
-  'prefix',
-  'rate',
-  'connect_fee',
-  'first_increment_s',
-  'next_increment_s',
-  'minimum_s',
-  'effective_from',
-] as const;
-
 /** Columns of a CDR search. */
 export const CDR_COLUMNS = [
   'id',

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './log';
 
@@ -23,4 +25,31 @@ describe('relay logger', () => {
     expect(line).toMatchObject({ level: 'info', msg: 'real', n: 1 });
     expect(line['time']).not.toBe('x');
   });
+});
+
+describe('relay logger on standard output (written off the event loop)', () => {
+  /** A node process that logs `n` lines at info and exits at once, and what it wrote. */
+  function logThenExit(n: number, exit: 'process.exit' | 'throw') {
+    const log = resolve(import.meta.dirname, 'log.ts');
+    const script = [
+      `const { createLogger } = await import(${JSON.stringify(log)});`,
+      "const log = createLogger('info');",
+      `for (let i = 0; i < ${n}; i++) log.info('line', { i });`,
+      exit === 'process.exit' ? 'process.exit(0);' : "throw new Error('boom');",
+    ].join('\n');
+    return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  }
+
+  it.each(['process.exit', 'throw'] as const)(
+    'writes out every buffered line when the process ends by %s',
+    (exit) => {
+      const run = logThenExit(20_000, exit);
+      const lines = run.stdout.split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(20_000);
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ level: 'info', msg: 'line', i: 19_999 });
+    },
+  );
 });

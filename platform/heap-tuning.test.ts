@@ -47,7 +47,10 @@ function oldGenerationGrowth(tune: boolean): number {
 describe('tuneHeapForCalls', () => {
   it('keeps new objects of a long-lived kind in the young generation', () => {
     // Without it V8 pretenures the site: the fresh batch (5,000 × ~50 B) lands in the old generation.
-    expect(oldGenerationGrowth(false)).toBeGreaterThan(200_000);
-    expect(oldGenerationGrowth(true)).toBe(0);
+    // Whether V8 decides so within this run depends on when its parallel scavenges sample the
+    // site, so the untuned case gets three runs to show it; the tuned one must never.
+    const untuned = [0, 1, 2].map(() => oldGenerationGrowth(false));
+    expect(Math.max(...untuned)).toBeGreaterThan(200_000);
+    for (let i = 0; i < 3; i++) expect(oldGenerationGrowth(true)).toBe(0);
   });
 });

@@ -7,10 +7,15 @@
  * bytes arrive). One call = INVITE in, 100 + INVITE out, 200 in, 200 out, ACK
  * in and out, BYE in and out, 200 in and out, as in the sipp benchmark.
  *
- *   npm run bench:sip:core -- [--calls 20000] [--rounds 3] [--limits]
+ *   npm run bench:sip:core -- [--calls 20000] [--rounds 3] [--limits] [--log off|sync|async]
  *
  * --limits: the decision sets limits on the IPBX, the customer and both providers (high enough
  * never to refuse), so every call takes and gives back its leases (in-memory admission).
+ *
+ * --log: the relay's lines at `info` into a pipe (a `cat` child, as a log collector reads
+ * stdout): `async` through the relay's own writer (edge-relay/log.ts, off the event loop),
+ * `sync` one write(2) per line on the relay's thread (what process.stdout does on a pipe), `off`
+ * (default) none. CPU per call counts every thread; wall per call is the relay thread's path.
  *
  * Prints µs of CPU (process.cpuUsage, main thread + GC helpers) per call,
  * the driver's own message building and checking included (about 60 µs of it
@@ -22,12 +27,16 @@
  * answered; the history of both figures is in docs/performance.md.
  */
 
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decideResponse } from '../../contract/decide';
 import { createMemoryAdmission } from '../../edge-relay/admission/memory-admission';
 import { relayConfig } from '../../edge-relay/config';
 import { createMemoryDialogStore } from '../../edge-relay/dialog/memory-dialog-store';
-import { createLogger } from '../../edge-relay/log';
+import { createLogger, type Logger, offThreadWriter } from '../../edge-relay/log';
 import { noMediaAnchor } from '../../edge-relay/media/no-media-anchor';
 import { createCallRunner } from '../../edge-relay/runtime/call-runner';
 import { createRelayContext } from '../../edge-relay/runtime/context';
@@ -42,8 +51,25 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '3' },
     limits: { type: 'boolean', default: false },
+    log: { type: 'string', default: 'off' },
   },
 });
+
+/** The write end of a pipe a `cat` child reads to /dev/null, as a log collector reads stdout. */
+function logPipe(): number {
+  const fifo = join(mkdtempSync(join(tmpdir(), 'tandem-bench-log-')), 'log');
+  execFileSync('mkfifo', [fifo]);
+  spawn('sh', ['-c', `exec cat "${fifo}" > /dev/null`], { stdio: 'ignore' }).unref();
+  return openSync(fifo, 'w');
+}
+
+function benchLogger(mode: string): Logger {
+  if (mode === 'off') return createLogger('silent');
+  const fd = logPipe();
+  if (mode === 'sync') return createLogger('info', (line) => writeSync(fd, line));
+  if (mode === 'async') return createLogger('info', offThreadWriter(fd));
+  throw new Error(`--log ${mode}: off, sync or async`);
+}
 
 const RELAY = 5060;
 const UAC = 5070;
@@ -111,7 +137,7 @@ const ctx = createRelayContext({
   decision: { decide: async () => decideResponse.parse(JSON.parse(answer)) },
   dialogs: createMemoryDialogStore(),
   media: noMediaAnchor,
-  log: createLogger('silent'),
+  log: benchLogger(values.log),
   now: Date.now,
   records: { record: async () => {} },
   admission: createMemoryAdmission(),
@@ -258,7 +284,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   const used = process.cpuUsage(before);
   const perCall = (used.user + used.system - idleUs.user - idleUs.system) / calls;
   console.log(
-    `round ${round + 1}: ${calls} calls in ${((performance.now() - started) / 1000).toFixed(2)} s, ` +
+    `round ${round + 1} (log ${values.log}): ${calls} calls in ${((performance.now() - started) / 1000).toFixed(2)} s, ` +
       `relay JS ≈ ${perCall.toFixed(0)} µs CPU per call (wall ${(((performance.now() - started) * 1000) / calls).toFixed(0)} µs; ` +
       `transactions ${JSON.stringify(ctx.transactions.size)}, dialogs ${await ctx.dialogs.size()})`,
   );

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { RATE_COLUMNS } from '../../contract/rate-columns';
 import { failureOf } from '../api-client';
 import { type Context, contextOf, type Io, readInput } from '../context';
 import { CliError, usageError } from '../errors';
@@ -7,7 +8,6 @@ import { EXIT } from '../exit-codes';
 import { PAGING_HELP, pageOptions, showList } from '../paging';
 import { byteProgress } from '../progress';
 import { apiUrl } from '../request';
-import { RATE_COLUMNS } from '../resources';
 import { uploadCsv } from '../upload';
 
 type Owner = { kind: 'provider' | 'rate_plan'; id: string };

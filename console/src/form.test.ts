@@ -5,13 +5,14 @@ import type { Field } from './resources';
 const fields: Field[] = [
   { name: 'name', label: 'Name', type: 'text', required: true },
   { name: 'port', label: 'Port', type: 'number' },
-  { name: 'enabled', label: 'Enabled', type: 'boolean' },
+  { name: 'enabled', label: 'Enabled', type: 'boolean', initial: true },
+  { name: 'lcr', label: 'Least cost first', type: 'boolean' },
   { name: 'rate_plan_id', label: 'Rate plan', type: 'ref', path: 'rate-plans' },
   { name: 'allowed_sources', label: 'Sources', type: 'json' },
 ];
 
 describe('formBody', () => {
-  it('leaves empty fields to the API’s defaults, sends numbers as numbers and parses JSON', () => {
+  it('leaves empty fields to the API’s defaults, starts booleans at theirs, sends numbers as numbers and parses JSON', () => {
     const values = {
       ...formValues(fields),
       name: ' Acme ',
@@ -19,7 +20,7 @@ describe('formBody', () => {
       allowed_sources: '[{"cidr":"192.0.2.1"}]',
     };
     expect(formBody(fields, values)).toEqual({
-      body: { name: 'Acme', port: 5070, enabled: true, allowed_sources: [{ cidr: '192.0.2.1' }] },
+      body: { name: 'Acme', port: 5070, enabled: true, lcr: false, allowed_sources: [{ cidr: '192.0.2.1' }] },
       errors: {},
     });
   });

@@ -7,7 +7,7 @@ export function formValues(fields: Field[], object?: Record<string, unknown>): F
   return Object.fromEntries(
     fields.map((f) => {
       const value = object?.[f.name];
-      if (f.type === 'boolean') return [f.name, object ? value === true : true];
+      if (f.type === 'boolean') return [f.name, object ? value === true : (f.initial ?? false)];
       if (f.type === 'json') return [f.name, value === undefined ? '' : JSON.stringify(value)];
       return [f.name, value === undefined || value === null ? '' : String(value)];
     }),

@@ -5,7 +5,8 @@
 
 export type Field =
   | { name: string; label: string; type: 'text' | 'number'; required?: boolean; hint?: string }
-  | { name: string; label: string; type: 'boolean' }
+  /** `initial`: what a create form starts with (the API's default for the field). */
+  | { name: string; label: string; type: 'boolean'; initial?: boolean }
   | { name: string; label: string; type: 'select'; options: readonly string[] }
   /** The id of an object of another resource, chosen from its list. */
   | { name: string; label: string; type: 'ref'; path: string; required?: boolean }
@@ -44,6 +45,29 @@ const sources = {
   hint: 'e.g. [{"cidr": "192.0.2.10"}]',
 } as const;
 
+/** A nested setting written as JSON; the API names what is wrong in it at the field. */
+const json = (name: string, label: string, hint: string): Field => ({
+  name,
+  label: `${label} (JSON)`,
+  type: 'json',
+  hint,
+});
+const limits = json(
+  'limits',
+  'Limits',
+  'e.g. {"max_concurrent_calls": 30, "max_cps": 5} (docs/admission.md)',
+);
+const credentials = json(
+  'credentials',
+  'Digest credentials',
+  'e.g. {"username": "acme", "password": "…"}; shown without the password, so send it again to change them',
+);
+const codecs = json(
+  'codecs',
+  'Codecs',
+  'e.g. {"allow": ["PCMA", "PCMU"], "transcode": []} (with media anchoring)',
+);
+
 export const screens: ResourceScreen[] = [
   {
     path: 'customers',
@@ -59,6 +83,17 @@ export const screens: ResourceScreen[] = [
       { name: 'name', label: 'Name', type: 'text', required: true },
       { name: 'detail', label: 'Detail', type: 'text' },
       { name: 'rate_plan_id', label: 'Rate plan', type: 'ref', path: 'rate-plans' },
+      limits,
+      json(
+        'policy',
+        'Fraud policy',
+        'destinations, allowed providers, caller ID, max call duration (docs/admission.md)',
+      ),
+      json(
+        'billing',
+        'Billing',
+        'e.g. {"mode": "prepaid"} or {"mode": "postpaid", "credit_limit": "500"} (docs/billing.md)',
+      ),
     ],
   },
   {
@@ -79,8 +114,17 @@ export const screens: ResourceScreen[] = [
       { name: 'hostname', label: 'Host name or address', type: 'text', required: true },
       { name: 'port', label: 'Port', type: 'number' },
       transport,
-      { name: 'enabled', label: 'Enabled', type: 'boolean' },
+      { name: 'enabled', label: 'Enabled', type: 'boolean', initial: true },
       sources,
+      credentials,
+      limits,
+      codecs,
+      {
+        name: 'normalization_profile_id',
+        label: 'Normalization profile',
+        type: 'ref',
+        path: 'normalization-profiles',
+      },
     ],
   },
   {
@@ -101,8 +145,16 @@ export const screens: ResourceScreen[] = [
       { name: 'port', label: 'Port', type: 'number' },
       transport,
       { name: 'tech_prefix', label: 'Tech prefix', type: 'text' },
-      { name: 'enabled', label: 'Enabled', type: 'boolean' },
+      { name: 'tech_postfix', label: 'Tech postfix', type: 'text' },
+      { name: 'detail', label: 'Detail', type: 'text' },
+      { name: 'currency', label: 'Currency of its deck (ISO 4217)', type: 'text' },
+      { name: 'enabled', label: 'Enabled', type: 'boolean', initial: true },
       sources,
+      credentials,
+      limits,
+      codecs,
+      json('health_check', 'Health check', 'e.g. {"enabled": true, "interval_s": 30} (docs/admission.md)'),
+      json('timers', 'Attempt timers', 'e.g. {"provisional_ms": 2000, "final_ms": 60000}'),
     ],
   },
   {
@@ -131,8 +183,16 @@ export const screens: ResourceScreen[] = [
       { name: 'priority', label: 'Priority', type: 'number' },
       { name: 'weight', label: 'Weight', type: 'number' },
       { name: 'name', label: 'Name', type: 'text' },
+      { name: 'detail', label: 'Detail', type: 'text' },
       { name: 'lcr', label: 'Least cost first', type: 'boolean' },
-      { name: 'enabled', label: 'Enabled', type: 'boolean' },
+      { name: 'exclude_negative_margin', label: 'Skip providers dearer than the sell rate', type: 'boolean' },
+      { name: 'enabled', label: 'Enabled', type: 'boolean', initial: true },
+      json('time_windows', 'Time windows', 'when the route applies; [] = always (docs/api.md)'),
+      json(
+        'failover_codes',
+        'Failover codes',
+        'SIP codes that try the next target, e.g. [408, 480, 503]; null = the default',
+      ),
     ],
   },
   {

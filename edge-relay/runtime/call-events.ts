@@ -1,10 +1,14 @@
 import type { AttemptOutcome, CallOutcome } from '../events';
 import type { CallRuntime, RelayContext } from './context';
 
-/** One attempt's outcome: kept for the call's record, logged and emitted as it happens. */
+/**
+ * One attempt's outcome: kept for the call's record, logged and emitted as it happens. A failed
+ * attempt is logged at `info` (why a call went to its next target); the answered one only at
+ * `debug`, since the call's `final` line names it.
+ */
 export function recordAttempt(ctx: RelayContext, call: CallRuntime, outcome: AttemptOutcome): void {
   call.attempts.push(outcome);
-  ctx.log.info('attempt outcome', {
+  ctx.log[outcome.code < 300 ? 'debug' : 'info']('attempt outcome', {
     call_id: call.callId,
     target: outcome.target_id,
     code: outcome.code,

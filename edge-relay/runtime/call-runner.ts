@@ -294,7 +294,16 @@ export function createCallRunner(ctx: RelayContext) {
     clearCallTimers(call);
     if (call.finished) return;
     call.finished = true;
-    if (refused === undefined) log.info('final', { call_id: call.callId, status });
+    if (refused === undefined) {
+      const last = call.attempts.at(-1);
+      log.info('final', {
+        call_id: call.callId,
+        status,
+        attempts: call.attempts.length,
+        target: last?.target_id ?? null,
+        pdd_ms: last?.pdd_ms ?? null,
+      });
+    }
     if (status >= 300) {
       releaseCallMedia(ctx, call);
       releaseLeases(call);

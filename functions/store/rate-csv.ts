@@ -1,19 +1,11 @@
 import { Big } from 'big.js';
+import { RATE_COLUMNS } from '../../contract/rate-columns';
 import { effectiveFromMs, type RateLine, rateLine } from '../billing/rate-line';
 import type { FieldError } from './errors';
 
+export { RATE_COLUMNS } from '../../contract/rate-columns';
 export type { RateLine } from '../billing/rate-line';
 
-/** The columns of a deck line, in the order a line without a header gives them. */
-export const RATE_COLUMNS = [
-  'prefix',
-  'rate',
-  'connect_fee',
-  'first_increment_s',
-  'next_increment_s',
-  'minimum_s',
-  'effective_from',
-] as const;
 type Column = (typeof RATE_COLUMNS)[number];
 
 /**
