@@ -4,8 +4,9 @@
  * JSON; the media anchor is the one the runner would build from the
  * environment (`TANDEM_RTPENGINE`: rtpengine, none: unanchored). Prints
  * `ready <udp port>`; answers IPC `heap` with `{ heapUsed }` after a full GC
- * (run with --expose-gc). BENCH_RELAY_LOG_LEVEL (default silent) writes the
- * relay's JSON log to stderr; BENCH_RELAY_CONFIG (JSON) overrides startRelay settings.
+ * (run with --expose-gc). BENCH_RELAY_LOG_LEVEL (default silent; `info` as deployed) writes the
+ * relay's JSON log to its stdout as the runner does (edge-relay/log.ts: batched, off the event
+ * loop), which the benchmark reads; BENCH_RELAY_CONFIG (JSON) overrides startRelay settings.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ const relay = await startRelay(
     cdr: { ...base.cdr, ...override.cdr, ...(base.cdr?.url ? { url: base.cdr.url } : {}) },
     logLevel: level,
   },
-  { logger: createLogger(level, (line) => process.stderr.write(line)), media },
+  { logger: createLogger(level), media },
 );
 process.on('message', (message) => {
   if (message !== 'heap') return;
