@@ -17,6 +17,8 @@ import { relayBuildOptions } from '../infra/build';
  */
 export async function bundleChild(entry: string): Promise<{ file: string; remove(): void }> {
   const file = join(mkdtempSync(join(tmpdir(), 'tandem-bench-child-')), 'child.mjs');
-  await build(relayBuildOptions(entry, file));
+  // BENCH_CHILD_MINIFY=0: readable function names in a --cpu-prof profile (BENCH_RELAY_NODE_ARGS).
+  const minify = process.env['BENCH_CHILD_MINIFY'] !== '0';
+  await build({ ...relayBuildOptions(entry, file), ...(minify ? {} : { minify: false }) });
   return { file, remove: () => rmSync(dirname(file), { recursive: true, force: true }) };
 }

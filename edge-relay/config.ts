@@ -104,6 +104,12 @@ export const relayConfig = z.object({
    * 503 from half of it, all of them at 1.5 ×; 0 turns overload control off (socket saturation too).
    */
   overloadLagMs: z.number().int().min(0).max(60_000).default(300),
+  /**
+   * Synthetic calls run through the call path before the ports open, and then decides sent to warm
+   * the decision path (runtime/warm-up.ts): the first calls after a start are as fast as the rest.
+   * 0: neither (the relay then binds at once; its first calls run cold).
+   */
+  warmUpCalls: z.number().int().min(0).max(100_000).default(2000),
   /** Flood protection (guard/source-guard.ts): bans sources whose INVITEs keep getting 403. */
   flood: z
     .object({

@@ -29,11 +29,19 @@ import { liveCalls } from './runtime/live-calls';
 import { createLoadMonitor } from './runtime/load-monitor';
 import { createReceiver } from './runtime/receive';
 import { createRefusalLog } from './runtime/refusal-log';
+import { warmUpCallPath, warmUpDecision } from './runtime/warm-up';
 import { intake as defaultIntake } from './sip/intake';
 import type { IntakeResult } from './sip/intake-outcome';
 import { header } from './sip/message';
 import type { LocalAddress } from './sip/route';
 import { type Remote, startTransport } from './transport/sip-transport';
+
+/**
+ * The decides a starting relay sends before its ports open (runtime/warm-up.ts): enough for V8 to
+ * compile the decide client and to open a few keep-alive connections; a decision that is down
+ * delays the start by the deadline at most.
+ */
+const WARM_UP_DECIDES = { probes: 64, concurrency: 4, deadlineMs: 2_000 };
 
 export type Relay = {
   /** Host the relay writes in Via / Record-Route. */
@@ -96,6 +104,40 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
   let draining = false;
   let receive: (raw: string, remote: Remote) => void = () => {};
 
+  const ownDecision = deps.decision
+    ? undefined
+    : createDecisionClient({
+        url: config.decideUrl,
+        token: config.relayToken,
+        timeoutMs: config.decideTimeoutMs,
+        ...(config.decideCaFile ? { ca: readFileSync(config.decideCaFile, 'utf8') } : {}),
+      });
+  // Every decide's outcome (and an idle relay's own probes) says whether the decision answers:
+  // /healthz answers 503 while it has not for UNREACHABLE_AFTER_MS. Only the relay's own client:
+  // a decision a caller passes in (tests, benchmarks) gets no probe.
+  const decisionHealth = ownDecision
+    ? watchDecision(ownDecision, {
+        relayId: config.relayId,
+        now: deps.now ?? Date.now,
+        onChange: (unreachable, error) =>
+          unreachable
+            ? log.warn('decision unreachable', { after_s: UNREACHABLE_AFTER_MS / 1000, error })
+            : log.info('decision reachable again'),
+      })
+    : undefined;
+  // Warm before the ports open: the first calls after a start then run compiled code on open
+  // connections (runtime/warm-up.ts), and nothing that arrives meanwhile waits in a socket buffer.
+  const warming = performance.now();
+  await warmUpCallPath(config.warmUpCalls);
+  if (decisionHealth && config.warmUpCalls > 0) {
+    const answered = await warmUpDecision(decisionHealth.client, config.relayId, WARM_UP_DECIDES);
+    log.info('warmed up', {
+      calls: config.warmUpCalls,
+      decides: answered,
+      ms: Math.round(performance.now() - warming),
+    });
+  }
+
   const load = createLoadMonitor({
     thresholdMs: config.overloadLagMs,
     onChange: (overloaded, lagMs) =>
@@ -131,6 +173,8 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       }),
   }).catch((error: unknown) => {
     load.stop();
+    decisionHealth?.stop();
+    ownDecision?.close();
     throw error;
   });
   const wildcard = config.address === '0.0.0.0' || config.address === '::';
@@ -142,27 +186,6 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
       (a) => a !== publicHost && a !== '0.0.0.0' && a !== '::',
     ),
   };
-  const ownDecision = deps.decision
-    ? undefined
-    : createDecisionClient({
-        url: config.decideUrl,
-        token: config.relayToken,
-        timeoutMs: config.decideTimeoutMs,
-        ...(config.decideCaFile ? { ca: readFileSync(config.decideCaFile, 'utf8') } : {}),
-      });
-  // Every decide's outcome (and an idle relay's own probes) says whether the decision answers:
-  // /healthz answers 503 while it has not for UNREACHABLE_AFTER_MS. Only the relay's own client:
-  // a decision a caller passes in (tests, benchmarks) gets no probe.
-  const decisionHealth = ownDecision
-    ? watchDecision(ownDecision, {
-        relayId: config.relayId,
-        now: deps.now ?? Date.now,
-        onChange: (unreachable, error) =>
-          unreachable
-            ? log.warn('decision unreachable', { after_s: UNREACHABLE_AFTER_MS / 1000, error })
-            : log.info('decision reachable again'),
-      })
-    : undefined;
   // Opened before the first call: without Redis it replays the dialogs a previous run journaled.
   const ownDialogs = deps.dialogs
     ? undefined

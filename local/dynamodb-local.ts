@@ -67,7 +67,17 @@ export async function superviseDynamoDbLocal(options: {
   const launcher = await prepare(options);
   const supervised = await supervise({
     name: 'dynamodb local',
-    start: (signal) => launcher.launch({ signal, ownProcessGroup: true }),
+    // Below the relay and the API in the CPU's queue, and with a JVM that spends less CPU on itself
+    // (one GC thread, the quick JIT only: 36 % of a core instead of 45-49 % for 1,000 records/s): on
+    // a developer's machine it stands in for a remote service and must not take the relay's core
+    // (records wait in the relay's spool meanwhile).
+    start: (signal) =>
+      launcher.launch({
+        signal,
+        ownProcessGroup: true,
+        nice: 19,
+        jvm: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'],
+      }),
     blocked: async () =>
       (await tcpPortFree(launcher.port)) ? undefined : `port ${launcher.port} is taken by another process`,
     describe: () => `port ${launcher.port}`,
@@ -112,7 +122,29 @@ async function prepare(options: { dataDir?: string; port?: number }) {
   return {
     port,
     endpoint: `http://127.0.0.1:${port}`,
-    launch: (extra: { signal?: AbortSignal; ownProcessGroup?: boolean } = {}) =>
-      startProcess('java', args, { cwd: dir, readyPort: port, name: 'DynamoDB Local', ...extra }),
+    launch: ({
+      nice,
+      jvm = [],
+      ...extra
+    }: {
+      signal?: AbortSignal;
+      ownProcessGroup?: boolean;
+      nice?: number;
+      jvm?: string[];
+    } = {}) =>
+      nice === undefined
+        ? startProcess('java', [...jvm, ...args], {
+            cwd: dir,
+            readyPort: port,
+            name: 'DynamoDB Local',
+            ...extra,
+          })
+        : // nice(1) execs java, so every JVM thread (not only the first) runs at that niceness.
+          startProcess('nice', ['-n', String(nice), 'java', ...jvm, ...args], {
+            cwd: dir,
+            readyPort: port,
+            name: 'DynamoDB Local',
+            ...extra,
+          }),
   };
 }

@@ -93,6 +93,8 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       alertWebhook: config.alertWebhook,
       apiTokenInQuery: config.apiTokenInQuery === true,
     });
+    // The snapshot is compiled before the server listens: the first decide never waits for it.
+    await routing.deps.loader.get();
     // One node server: decide on its fast path, everything else through the Hono app; both share `routing`,
     // so a write through the API is seen by the next decision at once.
     const api: DecisionServer = await serveDecision(createDecideHandler(routing.deps), app.fetch, {

@@ -1,13 +1,11 @@
 /**
  * `npm start`: the whole local stack in one process tree — DynamoDB Local, the
- * API with the decision, rtpengine when installed, and the SIP relay. The only
+ * API with the decision, rtpengine when installed, and the SIP relay (on a thread of its own:
+ * local/relay-thread.ts). The only
  * file here with start-up side effects; the work is done by the services.
  * DynamoDB Local and rtpengine are supervised: restarted when they die, and said so on stderr.
  */
 import { join } from 'node:path';
-import { createLogger } from '../edge-relay/log';
-import { createMediaAnchor } from '../edge-relay/media/create-media-anchor';
-import { startRelay } from '../edge-relay/service';
 import { loadMediaSettings } from '../edge-relay/settings/media-settings';
 import { loadRelaySettings } from '../edge-relay/settings/relay-settings';
 import { loadSettings, SettingsError } from '../functions/settings/settings';
@@ -15,9 +13,16 @@ import { JavaMissingError } from './dynamodb-local';
 import { startLocalMedia } from './local-media';
 import { loadOrCreateLocalSecrets } from './local-secrets';
 import { startLocalStack } from './local-stack';
+import { startRelayThread } from './relay-thread';
 
 /** How long npm start's stop lets calls end before it leaves the rest to the dialog journal. */
 const LOCAL_DRAIN_MS = 2_000;
+
+/**
+ * Records per `POST /v1/cdrs` from npm start's relay (TANDEM_CDR_BATCH overrides): the API reads a
+ * batch in one go on the thread that also decides, so a batch of 500 held decides for tens of ms.
+ */
+const LOCAL_CDR_BATCH = 50;
 
 /** How long Ctrl-C waits for the services to stop before ending the process anyway. */
 const STOP_DEADLINE_MS = 5000;
@@ -106,23 +111,19 @@ async function main() {
   let relaySettings: ReturnType<typeof loadRelaySettings>;
   try {
     relaySettings = loadRelaySettings(process.env, { decideUrl: `${apiUrl}/v1/routing/decide`, relayToken });
+    if (process.env['TANDEM_CDR_BATCH'] === undefined)
+      relaySettings = { ...relaySettings, cdr: { ...relaySettings.cdr, batchSize: LOCAL_CDR_BATCH } };
   } catch (error) {
     return failAfterCleanup((error as Error).message);
   }
-  const log = createLogger(relaySettings.logLevel);
-  const media = await createMediaAnchor(mediaSettings, { onEvent: (event) => log.info('media', { event }) });
-  stops.push(() => media.close());
-  const relay = await startRelay(relaySettings, { logger: log, media }).catch((error: unknown) =>
+  const relay = await startRelayThread(relaySettings, mediaSettings, {
+    onCrash: (message) => void failAfterCleanup(`the SIP relay stopped: ${message}`),
+  }).catch((error: unknown) =>
     failAfterCleanup(`could not start the SIP relay: ${(error as Error).message}`),
   );
-  stops.push(async () => {
-    // A developer's Ctrl-C is answered within seconds, not the deployed drain (TANDEM_DRAIN_S): calls
-    // still up stay in the dialog journal and go on when npm start runs again.
-    const ending = setTimeout(() => relay.endDrain(), LOCAL_DRAIN_MS);
-    await relay.drain();
-    clearTimeout(ending);
-    await relay.stop();
-  });
+  // A developer's Ctrl-C is answered within seconds, not the deployed drain (TANDEM_DRAIN_S): calls
+  // still up stay in the dialog journal and go on when npm start runs again.
+  stops.push(() => relay.stop(LOCAL_DRAIN_MS));
 
   const lines = [
     'Tandem is running.',

@@ -19,7 +19,8 @@ const allowed: Record<string, string[]> = {
   cli: ['contract', 'platform'],
   // The browser console: a client of the JSON API; it may share the contract's types, nothing else.
   console: ['contract'],
-  local: ['contract', 'platform', 'functions', 'edge-relay'],
+  // npm start bundles its relay thread with the relay's own build options (infra/build).
+  local: ['contract', 'platform', 'functions', 'edge-relay', 'infra'],
   infra: ['contract', 'platform', 'functions', 'edge-relay'],
   bench: ['contract', 'platform', 'functions', 'edge-relay', 'local', 'infra'],
   test: ['contract', 'platform', 'functions', 'edge-relay', 'local', 'infra', 'cli'],

@@ -22,6 +22,23 @@ describe('local stack', () => {
     expect((await stack.request('GET', '/v1/customers', undefined, 'wrong-key-wrong-key')).status).toBe(401);
   });
 
+  it('has compiled its decision snapshot before it answers: the first decide never waits for a build', async () => {
+    // The metrics registry is the process's: count the builds across the start of a fresh stack.
+    const builds = async (url: string) =>
+      Number(
+        (await (await fetch(`${url}/metrics`)).text()).match(
+          /^tandem_decision_snapshot_compile_seconds_count\{kind="build"\} (\d+)/m,
+        )?.[1] ?? 0,
+      );
+    const before = await builds(stack.apiUrl);
+    const fresh = await startTestStack();
+    try {
+      expect(await builds(fresh.apiUrl)).toBe(before + 1);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('stops: the API no longer answers', async () => {
     const other = await startTestStack();
     await other.stop();

@@ -83,6 +83,31 @@ export async function startBenchStack(options: {
       await removeStore();
     },
   };
+  try {
+    await configureBenchStack(apiUrl, adminKey, options);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return { stack, relayToken };
+}
+
+/**
+ * Configures a running API as an operator would, through REST: one customer, an IPBX at the sipp UAC's
+ * port, two providers for +1 in priority order (see startBenchStack for `provider` and `limits`).
+ */
+export async function configureBenchStack(
+  apiUrl: string,
+  adminKey: string,
+  options: {
+    name: string;
+    primary: number;
+    secondary: number;
+    uacPort: number;
+    provider?: Record<string, unknown>;
+    limits?: boolean;
+  },
+): Promise<void> {
   const api = async (path: string, body: unknown): Promise<{ id: string }> => {
     const response = await fetch(`${apiUrl}${path}`, {
       method: 'POST',
@@ -92,39 +117,33 @@ export async function startBenchStack(options: {
     if (!response.ok) throw new Error(`POST ${path} → ${response.status}: ${await response.text()}`);
     return (await response.json()) as { id: string };
   };
-  try {
-    const limits = options.limits ? { limits: { max_concurrent_calls: 1_000_000, max_cps: 100_000 } } : {};
-    const customer = await api('/v1/customers', { name: options.name, ...limits });
-    await api('/v1/ipbxs', {
-      ...limits,
-      customer_id: customer.id,
-      name: 'bench-ipbx',
+  const limits = options.limits ? { limits: { max_concurrent_calls: 1_000_000, max_cps: 100_000 } } : {};
+  const customer = await api('/v1/customers', { name: options.name, ...limits });
+  await api('/v1/ipbxs', {
+    ...limits,
+    customer_id: customer.id,
+    name: 'bench-ipbx',
+    hostname: '127.0.0.1',
+    port: options.uacPort,
+    transport: 'udp',
+    allowed_sources: [{ cidr: '127.0.0.1', port: options.uacPort }],
+  });
+  for (const [i, port] of [options.primary, options.secondary].entries()) {
+    const provider = await api('/v1/providers', {
+      name: `bench-provider-${i + 1}`,
       hostname: '127.0.0.1',
-      port: options.uacPort,
+      port,
       transport: 'udp',
-      allowed_sources: [{ cidr: '127.0.0.1', port: options.uacPort }],
+      allowed_sources: [{ cidr: '127.0.0.1', port }],
+      timers: { provisional_ms: 2000, final_ms: 60_000 },
+      ...limits,
+      ...options.provider,
     });
-    for (const [i, port] of [options.primary, options.secondary].entries()) {
-      const provider = await api('/v1/providers', {
-        name: `bench-provider-${i + 1}`,
-        hostname: '127.0.0.1',
-        port,
-        transport: 'udp',
-        allowed_sources: [{ cidr: '127.0.0.1', port }],
-        timers: { provisional_ms: 2000, final_ms: 60_000 },
-        ...limits,
-        ...options.provider,
-      });
-      await api('/v1/routes', {
-        customer_id: customer.id,
-        provider_id: provider.id,
-        target: '+1',
-        priority: i + 1,
-      });
-    }
-  } catch (error) {
-    await stack.stop();
-    throw error;
+    await api('/v1/routes', {
+      customer_id: customer.id,
+      provider_id: provider.id,
+      target: '+1',
+      priority: i + 1,
+    });
   }
-  return { stack, relayToken };
 }

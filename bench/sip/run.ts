@@ -3,8 +3,8 @@
  * on loopback, stepping the call rate, against Kamailio 5.6 (the anchor) and
  * Tandem's relay with the local decision. Prints a figures table.
  *
- *   npm run bench:sip -- [--targets kamailio,tandem] [--rates 100,250,500,1000,1500,2000]
- *                        [--duration 10] [--hold 1000] [--failover] [--json out.json] [--keep]
+ *   npm run bench:sip -- [--targets kamailio,tandem,npm-start] [--rates 1000,1500,2000,2500,3000,3500]
+ *                        [--duration 8] [--hold 500] [--cold [--cold-rate 50] [--cold-duration 5]] [--failover] [--json out.json] [--keep]
  *                        [--memory 20000 [--memory-rate 500]] [--warmup-rate 200] [--warmup-duration 5]
  *                        [--capture] [--proxy-nice=-15] [--limits]
  *
@@ -28,9 +28,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freeUdpPort } from '../../platform/free-port';
 import { tcpdumpAvailable } from './capture';
-import { figuresTable, phasesTable } from './figures';
+import { type Compared, comparisonTable, figuresTable, phasesTable } from './figures';
 import { type SipProxy, startKamailio } from './kamailio';
 import { type MemoryResult, measureMemory } from './memory';
+import { startNpmStart } from './npm-start';
 import { processTree } from './proc-stats';
 import { startUas, type Uas } from './sipp';
 import { proxyPlan, runSteps, type StepResult } from './steps';
@@ -39,9 +40,9 @@ import { startTandem, tandemAvailable } from './tandem';
 const { values } = parseArgs({
   options: {
     targets: { type: 'string' },
-    rates: { type: 'string', default: '100,250,500,1000,1500,2000' },
-    duration: { type: 'string', default: '10' },
-    hold: { type: 'string', default: '1000' },
+    rates: { type: 'string', default: '1000,1500,2000,2500,3000,3500' },
+    duration: { type: 'string', default: '8' },
+    hold: { type: 'string', default: '500' },
     p99: { type: 'string', default: '100' },
     failover: { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -53,6 +54,9 @@ const { values } = parseArgs({
     capture: { type: 'boolean', default: false },
     'proxy-nice': { type: 'string' },
     limits: { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: false },
+    'cold-rate': { type: 'string', default: '50' },
+    'cold-duration': { type: 'string', default: '5' },
   },
 });
 
@@ -87,13 +91,16 @@ if (values.capture && !tcpdumpAvailable()) {
   process.exit(2);
 }
 const rates = values.rates.split(',').map(Number);
-const targets = (values.targets ?? ((await tandemAvailable()) ? 'kamailio,tandem' : 'kamailio')).split(',');
+const targets = (
+  values.targets ?? ((await tandemAvailable()) ? 'kamailio,tandem,npm-start' : 'kamailio')
+).split(',');
 const cwd = mkdtempSync(join(tmpdir(), 'tandem-bench-sip-'));
 const results: StepResult[] = [];
 let memory: MemoryResult | undefined;
 const service = '+15551230000';
 // One UAC port per target: Tandem knows the IPBX by its source address and port.
 const uacPort = await freeUdpPort();
+const compared: Compared = {};
 
 for (const target of targets) {
   const primary = await startUas(values.failover ? 'uas-503.xml' : 'uas.xml', cwd);
@@ -105,12 +112,17 @@ for (const target of targets) {
         ? await startKamailio({ primary: primary.port, secondary: secondary.port })
         : target === 'direct'
           ? directToUas(primary)
-          : await startTandem({
-              primary: primary.port,
-              secondary: secondary.port,
-              uacPort,
-              ...(values.limits ? { limits: true, name: 'Tandem relay, limits' } : {}),
-            });
+          : target === 'npm-start'
+            ? await startNpmStart({ primary: primary.port, secondary: secondary.port, uacPort })
+            : await startTandem({
+                primary: primary.port,
+                secondary: secondary.port,
+                uacPort,
+                ...(values.limits ? { limits: true, name: 'Tandem relay, limits' } : {}),
+              });
+    if (target === 'kamailio') compared.kamailio = proxy.name;
+    else if (target === 'tandem') compared.tandem = proxy.name;
+    else if (target === 'npm-start') compared.npmStart = proxy.name;
     log(
       `${proxy.name} on udp 127.0.0.1:${proxy.port} (pid ${proxy.pid}), providers ${primary.port}${values.failover ? ' (503)' : ''} / ${secondary.port}`,
     );
@@ -119,6 +131,21 @@ for (const target of targets) {
     // thousand calls unoptimised (JIT) with a small young generation; a cold relay hit by 700 cps at once
     // answered every call of the first 2-3 s in 300-400 ms, then ~20 ms. Production relays run for days.
     const plan = proxyPlan(proxy, { uacPort, service, cwd });
+    // --cold: the first seconds right after start (nothing sent to the proxy yet), and later the same
+    // step once warm; p99 limit off, so a slow start is measured rather than cut short.
+    const coldStep = async (kind: 'cold' | 'steady') =>
+      (
+        await runSteps({
+          ...plan,
+          rates: [Number(values['cold-rate'])],
+          durationS: Number(values['cold-duration']),
+          holdMs: Number(values.hold),
+          p99LimitMs: 1e9,
+          ...(values.capture ? { captureDir: cwd } : {}),
+          log: (line) => log(`${kind}: ${line}`),
+        })
+      ).map((step) => ({ ...step, kind }));
+    if (values.cold) results.push(...(await coldStep('cold')));
     await runSteps({
       ...plan,
       rates: [Number(values['warmup-rate'])],
@@ -139,6 +166,7 @@ for (const target of targets) {
         log,
       })),
     );
+    if (values.cold) results.push(...(await coldStep('steady')));
     if (values.memory && target === 'tandem' && proxy.heapUsed) {
       // The steps' transactions must be gone (64*T1) before the baseline heap is read.
       await new Promise((r) => setTimeout(r, 64 * 500 + 5_000));
@@ -166,6 +194,7 @@ console.log(
   }),
 );
 if (values.capture) console.log(phasesTable(results));
+if (Object.keys(compared).length > 1 || compared.npmStart) console.log(comparisonTable(results, compared));
 if (memory) {
   console.log(
     `\nMemory: ${memory.established}/${memory.calls} concurrent calls held, relay heap after full GC ${memory.heapBeforeMb.toFixed(1)} → ${memory.heapWithCallsMb.toFixed(1)} MB = ${memory.heapPerCallBytes.toFixed(0)} bytes per held call (steady, after 64*T1; target ≤ 2048); ` +

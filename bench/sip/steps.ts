@@ -41,6 +41,8 @@ export type StepResult = UacResult & {
   /** Where the INVITE->200 time went, read off the wire (`captureDir`). */
   phases?: Phases;
   passed: boolean;
+  /** `--cold`: the first seconds after the proxy started, or the same step once it is warm; neither counts in the stepping. */
+  kind?: 'cold' | 'steady';
 };
 
 export type StepPlan = {

@@ -4,7 +4,7 @@
  * JSON; the media anchor is the one the runner would build from the
  * environment (`TANDEM_RTPENGINE`: rtpengine, none: unanchored). Prints
  * `ready <udp port>`; answers IPC `heap` with `{ heapUsed }` after a full GC
- * (run with --expose-gc). BENCH_RELAY_LOG_LEVEL (default silent; `info` as deployed) writes the
+ * (run with --expose-gc). BENCH_RELAY_LOG_LEVEL (default `info`, as deployed; `silent`: none) writes the
  * relay's JSON log to its stdout as the runner does (edge-relay/log.ts: batched, off the event
  * loop), which the benchmark reads; BENCH_RELAY_CONFIG (JSON) overrides startRelay settings.
  */
@@ -17,7 +17,7 @@ import { createMediaAnchor } from '../../edge-relay/media/create-media-anchor';
 import { startRelay } from '../../edge-relay/service';
 import { loadMediaSettings } from '../../edge-relay/settings/media-settings';
 
-const level = (process.env['BENCH_RELAY_LOG_LEVEL'] ?? 'silent') as LogLevel;
+const level = (process.env['BENCH_RELAY_LOG_LEVEL'] ?? 'info') as LogLevel;
 const media = await createMediaAnchor(loadMediaSettings(process.env));
 const base = JSON.parse(process.argv[2] ?? '{}');
 // BENCH_RELAY_CONFIG: startRelay settings to change, e.g. '{"overloadLagMs":0}' or '{"cdr":{"fsyncMs":200}}'.

@@ -42,6 +42,7 @@ const variables = {
   TANDEM_DIALOG_FSYNC_MS: [['dialogs', 'journalFsyncMs'], number],
   TANDEM_REDIS_TIMEOUT_MS: [['dialogs', 'redisTimeoutMs'], number],
   TANDEM_OVERLOAD_LAG_MS: [['overloadLagMs'], number],
+  TANDEM_WARM_UP_CALLS: [['warmUpCalls'], number],
   TANDEM_FLOOD_REJECTS: [['flood', 'maxRejects'], number],
   TANDEM_FLOOD_WINDOW_S: [['flood', 'windowS'], number],
   TANDEM_FLOOD_BAN_S: [['flood', 'banS'], number],

@@ -100,6 +100,14 @@ describe('superviseDynamoDbLocal', () => {
     expect(lines.at(-1)).toBe(`dynamodb local restarted (pid ${db.pid}, port ${port})`);
     expect(db.pid).not.toBe(firstPid);
     expect(javaWith(dataDir)).toEqual([db.pid]);
+    // Below the relay and the API, every thread of the JVM (local/dynamodb-local.ts), restarts included.
+    const threads = readdirSync(`/proc/${db.pid}/task`);
+    expect(threads.length).toBeGreaterThan(1);
+    for (const tid of threads) {
+      const stat = readFileSync(`/proc/${db.pid}/task/${tid}/stat`, 'utf8');
+      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])).toBe(19);
+    }
+    expect(readFileSync(`/proc/${db.pid}/cmdline`, 'utf8').split('\0')).toContain('-XX:+UseSerialGC');
     const tables = await client.send(new ListTablesCommand({}));
     expect(tables.TableNames).toContain('survives-a-crash');
 

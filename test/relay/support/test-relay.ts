@@ -33,6 +33,9 @@ export async function startTestRelay(
       flood: { maxRejects: 0, windowS: 10, banS: 600, dropScanners: true },
       // The relay shares the test's event loop, which a test may block on purpose (overload.e2e).
       overloadLagMs: 0,
+      // In-process relays start bound at once; the warm-up has its own test (warm-up.int.test.ts)
+      // and the bundled relays of the e2e tests run it as deployed.
+      warmUpCalls: 0,
       // Its own CDR spool: relays of one test file must never share one.
       dataDir: mkdtempSync(join(tmpdir(), 'tandem-relay-data-')),
       ...extra,
