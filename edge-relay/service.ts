@@ -128,7 +128,10 @@ export async function startRelay(input: RelayConfigInput, deps: RelayDeps = {}):
   // Warm before the ports open: the first calls after a start then run compiled code on open
   // connections (runtime/warm-up.ts), and nothing that arrives meanwhile waits in a socket buffer.
   const warming = performance.now();
-  await warmUpCallPath(config.warmUpCalls);
+  // A warm-up that fails costs the first calls their speed, never the start.
+  await warmUpCallPath(config.warmUpCalls).catch((error: unknown) =>
+    log.warn('warm-up failed: first calls run cold', { error: String(error) }),
+  );
   if (decisionHealth && config.warmUpCalls > 0) {
     const answered = await warmUpDecision(decisionHealth.client, config.relayId, WARM_UP_DECIDES);
     log.info('warmed up', {

@@ -10,6 +10,17 @@ import { bundleChild } from '../child-bundle';
 
 const root = new URL('../../', import.meta.url).pathname;
 
+/** What a benchmark configures: the sipp ports, and optionally extra provider fields and limits. */
+export type BenchConfig = {
+  name: string;
+  primary: number;
+  secondary: number;
+  uacPort: number;
+  provider?: Record<string, unknown>;
+  /** Limits on the IPBX, its customer and both providers, set high enough never to refuse: every call pays admission. */
+  limits?: boolean;
+};
+
 export type BenchStack = {
   readonly decideUrl: string;
   /** The decision server's process (API + decision, bundled as deployed). */
@@ -29,15 +40,9 @@ export type BenchStack = {
  * @example
  * const { stack, relayToken } = await startBenchStack({ name: 'bench', primary, secondary, uacPort });
  */
-export async function startBenchStack(options: {
-  name: string;
-  primary: number;
-  secondary: number;
-  uacPort: number;
-  provider?: Record<string, unknown>;
-  /** Limits on the IPBX, its customer and both providers, set high enough never to refuse: every call pays admission. */
-  limits?: boolean;
-}): Promise<{ stack: BenchStack; relayToken: string }> {
+export async function startBenchStack(
+  options: BenchConfig,
+): Promise<{ stack: BenchStack; relayToken: string }> {
   const adminKey = `tdm_admin_${randomBytes(18).toString('base64url')}`;
   const relayToken = `tdm_relay_${randomBytes(18).toString('base64url')}`;
   const dataDir = mkdtempSync(join(tmpdir(), `tandem-${options.name}-ddb-`));
@@ -99,14 +104,7 @@ export async function startBenchStack(options: {
 export async function configureBenchStack(
   apiUrl: string,
   adminKey: string,
-  options: {
-    name: string;
-    primary: number;
-    secondary: number;
-    uacPort: number;
-    provider?: Record<string, unknown>;
-    limits?: boolean;
-  },
+  options: BenchConfig,
 ): Promise<void> {
   const api = async (path: string, body: unknown): Promise<{ id: string }> => {
     const response = await fetch(`${apiUrl}${path}`, {

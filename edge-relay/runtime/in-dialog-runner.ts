@@ -126,7 +126,9 @@ export function createInDialogRunner(ctx: RelayContext) {
     if (instance !== null) void ctx.media.delete({ callId, instance });
     ctx.held.release(callId);
     ctx.events.emit('call-end', { call_id: callId, ended_at: end.at, by: end.by });
-    log.info('call ended', { call_id: callId, by: end.by, reason: end.reason });
+    // At debug: the call's outcome was logged at its final answer (`final`), and its end is in its
+    // CDR (tm_end, ended_by, end_reason); one info line per call keeps logging off the call's cost.
+    log.debug('call ended', { call_id: callId, by: end.by, reason: end.reason });
     ctx.dialogs.take(callId).then(
       (dialog) => {
         // Again: a request that crossed the BYE may have found the dialog before it was taken.
