@@ -161,7 +161,11 @@ describe('relay stop (SIGTERM) and health', () => {
     expect(finals).toHaveLength(answered + ringing);
     // At info an answered call writes one line, its `final`: its end is in its CDR (`call ended` is debug).
     for (const final of finals)
-      expect(logLines(r).filter((l) => l['call_id'] === final['call_id']).map((l) => l['msg'])).toEqual(['final']);
+      expect(
+        logLines(r)
+          .filter((l) => l['call_id'] === final['call_id'])
+          .map((l) => l['msg']),
+      ).toEqual(['final']);
   });
 
   it('a second SIGTERM ends the drain at once; the deadline ends it too; each names the calls left', async () => {
