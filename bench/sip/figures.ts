@@ -62,7 +62,7 @@ export function phasesTable(results: readonly StepResult[]): string {
   return lines.join('\n');
 }
 
-/** The targets of the comparison (issue's table): the proxies' names as the run showed them. */
+/** The targets of the comparison table: the proxies' names as the run showed them. */
 export type Compared = { tandem?: string; kamailio?: string; npmStart?: string };
 
 /**
