@@ -23,10 +23,7 @@ export function scrapeGauge<L extends string>(
     help,
     labelNames,
     registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of read()) this.set(s.labels ?? {}, s.value);
-    },
+    collect: copyAtScrape(read, (gauge: Gauge<L>, labels, value) => gauge.set(labels, value)),
   });
 }
 
@@ -49,11 +46,19 @@ export function scrapeCounter<L extends string>(
     help,
     labelNames,
     registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of read()) this.inc(s.labels ?? {}, s.value);
-    },
+    collect: copyAtScrape(read, (counter: Counter<L>, labels, value) => counter.inc(labels, value)),
   });
+}
+
+/** The collect hook both share: the family emptied, then every series `read` returns put in. */
+function copyAtScrape<L extends string, M extends { reset(): void }>(
+  read: () => ScrapeSample<L>[],
+  put: (metric: M, labels: Partial<Record<L, string>>, value: number) => void,
+): (this: M) => void {
+  return function (this: M) {
+    this.reset();
+    for (const s of read()) put(this, s.labels ?? {}, s.value);
+  };
 }
 
 /**
