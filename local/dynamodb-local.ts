@@ -131,20 +131,11 @@ async function prepare(options: { dataDir?: string; port?: number }) {
       ownProcessGroup?: boolean;
       nice?: number;
       jvm?: string[];
-    } = {}) =>
-      nice === undefined
-        ? startProcess('java', [...jvm, ...args], {
-            cwd: dir,
-            readyPort: port,
-            name: 'DynamoDB Local',
-            ...extra,
-          })
-        : // nice(1) execs java, so every JVM thread (not only the first) runs at that niceness.
-          startProcess('nice', ['-n', String(nice), 'java', ...jvm, ...args], {
-            cwd: dir,
-            readyPort: port,
-            name: 'DynamoDB Local',
-            ...extra,
-          }),
+    } = {}) => {
+      const java = ['java', ...jvm, ...args];
+      // nice(1) execs java, so every JVM thread (not only the first) runs at that niceness.
+      const [command, ...argv] = nice === undefined ? java : ['nice', '-n', String(nice), ...java];
+      return startProcess(command!, argv, { cwd: dir, readyPort: port, name: 'DynamoDB Local', ...extra });
+    },
   };
 }
